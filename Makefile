@@ -1,0 +1,95 @@
+# check_igd: build, test, install.
+# Respects CC, CFLAGS, CPPFLAGS, LDFLAGS, PREFIX, DESTDIR.
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PREFIX   ?= /usr/local
+PLUGINDIR ?= $(PREFIX)/lib/nagios/plugins
+VERSION  := 0.1.0
+
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wcast-qual -Wformat=2 -fno-common
+override CFLAGS   += $(WARNINGS) -std=c11
+override CPPFLAGS += -D_DEFAULT_SOURCE -DCHECK_IGD_VERSION=\"$(VERSION)\" -Icommon -I$(B)
+LIBS     := -lminiupnpc -lyaml
+CHECKLIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+# B is the build directory; plugins land in $(BIN).  The sanitizer build
+# uses its own directory so both can coexist.
+B   ?= build
+BIN ?= plugins
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_OBJ := $(COMMON_SRC:common/%.c=$(B)/common/%.o) $(B)/common/default_policy.o
+PLUGINS    := check_igd_present check_igd_wan check_igd_portmap
+PLUGIN_SRC := $(wildcard $(PLUGINS:%=plugins/%.c))
+PLUGIN_BIN := $(PLUGIN_SRC:plugins/%.c=$(BIN)/%)
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOL_SRC   := $(sort $(wildcard tests/bench/*.c))
+TOOL_BIN   := $(TOOL_SRC:tests/bench/%.c=$(B)/tools/%)
+
+.PHONY: all check unit lab asan check-asan fuzz bench lint install clean demo
+all: $(PLUGIN_BIN) $(TOOL_BIN)
+
+$(B)/common/%.o: common/%.c $(wildcard common/*.h) | $(B)/common
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The default policy is compiled in: turn the YAML file into a C array.
+$(B)/common/default_policy.c: policies/default.yaml tests/tools/embed.sh | $(B)/common
+	sh tests/tools/embed.sh policy_default_yaml < $< > $@
+$(B)/common/default_policy.o: $(B)/common/default_policy.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/libcheck_igd.a: $(COMMON_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN)/%: plugins/%.c $(B)/libcheck_igd.a $(wildcard common/*.h)
+	@mkdir -p $(BIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcheck_igd.a $(LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libcheck_igd.a $(wildcard common/*.h) | $(B)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -DFIXTURES=\"$(CURDIR)/tests/fixtures\" \
+	    -o $@ $< $(B)/libcheck_igd.a $(LIBS) $(CHECKLIBS)
+
+$(B)/tools/%: tests/bench/%.c | $(B)/tools
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(B)/common $(B)/tests $(B)/tools:
+	mkdir -p $@
+
+# Unit tests: every tests/unit/test_*.c is one Check runner.
+unit: $(UNIT_BIN)
+	@sh tests/tools/run-unit.sh $(UNIT_BIN)
+
+# Lab tests: a real miniupnpd in network namespaces (root only).
+lab: all
+	@PLUGINS_DIR=$(CURDIR)/$(BIN) sh tests/lab/run.sh
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+check-asan:
+	$(MAKE) B=build-asan BIN=build-asan/plugins CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" unit lab
+
+check: unit lab check-asan
+
+bench: all
+	@PLUGINS_DIR=$(CURDIR)/$(BIN) TOOLS_DIR=$(CURDIR)/$(B)/tools sh tests/bench/run.sh
+
+demo: all
+	@PLUGINS_DIR=$(CURDIR)/$(BIN) sh tests/lab/demo.sh
+
+# Fuzz targets (clang + libFuzzer): FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+lint:
+	@sh tests/tools/lint.sh
+
+install: all
+	install -d $(DESTDIR)$(PLUGINDIR)
+	install -m 0755 $(PLUGIN_BIN) $(DESTDIR)$(PLUGINDIR)/
+
+clean:
+	rm -rf build build-asan build-fuzz $(PLUGINS:%=plugins/%)

@@ -1,0 +1,151 @@
+/*
+ * plugin: the Nagios/Monitoring Plugins conventions shared by every check.
+ *
+ * States and exit codes, range thresholds, performance data, sanitising of
+ * text that came from a device, and the assembly of one verdict:
+ *
+ *   IGD <CHECK> <STATE> - summary
+ *   long output line (one per subcheck)
+ *   ...
+ *   | perfdata perfdata ...
+ *
+ * All perfdata goes after a single '|' at the very end (on the first line when
+ * there is no long output, otherwise on the last long-output line, as the
+ * Nagios 3+ format allows).  Nothing here prints or exits; plugin_out_render()
+ * fills a caller's buffer and main() writes it.
+ */
+#ifndef CHECK_IGD_PLUGIN_H
+#define CHECK_IGD_PLUGIN_H
+
+#include <stddef.h>
+
+enum plugin_state {
+	PLUGIN_OK = 0,
+	PLUGIN_WARNING = 1,
+	PLUGIN_CRITICAL = 2,
+	PLUGIN_UNKNOWN = 3
+};
+
+/* Size limits of the output, in bytes. */
+#define PLUGIN_LINE_MAX     512	/* one summary or long-output line */
+#define PLUGIN_TEXT_MAX     4000	/* the whole rendered output */
+#define PLUGIN_LABEL_MAX    64	/* one perfdata label */
+#define PLUGIN_MAX_LINES    64	/* long-output lines kept (more are counted) */
+#define PLUGIN_MAX_PERF     64	/* perfdata items kept */
+
+/* "OK", "WARNING", "CRITICAL" or "UNKNOWN"; "UNKNOWN" for an invalid value. */
+const char *plugin_state_name(enum plugin_state s);
+
+/*
+ * Parse a state name (case-insensitive, "OK", "WARNING", "CRITICAL",
+ * "UNKNOWN", also "WARN", "CRIT") or digit 0-3.  Returns 0 and sets *out, or -1.
+ */
+int plugin_state_parse(const char *s, enum plugin_state *out);
+
+/* The worse of two states: CRITICAL > WARNING > UNKNOWN > OK. */
+enum plugin_state plugin_state_worst(enum plugin_state a, enum plugin_state b);
+
+/*
+ * A range in the Monitoring Plugins syntax: "10" (alert outside 0..10),
+ * "10:" (outside 10..inf), "~:10" (outside -inf..10), "10:20", "@10:20"
+ * (alert inside 10..20).  Endpoints are inclusive.
+ */
+struct plugin_range {
+	double start;
+	double end;
+	int start_infinite;	/* start is -infinity ("~") */
+	int end_infinite;	/* end is +infinity ("10:") */
+	int inside;		/* '@': alert when inside */
+	char text[48];		/* the range as given, for perfdata */
+};
+
+/* Parse s into *r.  Returns 0, or -1 for a malformed or impossible range
+ * (start > end, empty, trailing garbage, NaN, "inf"). */
+int plugin_range_parse(const char *s, struct plugin_range *r);
+
+/* 1 when value v raises an alert under r, 0 otherwise. */
+int plugin_range_alert(const struct plugin_range *r, double v);
+
+/* Warning and critical ranges; either may be unset. */
+struct plugin_thresholds {
+	int has_warn;
+	int has_crit;
+	struct plugin_range warn;
+	struct plugin_range crit;
+};
+
+/* Critical is evaluated before warning; OK when neither alerts or is set. */
+enum plugin_state plugin_thresholds_eval(const struct plugin_thresholds *t,
+    double v);
+
+/*
+ * Copy device text into out (outlen bytes, always NUL-terminated) so that it
+ * is safe in plugin output: '|' becomes '!', control bytes (including CR, LF,
+ * TAB, ESC, DEL) become ' ', invalid UTF-8 becomes '?', runs of spaces
+ * collapse, and at most maxchars characters are kept ("..." marks a cut).
+ * in may hold inlen bytes with no NUL.  Returns the length written.
+ */
+size_t plugin_sanitize(char *out, size_t outlen, const char *in, size_t inlen,
+    size_t maxchars);
+
+/*
+ * Format a number for perfdata with '.' whatever the locale: integers without
+ * a fraction, others with up to 6 significant decimals, no exponent for
+ * values below 1e15.  Returns 0, or -1 when buf is too small or v not finite.
+ */
+int plugin_format_number(double v, char *buf, size_t len);
+
+/* One verdict under construction (opaque). */
+struct plugin_out;
+
+/* check is the upper-case check name shown after "IGD ", e.g. "PRESENT".
+ * Returns NULL when out of memory.  Free with plugin_out_free(). */
+struct plugin_out *plugin_out_new(const char *check);
+
+/* Accepts NULL. */
+void plugin_out_free(struct plugin_out *o);
+
+/* Set the summary shown on the first line (printf format; the result is
+ * sanitised as a whole).  A later call replaces it. */
+void plugin_out_summary(struct plugin_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Add a subcheck: its state joins the overall state (worst wins) and the
+ * line is shown in the long output, prefixed "[STATE] ". */
+void plugin_out_sub(struct plugin_out *o, enum plugin_state st,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Add a long-output line that carries no state (identity, details). */
+void plugin_out_info(struct plugin_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Raise the overall state without a line (worst wins). */
+void plugin_out_raise(struct plugin_out *o, enum plugin_state st);
+
+/* Replace the overall state whatever it was (e.g. the timeout state). */
+void plugin_out_set_state(struct plugin_out *o, enum plugin_state st);
+
+enum plugin_state plugin_out_state(const struct plugin_out *o);
+
+/*
+ * Add a perfdata item: 'label'=value[uom];warn;crit;min;max.  The label is
+ * cleaned (no '=' or quote, bounded), quoted when it holds anything but
+ * [A-Za-z0-9_.-], and made unique by appending "_2", "_3"...  uom may be
+ * NULL or one of "", "s", "ms", "us", "%", "B", "KB", "MB", "TB", "c".
+ * t, min and max may be NULL.  Returns 0, or -1 (bad uom, non-finite value,
+ * or too many items; the item is dropped).
+ */
+int plugin_out_perf(struct plugin_out *o, const char *label, double value,
+    const char *uom, const struct plugin_thresholds *t, const double *min,
+    const double *max);
+
+/*
+ * Render the verdict into buf (len bytes, NUL-terminated, ends with '\n').
+ * The output is cut to fit (long-output lines first, then perfdata items,
+ * never the status line) so it is always well-formed.  Sets *olen to the
+ * length written.  Returns the overall state.
+ */
+enum plugin_state plugin_out_render(const struct plugin_out *o, char *buf,
+    size_t len, size_t *olen);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * policy: the YAML policy that says what is expected of an IGD.
+ *
+ * Loaded with libyaml into plain structs, validated strictly (unknown keys,
+ * duplicate keys, wrong types, bad values, aliases are errors reported as
+ * "FILE:LINE:COLUMN: message"), and evaluated against facts the igd module
+ * gathered.  A default policy (policies/default.yaml) is compiled in.
+ * Nothing here prints or exits.
+ */
+#ifndef CHECK_IGD_POLICY_H
+#define CHECK_IGD_POLICY_H
+
+#include <stddef.h>
+#include <regex.h>
+#include "plugin.h"
+
+#define POLICY_FILE_MAX   (1024 * 1024)	/* larger policy files are refused */
+#define POLICY_DEPTH_MAX  16		/* deepest nesting accepted */
+#define POLICY_NAME_MAX   64
+#define POLICY_STR_MAX    256
+#define POLICY_RULES_MAX  1024
+#define POLICY_LIST_MAX   256		/* items in any one list */
+
+/* The compiled-in default policy (generated from policies/default.yaml). */
+extern const char policy_default_yaml[];
+extern const size_t policy_default_yaml_len;
+
+/* An address prefix, IPv4 or IPv6 (a plain address is a full-length prefix). */
+struct policy_prefix {
+	int family;			/* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	unsigned bits;
+};
+
+/* An inclusive port range; a single port has lo == hi. */
+struct policy_ports {
+	unsigned lo, hi;
+};
+
+/* present: section. Empty strings mean "not pinned". */
+struct policy_present {
+	int expect_count;		/* default 1; 0 = any number */
+	enum plugin_state count_state;	/* more/fewer IGDs than expected; default WARNING */
+	enum plugin_state missing_state; /* none answered; default CRITICAL */
+	char udn[POLICY_STR_MAX];
+	char model[POLICY_STR_MAX];	/* compared with modelName */
+	char location[POLICY_STR_MAX];	/* compared with the description URL */
+	enum plugin_state mismatch_state; /* a pin differs; default CRITICAL */
+};
+
+/* wan: section. */
+struct policy_wan {
+	char status[32];		/* expected ConnectionStatus, default "Connected" */
+	enum plugin_state status_state;	/* default CRITICAL */
+	char external_address[64];	/* pinned external address, "" = any */
+	enum plugin_state external_mismatch_state; /* default CRITICAL */
+	enum plugin_state private_state; /* RFC1918/RFC6598/other non-public external
+					    address (double NAT); default WARNING */
+	struct plugin_thresholds uptime;	/* seconds */
+	struct plugin_thresholds rx_rate;	/* bytes/s received */
+	struct plugin_thresholds tx_rate;	/* bytes/s sent */
+	struct plugin_thresholds link_up;	/* Layer1UpstreamMaxBitRate, bit/s */
+	struct plugin_thresholds link_down;	/* Layer1DownstreamMaxBitRate, bit/s */
+};
+
+/* What a rule matches on; a field whose has_* flag is 0 matches anything. */
+struct policy_rule {
+	char name[POLICY_NAME_MAX];
+	enum plugin_state state;
+	unsigned protocols;		/* POLICY_PROTO_* bits; 0 = any */
+	struct policy_ports *ext_ports;	/* n_ext_ports == 0: any */
+	size_t n_ext_ports;
+	struct policy_ports *int_ports;
+	size_t n_int_ports;
+	struct policy_prefix *clients;	/* internal_client */
+	size_t n_clients;
+	int client_outside_lan;		/* 1: matches a client outside portmap.lan */
+	int client_is_external;		/* 1: matches client == the WAN external address */
+	struct policy_prefix *remotes;	/* remote_host prefixes */
+	size_t n_remotes;
+	int remote_set;			/* -1 any, 1 matches a non-empty remote host, 0 an empty one */
+	int has_description;
+	regex_t description;		/* POSIX ERE, REG_EXTENDED|REG_NOSUB */
+	int permanent;			/* -1 any, 1 lease == 0, 0 lease != 0 */
+	long long lease_above;		/* -1 any; else matches lease 0 or > value */
+	long long max_lease;		/* -1 any; else matches 0 < lease <= value */
+	int enabled;			/* -1 any, 0 or 1 */
+	int builtin;			/* came from the compiled-in threat rules */
+};
+
+#define POLICY_PROTO_TCP 1u
+#define POLICY_PROTO_UDP 2u
+
+enum policy_list_method { POLICY_LIST_AUTO = 0, POLICY_LIST_LIST, POLICY_LIST_WALK };
+
+/* portmap: section. */
+struct policy_portmap {
+	struct policy_prefix *lan;	/* default: 10/8, 172.16/12, 192.168/16, fc00::/7, fe80::/10 */
+	size_t n_lan;
+	enum plugin_state default_state; /* no rule matched; default OK */
+	struct plugin_thresholds max_entries;
+	enum plugin_state new_state;	/* appeared since the last run; default WARNING */
+	enum plugin_state gone_state;	/* vanished since the last run; default OK */
+	enum policy_list_method list_method;
+	struct policy_rule *rules;	/* first match wins */
+	size_t n_rules;
+};
+
+struct policy {
+	char source[POLICY_STR_MAX];	/* file name, or "(default)" */
+	struct policy_present present;
+	struct policy_wan wan;
+	struct policy_portmap portmap;
+};
+
+/*
+ * Load and validate a policy file.  On success returns 0 and sets *out (free
+ * with policy_free()).  On failure returns -1 and writes
+ * "FILE:LINE:COLUMN: message" (or "FILE: message") into err.
+ */
+int policy_load_file(const char *path, struct policy **out, char *err,
+    size_t errlen);
+
+/* The same from a buffer; name is used in messages. */
+int policy_load_buffer(const char *name, const char *buf, size_t len,
+    struct policy **out, char *err, size_t errlen);
+
+/* The compiled-in default policy. */
+int policy_load_default(struct policy **out, char *err, size_t errlen);
+
+/* Accepts NULL. */
+void policy_free(struct policy *p);
+
+/* Parse "a.b.c.d", "a.b.c.d/n", IPv6 and IPv6/n into *p.  0 or -1. */
+int policy_prefix_parse(const char *s, struct policy_prefix *p);
+
+/* 1 when the textual address addr lies in p, 0 otherwise (or unparsable). */
+int policy_prefix_contains(const struct policy_prefix *p, const char *addr);
+
+/* 1 when addr lies in any LAN prefix of the policy. */
+int policy_in_lan(const struct policy *p, const char *addr);
+
+/* One port mapping as the igd module reports it. Strings may be "" not NULL. */
+struct policy_mapping {
+	const char *protocol;		/* "TCP" or "UDP" */
+	unsigned external_port;
+	const char *internal_client;
+	unsigned internal_port;
+	const char *remote_host;
+	const char *description;
+	long long lease;		/* seconds; 0 = permanent */
+	int enabled;
+};
+
+/*
+ * The first rule of the portmap section that matches m, or NULL when none
+ * does (then the state is portmap.default_state).  external_address is the
+ * WAN address of the connection the mapping belongs to (may be NULL or "").
+ */
+const struct policy_rule *policy_match(const struct policy *p,
+    const struct policy_mapping *m, const char *external_address);
+
+#endif

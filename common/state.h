@@ -1,0 +1,78 @@
+/*
+ * state: a small text file of key=value lines kept between plugin runs
+ * (counters for rates, the previous port-mapping table for change detection).
+ *
+ * Format: first line "check_igd-state 1", then "key=value" lines; keys are
+ * [A-Za-z0-9_.:-]+, values hold no newline (escaped as \n, \\).  A file that
+ * is missing is an empty state; one that is corrupt, truncated (no final
+ * "end" line) or of another version is reported, and the caller goes on with
+ * an empty state.  Saving writes a temporary file in the same folder, fsyncs
+ * and renames it over the old one, so a reader never sees half a file and
+ * two overlapping runs never mix their writes.  Nothing here prints or exits.
+ */
+#ifndef CHECK_IGD_STATE_H
+#define CHECK_IGD_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STATE_FILE_MAX   (4 * 1024 * 1024)	/* larger files are refused as corrupt */
+#define STATE_KEY_MAX    128
+#define STATE_VALUE_MAX  8192
+
+struct state;
+
+/* An empty state.  NULL when out of memory.  Free with state_free(). */
+struct state *state_new(void);
+
+/* Accepts NULL. */
+void state_free(struct state *s);
+
+/*
+ * Load path.  Returns 0 with *out set (an empty state when the file does not
+ * exist), or -1 with a message in err and *out set to an empty state, so the
+ * caller can report and continue.  *out is NULL only when out of memory.
+ */
+int state_load(const char *path, struct state **out, char *err, size_t errlen);
+
+/* Parse a buffer (the pure part of state_load).  Same returns. */
+int state_parse(const char *buf, size_t len, struct state **out, char *err,
+    size_t errlen);
+
+/* The value stored for key, or NULL.  Valid until the next set or free. */
+const char *state_get(const struct state *s, const char *key);
+
+/* 0 and *v set when key holds a decimal unsigned 64-bit number, else -1. */
+int state_get_u64(const struct state *s, const char *key, uint64_t *v);
+
+/* Set (or replace) key.  Returns 0, or -1 for a bad key/value or no memory. */
+int state_set(struct state *s, const char *key, const char *value);
+int state_set_u64(struct state *s, const char *key, uint64_t v);
+
+/* Remove every key starting with prefix. */
+void state_clear_prefix(struct state *s, const char *prefix);
+
+/* Number of keys, and the i-th key/value in insertion order (NULL past end). */
+size_t state_count(const struct state *s);
+const char *state_key_at(const struct state *s, size_t i);
+const char *state_value_at(const struct state *s, size_t i);
+
+/*
+ * Write s to path atomically (temporary file, fsync, rename).  Returns 0, or
+ * -1 with a message in err (the old file is then untouched).
+ */
+int state_save(const struct state *s, const char *path, char *err,
+    size_t errlen);
+
+/*
+ * The increase of a counter between two readings, for rates.  bits is the
+ * width the device reports (32 or 64).  When cur < prev and the device did
+ * not reboot (rebooted == 0) the counter wrapped: the delta counts through
+ * 2^bits.  When the device rebooted, the delta is cur (counted since boot).
+ * Returns 0 and sets *delta, or -1 when no sane delta exists (a 64-bit
+ * counter going backwards without a reboot).
+ */
+int state_counter_delta(uint64_t prev, uint64_t cur, unsigned bits,
+    int rebooted, uint64_t *delta);
+
+#endif

@@ -1,0 +1,7 @@
+#!/bin/sh
+# Run every Check unit-test binary given; fail if any fails.
+rc=0
+for t in "$@"; do
+	"$t" || rc=1
+done
+exit $rc

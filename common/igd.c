@@ -1,0 +1,772 @@
+/* igd: discovery, description, SOAP and typed facts (see igd.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <miniupnpc/upnperrors.h>
+
+#include "igd.h"
+#include "xml.h"
+
+static void seterr(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+igd_strerror(int code)
+{
+	static char buf[48];	/* only for unknown UPnP codes */
+	const char *s;
+
+	switch (code) {
+	case 0: return "success";
+	case IGD_ETIMEOUT: return "timed out";
+	case IGD_ECONNECT: return "connection failed";
+	case IGD_EPROTOCOL: return "malformed answer";
+	case IGD_ETOOBIG: return "answer too large";
+	case IGD_ENOMEM: return "out of memory";
+	case IGD_ESOCKET: return "socket error";
+	case IGD_EADDRESS: return "bad address";
+	case IGD_EHTTP: return "HTTP error";
+	case IGD_ENOTFOUND: return "not found";
+	case IGD_ECLOSED: return "connection closed early";
+	case IGD_ELIMIT: return "limit reached";
+	default: break;
+	}
+	if (code > 0) {
+		s = strupnperror(code);
+		if (s != NULL)
+			return s;
+		snprintf(buf, sizeof(buf), "UPnP error %d", code);
+		return buf;
+	}
+	return "unknown error";
+}
+
+/* Copy decoded text into a fixed field, trimming surrounding whitespace. */
+static void
+set_field(char *dst, size_t dstlen, const char *src)
+{
+	const char *e;
+	size_t n;
+
+	while (*src == ' ' || *src == '\t' || *src == '\r' || *src == '\n')
+		src++;
+	e = src + strlen(src);
+	while (e > src && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	    e[-1] == '\n'))
+		e--;
+	n = (size_t)(e - src);
+	if (n >= dstlen)
+		n = dstlen - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int
+type_version(const char *type)
+{
+	const char *c = strrchr(type, ':');
+
+	if (c == NULL || c[1] < '1' || c[1] > '9')
+		return 0;
+	return c[1] - '0';
+}
+
+static int
+classify(const char *type, enum igd_service_kind *kind)
+{
+	static const struct {
+		const char *prefix;
+		enum igd_service_kind kind;
+	} known[] = {
+		{ "urn:schemas-upnp-org:service:WANIPConnection:", IGD_SVC_WANIP },
+		{ "urn:schemas-upnp-org:service:WANPPPConnection:", IGD_SVC_WANPPP },
+		{ "urn:schemas-upnp-org:service:WANCommonInterfaceConfig:",
+		    IGD_SVC_COMMON },
+		{ "urn:schemas-upnp-org:service:WANIPv6FirewallControl:",
+		    IGD_SVC_V6FW },
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++) {
+		if (strncmp(type, known[i].prefix, strlen(known[i].prefix)) == 0) {
+			*kind = known[i].kind;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+igd_desc_parse(const char *xml, size_t len, const char *location,
+    struct igd_device *dev, char *err, size_t errlen)
+{
+	struct xml_reader r;
+	struct xml_token t;
+	/* names of open elements, and per device level its WAN indices */
+	char names[XML_DEPTH_MAX][24];
+	unsigned dev_wan[XML_DEPTH_MAX], dev_conn[XML_DEPTH_MAX];
+	int devdepth = 0;		/* how many <device> are open */
+	unsigned wan_count = 0, conn_count = 0;
+	char text[HTTP_URL_MAX];
+	size_t tlen = 0;
+	char svc_type[128] = "", svc_ctl[HTTP_URL_MAX] = "";
+	int in_service = 0, root_seen = 0;
+
+	memset(dev, 0, sizeof(*dev));
+	set_field(dev->location, sizeof(dev->location), location);
+	memset(dev_wan, 0, sizeof(dev_wan));
+	memset(dev_conn, 0, sizeof(dev_conn));
+	text[0] = '\0';
+	xml_init(&r, xml, len);
+	for (;;) {
+		enum xml_tok k = xml_next(&r, &t);
+		const char *parent;
+
+		if (k == XML_EOF)
+			break;
+		if (k == XML_ERROR) {
+			seterr(err, errlen, "malformed XML in the description "
+			    "at byte %zu", (size_t)(r.p - xml));
+			return IGD_EPROTOCOL;
+		}
+		if (k == XML_TEXT || k == XML_CDATA) {
+			xml_decode_append(text, sizeof(text), &tlen, t.text,
+			    t.text_len, k == XML_CDATA);
+			continue;
+		}
+		if (k == XML_OPEN) {
+			size_t n = t.name_len < sizeof(names[0]) - 1 ?
+			    t.name_len : sizeof(names[0]) - 1;
+
+			memcpy(names[t.depth - 1], t.name, n);
+			names[t.depth - 1][n] = '\0';
+			if (t.depth == 1) {
+				if (!xml_name_is(&t, "root")) {
+					seterr(err, errlen, "the description's "
+					    "root element is not <root>");
+					return IGD_EPROTOCOL;
+				}
+				root_seen = 1;
+			}
+			if (xml_name_is(&t, "device")) {
+				devdepth++;
+				dev_wan[devdepth] = dev_wan[devdepth - 1];
+				dev_conn[devdepth] = dev_conn[devdepth - 1];
+			} else if (xml_name_is(&t, "service")) {
+				in_service = 1;
+				svc_type[0] = svc_ctl[0] = '\0';
+			}
+			tlen = 0;
+			text[0] = '\0';
+			continue;
+		}
+		/* XML_CLOSE */
+		parent = t.depth >= 2 ? names[t.depth - 2] : "";
+		if (xml_name_is(&t, "device")) {
+			devdepth--;
+		} else if (xml_name_is(&t, "URLBase") && t.depth == 2) {
+			set_field(dev->url_base, sizeof(dev->url_base), text);
+		} else if (strcmp(parent, "device") == 0 && devdepth == 1 &&
+		    t.depth == 3) {
+			/* the root device's own fields */
+			static const struct {
+				const char *name;
+				size_t off;
+			} fields[] = {
+				{ "deviceType", offsetof(struct igd_device, device_type) },
+				{ "friendlyName", offsetof(struct igd_device, friendly_name) },
+				{ "manufacturer", offsetof(struct igd_device, manufacturer) },
+				{ "modelName", offsetof(struct igd_device, model_name) },
+				{ "modelNumber", offsetof(struct igd_device, model_number) },
+				{ "serialNumber", offsetof(struct igd_device, serial) },
+				{ "UDN", offsetof(struct igd_device, udn) },
+				{ "presentationURL", offsetof(struct igd_device, presentation_url) },
+			};
+
+			for (size_t i = 0; i < sizeof(fields) / sizeof(*fields);
+			    i++) {
+				if (xml_name_is(&t, fields[i].name))
+					set_field((char *)dev + fields[i].off,
+					    IGD_STR_MAX, text);
+			}
+		}
+		if (xml_name_is(&t, "deviceType") &&
+		    strcmp(parent, "device") == 0 && devdepth > 0) {
+			if (strstr(text, ":device:WANDevice:") != NULL)
+				dev_wan[devdepth] = ++wan_count;
+			else if (strstr(text, ":device:WANConnectionDevice:"))
+				dev_conn[devdepth] = ++conn_count;
+		} else if (in_service && strcmp(parent, "service") == 0) {
+			if (xml_name_is(&t, "serviceType"))
+				set_field(svc_type, sizeof(svc_type), text);
+			else if (xml_name_is(&t, "controlURL"))
+				set_field(svc_ctl, sizeof(svc_ctl), text);
+		} else if (xml_name_is(&t, "service") && in_service) {
+			enum igd_service_kind kind;
+
+			in_service = 0;
+			if (classify(svc_type, &kind)) {
+				if (dev->n_services < IGD_SERVICES_MAX &&
+				    svc_ctl[0] != '\0') {
+					struct igd_service *s =
+					    &dev->services[dev->n_services++];
+
+					s->kind = kind;
+					s->version = type_version(svc_type);
+					memcpy(s->type, svc_type, sizeof(s->type));
+					/* resolved below, once URLBase is known */
+					memcpy(s->control_url, svc_ctl,
+					    sizeof(s->control_url));
+					s->wan_device = dev_wan[devdepth];
+					s->conn_device = dev_conn[devdepth];
+				} else {
+					dev->services_dropped++;
+				}
+			}
+		}
+		tlen = 0;
+		text[0] = '\0';
+	}
+	if (!root_seen) {
+		seterr(err, errlen, "the description holds no <root> element");
+		return IGD_EPROTOCOL;
+	}
+	dev->igd_version = strstr(dev->device_type,
+	    ":device:InternetGatewayDevice:") ? type_version(dev->device_type) : 0;
+
+	/* resolve control URLs; drop services whose URL cannot be used */
+	{
+		const char *base = dev->url_base[0] ? dev->url_base : location;
+		size_t kept = 0;
+
+		for (size_t i = 0; i < dev->n_services; i++) {
+			char abs[HTTP_URL_MAX];
+
+			if (http_url_resolve(base, dev->services[i].control_url,
+			    abs, sizeof(abs)) != 0 &&
+			    http_url_resolve(location,
+			    dev->services[i].control_url, abs, sizeof(abs)) != 0) {
+				dev->services_dropped++;
+				continue;
+			}
+			dev->services[kept] = dev->services[i];
+			memcpy(dev->services[kept].control_url, abs, sizeof(abs));
+			kept++;
+		}
+		dev->n_services = kept;
+	}
+	return 0;
+}
+
+int
+igd_desc_fetch(const char *location, const struct deadline *dl,
+    struct igd_device *dev, char *err, size_t errlen)
+{
+	struct http_body b;
+	int rc;
+
+	rc = http_request("GET", location, NULL, NULL, 0, IGD_DESC_MAX, dl, &b,
+	    err, errlen);
+	if (rc != 0)
+		return rc;
+	if (b.status != 200) {
+		seterr(err, errlen, "HTTP %d for the description", b.status);
+		http_body_free(&b);
+		return IGD_EHTTP;
+	}
+	rc = igd_desc_parse(b.data, b.len, location, dev, err, errlen);
+	if (rc == 0)
+		memcpy(dev->server, b.server, sizeof(dev->server));
+	http_body_free(&b);
+	return rc;
+}
+
+const struct igd_service *
+igd_service_next(const struct igd_device *dev, enum igd_service_kind kind,
+    size_t *from)
+{
+	for (size_t i = *from; i < dev->n_services; i++) {
+		if (dev->services[i].kind == kind) {
+			*from = i + 1;
+			return &dev->services[i];
+		}
+	}
+	*from = dev->n_services;
+	return NULL;
+}
+
+void
+igd_reply_free(struct igd_reply *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->args[i].value);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *
+igd_reply_get(const struct igd_reply *r, const char *name)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->args[i].name, name) == 0)
+			return r->args[i].value;
+	return NULL;
+}
+
+/* Append raw text to a growing value, decoding unless raw_copy. */
+static int
+value_append(struct igd_arg *a, size_t *cap, const char *raw, size_t rawlen,
+    int literal)
+{
+	size_t need;
+
+	if (a->truncated)
+		return 0;
+	need = a->len + rawlen + 1;
+	if (need > IGD_VALUE_MAX) {
+		a->truncated = 1;
+		return 0;
+	}
+	if (need > *cap) {
+		size_t ncap = *cap ? *cap : 64;
+		char *nv;
+
+		while (ncap < need)
+			ncap *= 2;
+		nv = realloc(a->value, ncap);
+		if (nv == NULL)
+			return IGD_ENOMEM;
+		a->value = nv;
+		*cap = ncap;
+	}
+	if (literal) {
+		memcpy(a->value + a->len, raw, rawlen);
+		a->len += rawlen;
+		a->value[a->len] = '\0';
+	} else {
+		/* decoding never makes text longer, so it always fits */
+		xml_decode_append(a->value, *cap, &a->len, raw, rawlen, 0);
+	}
+	return 0;
+}
+
+int
+igd_soap_parse(const char *xml, size_t len, const char *action,
+    struct igd_reply *r)
+{
+	struct xml_reader rd;
+	struct xml_token t;
+	char resp[96];
+	int body_depth = 0, in_resp = 0, in_fault = 0, rc = IGD_EPROTOCOL;
+	struct igd_arg *cur = NULL;
+	size_t cap = 0;
+	int cur_depth = 0, nested = 0;
+	const char *inner = NULL;
+	char fcode[16] = "", ftext[128] = "", *fdst = NULL;
+	size_t flen = 0, fdstlen = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (snprintf(resp, sizeof(resp), "%sResponse", action) >= (int)sizeof(resp))
+		return IGD_EPROTOCOL;
+	xml_init(&rd, xml, len);
+	for (;;) {
+		enum xml_tok k = xml_next(&rd, &t);
+
+		if (k == XML_EOF)
+			break;
+		if (k == XML_ERROR)
+			return IGD_EPROTOCOL;
+		if (k == XML_TEXT || k == XML_CDATA) {
+			if (cur != NULL && !nested) {
+				if (value_append(cur, &cap, t.text, t.text_len,
+				    k == XML_CDATA) != 0)
+					return IGD_ENOMEM;
+			} else if (fdst != NULL) {
+				xml_decode_append(fdst, fdstlen, &flen, t.text,
+				    t.text_len, k == XML_CDATA);
+			}
+			continue;
+		}
+		if (k == XML_OPEN) {
+			if (body_depth == 0 && xml_name_is(&t, "Body") &&
+			    t.depth == 2) {
+				body_depth = t.depth;
+			} else if (body_depth && t.depth == body_depth + 1) {
+				if (t.name_len == strlen(resp) &&
+				    memcmp(t.name, resp, t.name_len) == 0)
+					in_resp = 1;
+				else if (xml_name_is(&t, "Fault"))
+					in_fault = 1;
+			} else if (in_resp && t.depth == body_depth + 2) {
+				size_t n = t.name_len;
+
+				if (r->n >= IGD_ARGS_MAX) {
+					cur = NULL;
+					continue;
+				}
+				cur = &r->args[r->n++];
+				if (n >= sizeof(cur->name))
+					n = sizeof(cur->name) - 1;
+				memcpy(cur->name, t.name, n);
+				cur->name[n] = '\0';
+				cap = 0;
+				cur_depth = t.depth;
+				nested = 0;
+				inner = t.after;
+				if (value_append(cur, &cap, "", 0, 1) != 0)
+					return IGD_ENOMEM;
+			} else if (cur != NULL && t.depth > cur_depth) {
+				/* unescaped XML inside a value: keep it raw */
+				nested = 1;
+			} else if (in_fault && xml_name_is(&t, "errorCode")) {
+				fdst = fcode;
+				fdstlen = sizeof(fcode);
+				flen = 0;
+				fcode[0] = '\0';
+			} else if (in_fault &&
+			    xml_name_is(&t, "errorDescription")) {
+				fdst = ftext;
+				fdstlen = sizeof(ftext);
+				flen = 0;
+				ftext[0] = '\0';
+			}
+			continue;
+		}
+		/* XML_CLOSE */
+		if (cur != NULL && t.depth == cur_depth) {
+			if (nested) {
+				cur->len = 0;
+				cur->value[0] = '\0';
+				if (value_append(cur, &cap, inner,
+				    (size_t)(t.at - inner), 1) != 0)
+					return IGD_ENOMEM;
+			}
+			cur = NULL;
+		} else if (fdst != NULL &&
+		    (xml_name_is(&t, "errorCode") ||
+		    xml_name_is(&t, "errorDescription"))) {
+			fdst = NULL;
+		} else if (body_depth && t.depth == body_depth + 1) {
+			if (in_resp)
+				rc = 0;
+			in_resp = 0;
+			in_fault = 0;
+		}
+	}
+	if (fcode[0] != '\0') {
+		uint64_t code;
+
+		set_field(r->error_desc, sizeof(r->error_desc), ftext);
+		if (igd_parse_u64(fcode, &code) != 0 || code == 0 ||
+		    code > 9999)
+			return IGD_EPROTOCOL;
+		r->upnp_error = (int)code;
+		return (int)code;
+	}
+	return rc;
+}
+
+/* Append s XML-escaped to buf. */
+static int
+put_escaped(char *buf, size_t len, size_t *pos, const char *s)
+{
+	for (; *s; s++) {
+		const char *e = NULL;
+		size_t el;
+
+		switch (*s) {
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '&': e = "&amp;"; break;
+		case '"': e = "&quot;"; break;
+		case '\'': e = "&apos;"; break;
+		default: break;
+		}
+		el = e ? strlen(e) : 1;
+		if (*pos + el >= len)
+			return -1;
+		memcpy(buf + *pos, e ? e : s, el);
+		*pos += el;
+	}
+	buf[*pos] = '\0';
+	return 0;
+}
+
+static int
+put_raw(char *buf, size_t len, size_t *pos, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*pos + n >= len)
+		return -1;
+	memcpy(buf + *pos, s, n + 1);
+	*pos += n;
+	return 0;
+}
+
+int
+igd_soap_call(const struct igd_service *svc, const char *action,
+    const char *const *args, size_t max_body, const struct deadline *dl,
+    struct igd_reply *r, char *err, size_t errlen)
+{
+	char body[4096], soapaction[256];
+	size_t pos = 0;
+	struct http_body b;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	/* read-only, by construction */
+	if (strncmp(action, "Get", 3) != 0) {
+		seterr(err, errlen, "refusing non-query action %.64s", action);
+		return IGD_EADDRESS;
+	}
+	for (const char *c = action; *c; c++) {
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		    (*c >= '0' && *c <= '9') || *c == '_'))
+			return IGD_EADDRESS;
+	}
+	if (put_raw(body, sizeof(body), &pos, "<?xml version=\"1.0\"?>\r\n"
+	    "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\""
+	    " s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\">"
+	    "<s:Body><u:") || put_raw(body, sizeof(body), &pos, action) ||
+	    put_raw(body, sizeof(body), &pos, " xmlns:u=\"") ||
+	    put_escaped(body, sizeof(body), &pos, svc->type) ||
+	    put_raw(body, sizeof(body), &pos, "\">"))
+		return IGD_EADDRESS;
+	for (size_t i = 0; args != NULL && args[i] != NULL &&
+	    args[i + 1] != NULL; i += 2) {
+		if (put_raw(body, sizeof(body), &pos, "<") ||
+		    put_raw(body, sizeof(body), &pos, args[i]) ||
+		    put_raw(body, sizeof(body), &pos, ">") ||
+		    put_escaped(body, sizeof(body), &pos, args[i + 1]) ||
+		    put_raw(body, sizeof(body), &pos, "</") ||
+		    put_raw(body, sizeof(body), &pos, args[i]) ||
+		    put_raw(body, sizeof(body), &pos, ">"))
+			return IGD_EADDRESS;
+	}
+	if (put_raw(body, sizeof(body), &pos, "</u:") ||
+	    put_raw(body, sizeof(body), &pos, action) ||
+	    put_raw(body, sizeof(body), &pos, "></s:Body></s:Envelope>\r\n"))
+		return IGD_EADDRESS;
+	rc = snprintf(soapaction, sizeof(soapaction), "%s#%s", svc->type,
+	    action);
+	if (rc < 0 || (size_t)rc >= sizeof(soapaction))
+		return IGD_EADDRESS;
+
+	rc = http_request("POST", svc->control_url, soapaction, body, pos,
+	    max_body, dl, &b, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = igd_soap_parse(b.data, b.len, action, r);
+	if (rc < 0 && b.status != 200) {
+		seterr(err, errlen, "%s: HTTP %d", action, b.status);
+		rc = IGD_EHTTP;
+	} else if (rc < 0) {
+		seterr(err, errlen, "%s: %s", action, igd_strerror(rc));
+	} else if (rc > 0) {
+		seterr(err, errlen, "%s: UPnP error %d (%s)", action, rc,
+		    r->error_desc[0] ? r->error_desc : igd_strerror(rc));
+	}
+	http_body_free(&b);
+	return rc;
+}
+
+int
+igd_parse_u64(const char *s, uint64_t *v)
+{
+	uint64_t x = 0;
+	int digits = 0;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (x > (UINT64_MAX - d) / 10)
+			return -1;
+		x = x * 10 + d;
+		digits++;
+	}
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	if (digits == 0 || *s != '\0')
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static int64_t
+get_i64(const struct igd_reply *r, const char *name)
+{
+	const char *v = igd_reply_get(r, name);
+	uint64_t x;
+
+	if (v == NULL || igd_parse_u64(v, &x) != 0 || x > INT64_MAX)
+		return -1;
+	return (int64_t)x;
+}
+
+static void
+get_str(const struct igd_reply *r, const char *name, char *dst, size_t len)
+{
+	const char *v = igd_reply_get(r, name);
+
+	set_field(dst, len, v ? v : "");
+}
+
+static int
+get_bool(const struct igd_reply *r, const char *name)
+{
+	const char *v = igd_reply_get(r, name);
+
+	if (v == NULL)
+		return -1;
+	while (*v == ' ')
+		v++;
+	if (v[0] == '1' || v[0] == 't' || v[0] == 'T' || v[0] == 'y' ||
+	    v[0] == 'Y')
+		return 1;
+	if (v[0] == '0' || v[0] == 'f' || v[0] == 'F' || v[0] == 'n' ||
+	    v[0] == 'N')
+		return 0;
+	return -1;
+}
+
+/* One query; returns its code, and tells when the deadline passed. */
+static int
+query(const struct igd_service *svc, const char *action,
+    const struct deadline *dl, struct igd_reply *r, int *timed_out)
+{
+	int rc;
+
+	if (deadline_left_ms(dl) == 0) {
+		*timed_out = 1;
+		memset(r, 0, sizeof(*r));
+		return IGD_ETIMEOUT;
+	}
+	rc = igd_soap_call(svc, action, NULL, IGD_SOAP_MAX, dl, r, NULL, 0);
+	if (rc == IGD_ETIMEOUT)
+		*timed_out = 1;
+	return rc;
+}
+
+int
+igd_wan_query(const struct igd_device *dev, const struct deadline *dl,
+    struct igd_wan *w)
+{
+	struct igd_reply r;
+
+	memset(w, 0, sizeof(*w));
+	w->v6fw.enabled = w->v6fw.inbound_allowed = -1;
+	w->common.up_bps = w->common.down_bps = -1;
+	for (size_t i = 0; i < dev->n_services && w->n_conns < IGD_CONNS_MAX;
+	    i++) {
+		const struct igd_service *svc = &dev->services[i];
+		struct igd_conn *c;
+
+		if (svc->kind != IGD_SVC_WANIP && svc->kind != IGD_SVC_WANPPP)
+			continue;
+		c = &w->conns[w->n_conns++];
+		c->service = i;
+		c->uptime = -1;
+		c->rsip_available = c->nat_enabled = -1;
+
+		c->status_rc = query(svc, "GetStatusInfo", dl, &r, &w->timed_out);
+		if (c->status_rc == 0) {
+			get_str(&r, "NewConnectionStatus", c->status,
+			    sizeof(c->status));
+			get_str(&r, "NewLastConnectionError", c->last_error,
+			    sizeof(c->last_error));
+			c->uptime = get_i64(&r, "NewUptime");
+		}
+		igd_reply_free(&r);
+		c->extip_rc = query(svc, "GetExternalIPAddress", dl, &r,
+		    &w->timed_out);
+		if (c->extip_rc == 0)
+			get_str(&r, "NewExternalIPAddress", c->external_ip,
+			    sizeof(c->external_ip));
+		igd_reply_free(&r);
+		c->type_rc = query(svc, "GetConnectionTypeInfo", dl, &r,
+		    &w->timed_out);
+		if (c->type_rc == 0) {
+			get_str(&r, "NewConnectionType", c->conn_type,
+			    sizeof(c->conn_type));
+			get_str(&r, "NewPossibleConnectionTypes",
+			    c->possible_types, sizeof(c->possible_types));
+		}
+		igd_reply_free(&r);
+		c->nat_rc = query(svc, "GetNATRSIPStatus", dl, &r, &w->timed_out);
+		if (c->nat_rc == 0) {
+			c->rsip_available = get_bool(&r, "NewRSIPAvailable");
+			c->nat_enabled = get_bool(&r, "NewNATEnabled");
+		}
+		igd_reply_free(&r);
+	}
+	for (size_t i = 0; i < dev->n_services; i++) {
+		static const char *const counters[4][2] = {
+			{ "GetTotalBytesSent", "NewTotalBytesSent" },
+			{ "GetTotalBytesReceived", "NewTotalBytesReceived" },
+			{ "GetTotalPacketsSent", "NewTotalPacketsSent" },
+			{ "GetTotalPacketsReceived", "NewTotalPacketsReceived" },
+		};
+		const struct igd_service *svc = &dev->services[i];
+		struct igd_common *cm = &w->common;
+
+		if (svc->kind != IGD_SVC_COMMON || cm->present)
+			continue;
+		cm->present = 1;
+		cm->link_rc = query(svc, "GetCommonLinkProperties", dl, &r,
+		    &w->timed_out);
+		if (cm->link_rc == 0) {
+			get_str(&r, "NewWANAccessType", cm->access_type,
+			    sizeof(cm->access_type));
+			cm->up_bps = get_i64(&r, "NewLayer1UpstreamMaxBitRate");
+			cm->down_bps = get_i64(&r,
+			    "NewLayer1DownstreamMaxBitRate");
+			get_str(&r, "NewPhysicalLinkStatus", cm->link_status,
+			    sizeof(cm->link_status));
+		}
+		igd_reply_free(&r);
+		for (int k = 0; k < 4; k++) {
+			const char *v;
+
+			cm->counter_rc[k] = query(svc, counters[k][0], dl, &r,
+			    &w->timed_out);
+			if (cm->counter_rc[k] == 0) {
+				v = igd_reply_get(&r, counters[k][1]);
+				if (v == NULL ||
+				    igd_parse_u64(v, &cm->counter[k]) != 0)
+					cm->counter_rc[k] = IGD_EPROTOCOL;
+			}
+			igd_reply_free(&r);
+		}
+	}
+	for (size_t i = 0; i < dev->n_services; i++) {
+		const struct igd_service *svc = &dev->services[i];
+
+		if (svc->kind != IGD_SVC_V6FW || w->v6fw.present)
+			continue;
+		w->v6fw.present = 1;
+		w->v6fw.rc = query(svc, "GetFirewallStatus", dl, &r,
+		    &w->timed_out);
+		if (w->v6fw.rc == 0) {
+			w->v6fw.enabled = get_bool(&r, "FirewallEnabled");
+			w->v6fw.inbound_allowed = get_bool(&r,
+			    "InboundPinholeAllowed");
+		}
+		igd_reply_free(&r);
+	}
+	return w->timed_out ? IGD_ETIMEOUT : 0;
+}

@@ -1,0 +1,186 @@
+/*
+ * igd: everything check_igd knows about talking to an Internet Gateway
+ * Device: finding it, reading its description, calling its SOAP actions and
+ * returning typed facts.  The only module that includes miniupnpc.
+ *
+ * Transport (HTTP, SSDP) is our own bounded code: miniupnpc 2.2.4 has no
+ * overall timeout and no size cap, cuts counters to 32 bits and strings to
+ * 63/79 bytes.  From miniupnpc we take its UPnP error texts.
+ *
+ * Read-only: igd_soap_call() refuses every action that is not a query
+ * (its name must start with "Get"), so no code path can change the device.
+ *
+ * Return codes: 0 ok, negative IGD_E* (errors.h), positive UPnP error codes
+ * as the device sent them.  Nothing here prints or exits.
+ */
+#ifndef CHECK_IGD_IGD_H
+#define CHECK_IGD_IGD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "deadline.h"
+#include "errors.h"
+#include "http.h"
+
+#define IGD_STR_MAX        256	/* identity strings from the description */
+#define IGD_SERVICES_MAX   16	/* WAN services kept per device */
+#define IGD_DESC_MAX       (512 * 1024)	/* root description size cap */
+#define IGD_SOAP_MAX       (256 * 1024)	/* ordinary SOAP answer cap */
+#define IGD_LISTING_MAX    (4 * 1024 * 1024)	/* one GetListOfPortMappings page */
+#define IGD_ARGS_MAX       16	/* output arguments kept per answer */
+#define IGD_VALUE_MAX      (2 * 1024 * 1024)	/* one decoded argument value */
+
+/* Text for a code: local errors, or the UPnP error's name (miniupnpc's). */
+const char *igd_strerror(int code);
+
+enum igd_service_kind {
+	IGD_SVC_WANIP = 1,	/* WANIPConnection:1/2 */
+	IGD_SVC_WANPPP,		/* WANPPPConnection:1 */
+	IGD_SVC_COMMON,		/* WANCommonInterfaceConfig:1 */
+	IGD_SVC_V6FW		/* WANIPv6FirewallControl:1 */
+};
+
+struct igd_service {
+	enum igd_service_kind kind;
+	int version;			/* the :N of the service type */
+	char type[128];			/* full service type URN */
+	char control_url[HTTP_URL_MAX];	/* absolute */
+	unsigned wan_device;		/* 1-based WANDevice it sits in */
+	unsigned conn_device;		/* 1-based WANConnectionDevice, 0 if none */
+};
+
+struct igd_device {
+	char location[HTTP_URL_MAX];	/* root description URL */
+	char server[HTTP_SERVER_MAX];	/* SSDP SERVER or HTTP Server header */
+	char device_type[IGD_STR_MAX];
+	int igd_version;		/* 1 or 2 (from the root deviceType), 0 unknown */
+	char friendly_name[IGD_STR_MAX];
+	char manufacturer[IGD_STR_MAX];
+	char model_name[IGD_STR_MAX];
+	char model_number[IGD_STR_MAX];
+	char serial[IGD_STR_MAX];
+	char udn[IGD_STR_MAX];
+	char presentation_url[IGD_STR_MAX];
+	char url_base[HTTP_URL_MAX];
+	struct igd_service services[IGD_SERVICES_MAX];
+	size_t n_services;
+	unsigned services_dropped;	/* over the cap or with a bad URL */
+};
+
+/*
+ * Parse a root description (pure).  location is the URL it came from, used
+ * to resolve relative URLs when there is no URLBase.  Returns 0 with *dev
+ * filled (location copied, server left empty), or IGD_EPROTOCOL with err.
+ */
+int igd_desc_parse(const char *xml, size_t len, const char *location,
+    struct igd_device *dev, char *err, size_t errlen);
+
+/* Fetch and parse the description at location by dl.  Codes as above plus
+ * the http_request() ones. */
+int igd_desc_fetch(const char *location, const struct deadline *dl,
+    struct igd_device *dev, char *err, size_t errlen);
+
+/* The first service of kind at or after index *from (then *from is set past
+ * it), or NULL. */
+const struct igd_service *igd_service_next(const struct igd_device *dev,
+    enum igd_service_kind kind, size_t *from);
+
+/* One SOAP answer: output arguments by name, or a UPnP fault. */
+struct igd_arg {
+	char name[64];
+	char *value;		/* decoded, NUL-terminated, owned */
+	size_t len;
+	int truncated;		/* the value exceeded IGD_VALUE_MAX */
+};
+
+struct igd_reply {
+	struct igd_arg args[IGD_ARGS_MAX];
+	size_t n;
+	int upnp_error;		/* errorCode of a fault, 0 otherwise */
+	char error_desc[128];	/* errorDescription of a fault */
+};
+
+/* Free the values; accepts a zeroed reply. */
+void igd_reply_free(struct igd_reply *r);
+
+/* The value of argument name, or NULL. */
+const char *igd_reply_get(const struct igd_reply *r, const char *name);
+
+/*
+ * Parse a SOAP answer envelope (pure).  Returns 0 when it holds
+ * <ACTIONResponse> (arguments filled), the UPnP errorCode (> 0) for a fault,
+ * or IGD_EPROTOCOL.  Free with igd_reply_free() in every case.
+ */
+int igd_soap_parse(const char *xml, size_t len, const char *action,
+    struct igd_reply *r);
+
+/*
+ * Call a query action on svc: args is a NULL-terminated list of name,
+ * value pairs (may be NULL).  The answer may be up to max_body bytes.
+ * Returns as igd_soap_parse(), or a transport code; IGD_EADDRESS for an
+ * action that is not a query.  Free *r with igd_reply_free() in every case.
+ */
+int igd_soap_call(const struct igd_service *svc, const char *action,
+    const char *const *args, size_t max_body, const struct deadline *dl,
+    struct igd_reply *r, char *err, size_t errlen);
+
+/* Parse a decimal unsigned 64-bit value (surrounding space allowed). */
+int igd_parse_u64(const char *s, uint64_t *v);
+
+/* Facts of one WAN connection service.  *_rc are the codes of each call. */
+struct igd_conn {
+	size_t service;			/* index into dev->services */
+	int status_rc;
+	char status[32];		/* NewConnectionStatus */
+	char last_error[64];		/* NewLastConnectionError */
+	int64_t uptime;			/* NewUptime, seconds, -1 unknown */
+	int extip_rc;
+	char external_ip[64];		/* NewExternalIPAddress */
+	int type_rc;
+	char conn_type[32];		/* NewConnectionType */
+	char possible_types[128];	/* NewPossibleConnectionTypes */
+	int nat_rc;
+	int rsip_available;		/* -1 unknown */
+	int nat_enabled;		/* -1 unknown */
+};
+
+/* Facts of WANCommonInterfaceConfig. */
+struct igd_common {
+	int present;
+	int link_rc;
+	char access_type[32];		/* NewWANAccessType */
+	int64_t up_bps;			/* Layer1UpstreamMaxBitRate, -1 unknown */
+	int64_t down_bps;
+	char link_status[32];		/* NewPhysicalLinkStatus */
+	int counter_rc[4];		/* bytes sent, bytes received, packets sent, received */
+	uint64_t counter[4];		/* full 64-bit values as sent */
+};
+
+/* Facts of WANIPv6FirewallControl. */
+struct igd_v6fw {
+	int present;
+	int rc;
+	int enabled;			/* -1 unknown */
+	int inbound_allowed;		/* -1 unknown */
+};
+
+#define IGD_CONNS_MAX 8
+
+struct igd_wan {
+	struct igd_conn conns[IGD_CONNS_MAX];
+	size_t n_conns;
+	struct igd_common common;
+	struct igd_v6fw v6fw;
+	int timed_out;			/* the deadline cut the queries short */
+};
+
+/*
+ * Query every WAN connection service of dev, the common interface config
+ * and the IPv6 firewall, by dl.  Individual failures are kept in the *_rc
+ * fields; returns 0, or IGD_ETIMEOUT when the deadline cut the queries short
+ * (the facts gathered so far are kept).
+ */
+int igd_wan_query(const struct igd_device *dev, const struct deadline *dl,
+    struct igd_wan *w);
+
+#endif

@@ -294,6 +294,64 @@ igd_desc_fetch(const char *location, const struct deadline *dl,
 	return rc;
 }
 
+int
+igd_discover(const struct igd_target *t, const struct deadline *dl,
+    struct igd_found *found, size_t max, size_t *n,
+    struct ssdp_result *ssdp, char *err, size_t errlen)
+{
+	struct ssdp_result *res = ssdp;
+	struct ssdp_search s;
+	int64_t start = deadline_now_ms();
+	int rc;
+
+	*n = 0;
+	if (max == 0)
+		return IGD_ELIMIT;
+	if (t->url != NULL) {
+		struct igd_found *f = &found[0];
+
+		memset(f, 0, sizeof(*f));
+		f->rc = igd_desc_fetch(t->url, dl, &f->dev, f->err,
+		    sizeof(f->err));
+		set_field(f->dev.location, sizeof(f->dev.location), t->url);
+		f->answer_ms = deadline_now_ms() - start;
+		*n = 1;
+		return 0;
+	}
+	if (res == NULL) {
+		res = malloc(sizeof(*res));
+		if (res == NULL)
+			return IGD_ENOMEM;
+	}
+	memset(&s, 0, sizeof(s));
+	s.unicast = t->host;
+	s.port = t->ssdp_port;
+	s.iface = t->iface;
+	s.census = t->census;
+	s.window_ms = t->window_ms;
+	rc = ssdp_search(&s, dl, res, err, errlen);
+	if (rc == 0) {
+		for (size_t i = 0; i < res->n && *n < max; i++) {
+			struct igd_found *f = &found[*n];
+
+			memset(f, 0, sizeof(*f));
+			f->answer_ms = res->answers[i].elapsed_ms;
+			f->rc = igd_desc_fetch(res->answers[i].location, dl,
+			    &f->dev, f->err, sizeof(f->err));
+			set_field(f->dev.location, sizeof(f->dev.location),
+			    res->answers[i].location);
+			/* the SSDP SERVER header names the firmware best */
+			if (res->answers[i].server[0] != '\0')
+				set_field(f->dev.server, sizeof(f->dev.server),
+				    res->answers[i].server);
+			(*n)++;
+		}
+	}
+	if (res != ssdp)
+		free(res);
+	return rc;
+}
+
 const struct igd_service *
 igd_service_next(const struct igd_device *dev, enum igd_service_kind kind,
     size_t *from)

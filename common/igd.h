@@ -21,6 +21,7 @@
 #include "deadline.h"
 #include "errors.h"
 #include "http.h"
+#include "ssdp.h"
 
 #define IGD_STR_MAX        256	/* identity strings from the description */
 #define IGD_SERVICES_MAX   16	/* WAN services kept per device */
@@ -79,6 +80,35 @@ int igd_desc_parse(const char *xml, size_t len, const char *location,
  * the http_request() ones. */
 int igd_desc_fetch(const char *location, const struct deadline *dl,
     struct igd_device *dev, char *err, size_t errlen);
+
+/* How to find the device(s): one of url, host (unicast SSDP) or multicast. */
+struct igd_target {
+	const char *url;		/* root description URL: no discovery */
+	const char *host;		/* unicast M-SEARCH to host:ssdp_port */
+	unsigned ssdp_port;
+	const char *iface;		/* multicast interface or address, or NULL */
+	int census;			/* wait window_ms and keep every IGD */
+	int window_ms;
+};
+
+/* One device found: its description, or why it could not be read. */
+struct igd_found {
+	int rc;				/* 0: dev is valid */
+	char err[160];
+	int64_t answer_ms;		/* SSDP answer (or description) time */
+	struct igd_device dev;		/* location and server set even on error */
+};
+
+/*
+ * Find IGDs and read their descriptions, by dl.  found holds max entries;
+ * *n is set to how many were filled (descriptions that failed included, with
+ * their rc).  ssdp (may be NULL) receives the search statistics.  Returns 0
+ * (even when none answered: *n == 0), or a code for a local error (bad
+ * address or interface) with err set.
+ */
+int igd_discover(const struct igd_target *t, const struct deadline *dl,
+    struct igd_found *found, size_t max, size_t *n,
+    struct ssdp_result *ssdp, char *err, size_t errlen);
 
 /* The first service of kind at or after index *from (then *from is set past
  * it), or NULL. */

@@ -1,0 +1,86 @@
+/*
+ * cli: the command-line conventions every check_igd plugin shares.
+ *
+ * Options: -h/--help, -V/--version, -v/--verbose (repeatable), -t/--timeout
+ * SECONDS[:STATE], -H/--hostname ADDRESS, --ssdp-port PORT, -u/--url URL,
+ * -m/--interface IF|ADDR, -P/--policy FILE.  Parsing returns codes; main()
+ * prints usage and exits.
+ *
+ * The one exception to "nothing below plugins/ exits": cli_backstop_arm()
+ * installs a SIGALRM handler that, should any call ever outlive the run's
+ * deadline, writes a prepared verdict and _exit()s with the timeout state.
+ */
+#ifndef CHECK_IGD_CLI_H
+#define CHECK_IGD_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include "plugin.h"
+
+#define CLI_TIMEOUT_DEFAULT 10.0
+#define CLI_TIMEOUT_MAX     3600.0
+
+struct cli_opts {
+	int verbose;
+	double timeout;			/* seconds */
+	enum plugin_state timeout_state;	/* UNKNOWN unless -t N:STATE */
+	const char *host;		/* -H */
+	unsigned ssdp_port;		/* 1900 */
+	const char *url;		/* -u */
+	const char *iface;		/* -m */
+	const char *policy;		/* -P */
+};
+
+/* Short and long option tables for the common options; plugins append theirs. */
+#define CLI_SHORT "hVvt:H:u:m:P:"
+#define CLI_OPT_SSDP_PORT 1000	/* long-only options of plugins start at 1100 */
+#define CLI_LONG \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "timeout", required_argument, NULL, 't' }, \
+	{ "hostname", required_argument, NULL, 'H' }, \
+	{ "ssdp-port", required_argument, NULL, CLI_OPT_SSDP_PORT }, \
+	{ "url", required_argument, NULL, 'u' }, \
+	{ "interface", required_argument, NULL, 'm' }, \
+	{ "policy", required_argument, NULL, 'P' }
+
+/* Defaults: timeout 10 s, UNKNOWN on timeout, SSDP port 1900. */
+void cli_init(struct cli_opts *o);
+
+enum cli_result {
+	CLI_NOT_MINE = 0,	/* not a common option */
+	CLI_OK = 1,		/* handled */
+	CLI_BAD = -1,		/* bad value; err holds a one-line reason */
+	CLI_HELP = 2,		/* -h */
+	CLI_VERSION = 3		/* -V */
+};
+
+/* Handle one getopt result opt with its argument. */
+enum cli_result cli_common(int opt, const char *arg, struct cli_opts *o,
+    char *err, size_t errlen);
+
+/* Checks that need all options (-u with -H or -m, URL syntax).  0 or -1. */
+int cli_validate(const struct cli_opts *o, char *err, size_t errlen);
+
+/* "SECONDS" or "SECONDS:STATE"; seconds in (0, 3600].  0 or -1. */
+int cli_parse_timeout(const char *s, double *secs, enum plugin_state *st);
+
+/* A number in [min, max] with nothing after it.  0 or -1. */
+int cli_parse_double(const char *s, double min, double max, double *out);
+
+/* A whole number in [min, max].  0 or -1. */
+int cli_parse_uint(const char *s, unsigned long min, unsigned long max,
+    unsigned long *out);
+
+/*
+ * Arm the backstop: after the timeout plus 0.5 s, write
+ * "IGD <check> <STATE> - plugin timed out after N s (backstop)" and _exit
+ * with the timeout state.  Call once, after options are parsed.
+ */
+void cli_backstop_arm(const char *check, const struct cli_opts *o);
+
+/* The run's deadline in milliseconds: the timeout less a margin for output. */
+long long cli_deadline_ms(const struct cli_opts *o);
+
+#endif

@@ -1,0 +1,512 @@
+#!/bin/bash
+# tests/lab/lab.sh - a real IGD (miniupnpd 2.3.x, nftables build) in network
+# namespaces, for the lab tests, the demo and by hand.  Needs root.
+#
+# As a command:
+#   lab.sh up [igd2|igd1] [NAME]     bring a lab up (default igd2, NAME "lab")
+#   lab.sh down [NAME]               stop the daemon, delete namespaces and state
+#   lab.sh status [NAME]             what is up, the URLs, the mapping count
+#   lab.sh env [NAME]                the LAB_* variables, for eval
+#   lab.sh add-mapping PROTO EXTPORT INTCLIENT INTPORT DESC [LEASE] [REMOTEHOST]
+#   lab.sh add-many N [FIRSTPORT]    N TCP mappings, FIRSTPORT.. (default 20000)
+#   lab.sh preload-leases N [FIRSTPORT]  same via the lease file and a restart
+#   lab.sh stop-daemon | start-daemon
+#   lab.sh exec-lan CMD...           run CMD in the LAN namespace
+#   lab.sh soap ACTION [ARGS-XML] [SERVICE]   print the raw SOAP answer body
+# Commands other than "up"/"down"/"status"/"env" act on the lab named by the
+# environment variable LAB_NAME (default "lab").
+#
+# As a library (bash):
+#   . tests/lab/lab.sh
+#   lab_up igd2 mytest || exit 1     # sets LAB_* variables, see lab_env
+#   lab_down_on_exit                 # EXIT/INT/TERM trap tearing down every lab
+#   lab_exec_lan "$PLUGINS_DIR/check_igd_present" -u "$LAB_URL"
+#   lab_add_mapping TCP 8080 "$LAB_CLIENT" 80 "web"
+#   lab_down
+# Several labs can be up at once (each NAME has its own namespaces
+# cigd-NAME-igd/-lan/-wan); lab_use NAME switches the LAB_* variables.
+#
+# Read-only rule: the plugins never change the device; only this harness adds
+# mappings, by raw SOAP.  Nothing here sends traffic outside the namespaces:
+# LAB_EXT_IP is only reported by the daemon in SOAP answers.
+
+# ---------------------------------------------------------------- settings
+LAB_STATE_BASE=${LAB_STATE_BASE:-/run/cigd-lab}
+LAB_MINIUPNPD=${LAB_MINIUPNPD:-/usr/sbin/miniupnpd}
+# A public-looking address (miniupnpd refuses every reserved range, the
+# documentation and CGNAT ones included).  Only ever *reported*; the WAN side
+# of the lab is a dead-end namespace, so nothing could reach it anyway.
+LAB_EXT_IP_DEFAULT=${LAB_EXT_IP:-11.22.33.44}
+LAB_HTTP_PORT=5000
+LAB_FRIENDLY_NAME_DEFAULT="check_igd lab router"
+LAB_MANUFACTURER_DEFAULT="check_igd lab"
+LAB_MODEL_NAME_DEFAULT="LabGateway"
+LAB_MODEL_NUMBER_DEFAULT="2.3.1-lab"
+LAB_SERIAL_DEFAULT="CIGD-0001"
+LAB_BITRATE_UP_DEFAULT=10000000
+LAB_BITRATE_DOWN_DEFAULT=100000000
+LAB_UP_LIST=${LAB_UP_LIST:-}
+
+_lab_say() { printf 'lab: %s\n' "$*" >&2; }
+_lab_die() { printf 'lab: error: %s\n' "$*" >&2; return 1; }
+_lab_now_ms() { date +%s%3N; }
+
+# Derive every name and address of lab NAME (no side effects).
+_lab_names() {
+	local name=$1 mode=${2:-igd2} h
+	case $name in
+	'' | *[!A-Za-z0-9_-]*) _lab_die "bad lab name '$name' (use [A-Za-z0-9_-])"; return 1 ;;
+	esac
+	[ ${#name} -le 24 ] || { _lab_die "lab name '$name' longer than 24"; return 1; }
+	LAB_NAME=$name
+	LAB_MODE=$mode
+	LAB_PREFIX=cigd-$name
+	LAB_NS_IGD=$LAB_PREFIX-igd
+	LAB_NS_LAN=$LAB_PREFIX-lan
+	LAB_NS_WAN=$LAB_PREFIX-wan
+	# One 10.X.0.0/24 per lab name (X in 16..239).  Namespaces are isolated
+	# anyway; distinct subnets just keep logs and captures unambiguous.
+	h=$(printf '%s' "$name" | cksum | cut -d' ' -f1)
+	LAB_NET=10.$((h % 224 + 16)).0
+	LAB_SUBNET=$LAB_NET.0/24
+	LAB_ROUTER=$LAB_NET.1
+	LAB_CLIENT=$LAB_NET.2
+	LAB_IGD_LAN_IF=lan0
+	LAB_LAN_IF=lanc
+	LAB_IGD_WAN_IF=wan0
+	LAB_WAN_IF=wanp
+	LAB_WAN_ROUTER=192.0.2.2
+	LAB_WAN_PEER=192.0.2.1
+	LAB_EXT_IP=$LAB_EXT_IP_DEFAULT
+	LAB_PORT=$LAB_HTTP_PORT
+	LAB_URL=http://$LAB_ROUTER:$LAB_PORT/rootDesc.xml
+	LAB_DIR=$LAB_STATE_BASE/$name
+	LAB_CONF=$LAB_DIR/miniupnpd.conf
+	LAB_LOG=$LAB_DIR/miniupnpd.log
+	LAB_PIDFILE=$LAB_DIR/pid
+	LAB_LEASES=$LAB_DIR/leases
+	LAB_UUID=$(printf '%s' "$name" | md5sum | sed -E 's/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/\1-\2-\3-\4-\5/')
+	LAB_UDN=uuid:$LAB_UUID
+	LAB_FRIENDLY_NAME=${LAB_FRIENDLY_NAME:-$LAB_FRIENDLY_NAME_DEFAULT}
+	LAB_MANUFACTURER=${LAB_MANUFACTURER:-$LAB_MANUFACTURER_DEFAULT}
+	LAB_MODEL_NAME=${LAB_MODEL_NAME:-$LAB_MODEL_NAME_DEFAULT}
+	LAB_MODEL_NUMBER=${LAB_MODEL_NUMBER:-$LAB_MODEL_NUMBER_DEFAULT}
+	LAB_SERIAL=${LAB_SERIAL:-$LAB_SERIAL_DEFAULT}
+	LAB_BITRATE_UP=${LAB_BITRATE_UP:-$LAB_BITRATE_UP_DEFAULT}
+	LAB_BITRATE_DOWN=${LAB_BITRATE_DOWN:-$LAB_BITRATE_DOWN_DEFAULT}
+}
+
+_LAB_VARS="LAB_NAME LAB_MODE LAB_PREFIX LAB_NS_IGD LAB_NS_LAN LAB_NS_WAN LAB_NET
+LAB_SUBNET LAB_ROUTER LAB_CLIENT LAB_IGD_LAN_IF LAB_LAN_IF LAB_IGD_WAN_IF
+LAB_WAN_IF LAB_WAN_ROUTER LAB_WAN_PEER LAB_EXT_IP LAB_PORT LAB_URL LAB_DIR
+LAB_CONF LAB_LOG LAB_PIDFILE LAB_LEASES LAB_UUID LAB_UDN LAB_FRIENDLY_NAME
+LAB_MANUFACTURER LAB_MODEL_NAME LAB_MODEL_NUMBER LAB_SERIAL LAB_BITRATE_UP
+LAB_BITRATE_DOWN LAB_CTL_URL LAB_CTL_PATH LAB_SVC LAB_SVC_IFC LAB_CTL_IFC
+LAB_SVC_V6FW LAB_CTL_V6FW LAB_STARTUP_MS"
+
+# Print the LAB_* variables of the current lab as shell assignments.
+lab_env() {
+	local v
+	for v in $_LAB_VARS; do
+		printf '%s=%q\n' "$v" "${!v}"
+	done
+}
+
+# Switch the LAB_* variables to the running lab NAME.
+lab_use() {
+	local name=${1:-${LAB_NAME:-lab}}
+	[ -r "$LAB_STATE_BASE/$name/env" ] || { _lab_die "lab '$name' is not up"; return 1; }
+	# shellcheck disable=SC1090
+	. "$LAB_STATE_BASE/$name/env"
+}
+
+# ---------------------------------------------------------------- helpers
+lab_exec_igd() { ip netns exec "$LAB_NS_IGD" "$@"; }
+lab_exec_lan() { ip netns exec "$LAB_NS_LAN" "$@"; }
+lab_exec_wan() { ip netns exec "$LAB_NS_WAN" "$@"; }
+
+# XML-escape $1.  miniupnpd 2.3.1 stores the text between the tags verbatim
+# (it decodes no entity) and sends it back verbatim, so an escaped
+# description comes back as well-formed XML that decodes to the original;
+# a raw '<' would make it store an empty description.  (The replacement
+# strings are quoted: bash 5.2 reads an unquoted '&' there as the match.)
+lab_xml_escape() {
+	local s=$1 amp='&amp;' lt='&lt;' gt='&gt;' quot='&quot;' apos='&apos;'
+	s=${s//&/"$amp"}
+	s=${s//</"$lt"}
+	s=${s//>/"$gt"}
+	s=${s//\"/"$quot"}
+	s=${s//\'/"$apos"}
+	printf '%s' "$s"
+}
+
+# Description as sent: escaped, or verbatim when LAB_DESC_RAW=1 (the device
+# then echoes raw '&', quotes etc., i.e. answers that are not well-formed).
+_lab_desc() {
+	if [ "${LAB_DESC_RAW:-0}" = 1 ]; then printf '%s' "$1"; else lab_xml_escape "$1"; fi
+}
+
+# ---------------------------------------------------------------- up/down
+_lab_net_up() {
+	local igd=$LAB_NS_IGD lan=$LAB_NS_LAN wan=$LAB_NS_WAN ns
+	for ns in "$igd" "$lan" "$wan"; do
+		ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up || return 1
+	done
+	ip -n "$igd" link add "$LAB_IGD_LAN_IF" type veth peer name "$LAB_LAN_IF" netns "$lan" || return 1
+	ip -n "$igd" link add "$LAB_IGD_WAN_IF" type veth peer name "$LAB_WAN_IF" netns "$wan" || return 1
+	ip -n "$igd" addr add "$LAB_ROUTER/24" dev "$LAB_IGD_LAN_IF" || return 1
+	ip -n "$lan" addr add "$LAB_CLIENT/24" dev "$LAB_LAN_IF" || return 1
+	ip -n "$igd" addr add "$LAB_WAN_ROUTER/24" dev "$LAB_IGD_WAN_IF" || return 1
+	ip -n "$wan" addr add "$LAB_WAN_PEER/24" dev "$LAB_WAN_IF" || return 1
+	ip -n "$igd" link set "$LAB_IGD_LAN_IF" up || return 1
+	ip -n "$igd" link set "$LAB_IGD_WAN_IF" up || return 1
+	ip -n "$lan" link set "$LAB_LAN_IF" up || return 1
+	ip -n "$wan" link set "$LAB_WAN_IF" up || return 1
+	ip -n "$lan" route add default via "$LAB_ROUTER" || return 1
+	ip -n "$igd" route add default via "$LAB_WAN_PEER" || return 1
+	# The skeleton miniupnpd 2.3.1 expects (its nft_init.sh is broken on
+	# Debian 12).  Empty chains first so the jumps resolve.
+	ip netns exec "$igd" nft -f - <<-'EOF' || return 1
+	table inet filter {
+		chain miniupnpd { }
+		chain prerouting_miniupnpd { }
+		chain postrouting_miniupnpd { }
+		chain forward { type filter hook forward priority 0; policy accept; jump miniupnpd; }
+		chain prerouting { type nat hook prerouting priority -100; policy accept; jump prerouting_miniupnpd; }
+		chain postrouting { type nat hook postrouting priority 100; policy accept; jump postrouting_miniupnpd; }
+	}
+	EOF
+}
+
+_lab_write_conf() {
+	{
+		echo "# written by tests/lab/lab.sh for lab $LAB_NAME ($LAB_MODE)"
+		echo "ext_ifname=$LAB_IGD_WAN_IF"
+		echo "ext_ip=$LAB_EXT_IP"
+		echo "listening_ip=$LAB_IGD_LAN_IF"
+		echo "http_port=$LAB_PORT"
+		echo "enable_upnp=yes"
+		echo "enable_natpmp=no"
+		echo "uuid=$LAB_UUID"
+		echo "friendly_name=$LAB_FRIENDLY_NAME"
+		echo "manufacturer_name=$LAB_MANUFACTURER"
+		echo "model_name=$LAB_MODEL_NAME"
+		echo "model_number=$LAB_MODEL_NUMBER"
+		echo "serial=$LAB_SERIAL"
+		echo "bitrate_up=$LAB_BITRATE_UP"
+		echo "bitrate_down=$LAB_BITRATE_DOWN"
+		echo "system_uptime=no"
+		echo "secure_mode=no"
+		echo "lease_file=$LAB_LEASES"
+		echo "clean_ruleset_interval=0"
+		# every port, low ones too, for the lab LAN (tests map to 445)
+		echo "allow 0-65535 $LAB_SUBNET 0-65535"
+		echo "deny 0-65535 0.0.0.0/0 0-65535"
+		if [ "$LAB_MODE" = igd1 ]; then
+			echo "force_igd_desc_v1=yes"
+		fi
+	} >"$LAB_CONF"
+}
+
+# Find the control URLs in the root description.
+_lab_parse_desc() {
+	local desc
+	desc=$(lab_exec_lan curl -s --max-time 3 "$LAB_URL") || return 1
+	desc=$(printf '%s' "$desc" | tr -d '\r\n')
+	# serviceType ... controlURL pairs, one per line
+	local pairs
+	pairs=$(printf '%s' "$desc" | sed 's#<service>#\n#g' |
+		sed -n 's#.*<serviceType>\([^<]*\)</serviceType>.*<controlURL>\([^<]*\)</controlURL>.*#\1 \2#p')
+	LAB_SVC=$(printf '%s\n' "$pairs" | awk '$1 ~ /WANIPConnection/ {print $1; exit}')
+	LAB_CTL_PATH=$(printf '%s\n' "$pairs" | awk '$1 ~ /WANIPConnection/ {print $2; exit}')
+	LAB_SVC_IFC=$(printf '%s\n' "$pairs" | awk '$1 ~ /WANCommonInterfaceConfig/ {print $1; exit}')
+	LAB_CTL_IFC=$(printf '%s\n' "$pairs" | awk '$1 ~ /WANCommonInterfaceConfig/ {print $2; exit}')
+	LAB_SVC_V6FW=$(printf '%s\n' "$pairs" | awk '$1 ~ /WANIPv6FirewallControl/ {print $1; exit}')
+	LAB_CTL_V6FW=$(printf '%s\n' "$pairs" | awk '$1 ~ /WANIPv6FirewallControl/ {print $2; exit}')
+	[ -n "$LAB_SVC" ] && [ -n "$LAB_CTL_PATH" ] || return 1
+	LAB_CTL_URL=http://$LAB_ROUTER:$LAB_PORT$LAB_CTL_PATH
+}
+
+# Start miniupnpd (foreground, -d, new session) in the igd namespace and wait
+# until its root description answers from the LAN.
+lab_start_daemon() {
+	local pid t0 i code
+	[ -n "$LAB_NS_IGD" ] || { _lab_die "no lab selected"; return 1; }
+	if lab_daemon_alive; then return 0; fi
+	t0=$(_lab_now_ms)
+	# setsid does not fork here: a background job of a non-interactive
+	# shell is not a process-group leader, so $! is miniupnpd itself.
+	ip netns exec "$LAB_NS_IGD" setsid "$LAB_MINIUPNPD" -d -f "$LAB_CONF" \
+		-P "$LAB_DIR/miniupnpd.pid" </dev/null >>"$LAB_LOG" 2>&1 &
+	pid=$!
+	echo "$pid" >"$LAB_PIDFILE"
+	# miniupnpd reloads its lease file before it serves HTTP: with hundreds
+	# of leases that takes tens of seconds (LAB_START_TIMEOUT, default 120).
+	local deadline=$((t0 + ${LAB_START_TIMEOUT:-120} * 1000))
+	while :; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			_lab_die "miniupnpd exited at start; log $LAB_LOG:"
+			tail -n 20 "$LAB_LOG" >&2
+			return 1
+		fi
+		code=$(lab_exec_lan curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$LAB_URL" 2>/dev/null)
+		[ "$code" = 200 ] && break
+		[ "$(_lab_now_ms)" -lt "$deadline" ] || break
+		sleep 0.05
+	done
+	if [ "$code" != 200 ]; then
+		_lab_die "miniupnpd did not answer $LAB_URL within ${LAB_START_TIMEOUT:-120} s; log $LAB_LOG:"
+		tail -n 20 "$LAB_LOG" >&2
+		return 1
+	fi
+	# If setsid had to fork after all, trust the daemon's own pid file.
+	if [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" != "$LAB_MINIUPNPD" ] &&
+		[ -s "$LAB_DIR/miniupnpd.pid" ]; then
+		pid=$(cat "$LAB_DIR/miniupnpd.pid")
+		echo "$pid" >"$LAB_PIDFILE"
+	fi
+	LAB_STARTUP_MS=$(($(_lab_now_ms) - t0))
+	return 0
+}
+
+lab_daemon_pid() { [ -s "$LAB_PIDFILE" ] && cat "$LAB_PIDFILE"; }
+
+lab_daemon_alive() {
+	local pid
+	pid=$(lab_daemon_pid) || return 1
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+		[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$LAB_MINIUPNPD" ]
+}
+
+# Stop the daemon started for this lab (by its pid only): TERM, then KILL
+# after LAB_STOP_TIMEOUT seconds (default 60).
+lab_stop_daemon() {
+	local pid i
+	pid=$(lab_daemon_pid) || return 0
+	if lab_daemon_alive; then
+		kill -TERM "$pid" 2>/dev/null
+		# On TERM it removes its rules one by one: seconds with hundreds.
+		for ((i = 0; i < ${LAB_STOP_TIMEOUT:-60} * 10; i++)); do
+			lab_daemon_alive || break
+			sleep 0.1
+		done
+		if lab_daemon_alive; then
+			kill -KILL "$pid" 2>/dev/null
+			sleep 0.1
+		fi
+	fi
+	rm -f "$LAB_PIDFILE"
+	return 0
+}
+
+# lab_up [igd2|igd1] [NAME]: bring up a lab, leave its LAB_* variables set.
+lab_up() {
+	local mode=${1:-igd2} name=${2:-${LAB_NAME:-lab}} t0
+	case $mode in igd1 | igd2) ;; *) _lab_die "mode must be igd2 or igd1, not '$mode'"; return 1 ;; esac
+	[ "$(id -u)" = 0 ] || { _lab_die "needs root (network namespaces)"; return 1; }
+	for t in ip nft curl setsid "$LAB_MINIUPNPD"; do
+		command -v "$t" >/dev/null 2>&1 || { _lab_die "missing $t"; return 1; }
+	done
+	_lab_names "$name" "$mode" || return 1
+	if [ -e "/run/netns/$LAB_NS_IGD" ] || [ -e "/run/netns/$LAB_NS_LAN" ] ||
+		[ -e "/run/netns/$LAB_NS_WAN" ] || [ -e "$LAB_DIR" ]; then
+		_lab_die "lab '$name' already exists (run: $0 down $name)"
+		return 1
+	fi
+	t0=$(_lab_now_ms)
+	mkdir -p -m 0700 "$LAB_STATE_BASE" && mkdir -m 0700 "$LAB_DIR" || return 1
+	: >"$LAB_LEASES"
+	LAB_UP_LIST="$LAB_UP_LIST $name"
+	if ! _lab_net_up; then
+		_lab_die "network set-up failed"
+		lab_down "$name"
+		return 1
+	fi
+	_lab_write_conf
+	lab_env >"$LAB_DIR/env"
+	if ! lab_start_daemon; then
+		lab_down "$name"
+		return 1
+	fi
+	if ! _lab_parse_desc; then
+		_lab_die "cannot find WANIPConnection in $LAB_URL"
+		lab_down "$name"
+		return 1
+	fi
+	LAB_STARTUP_MS=$(($(_lab_now_ms) - t0))
+	lab_env >"$LAB_DIR/env"
+	return 0
+}
+
+# lab_down [NAME]: idempotent; stops only the daemon this lab started.
+lab_down() {
+	local name=${1:-${LAB_NAME:-lab}} ns
+	_lab_names "$name" >/dev/null || return 1
+	[ -r "$LAB_DIR/env" ] && . "$LAB_DIR/env"
+	lab_stop_daemon
+	for ns in "$LAB_NS_IGD" "$LAB_NS_LAN" "$LAB_NS_WAN"; do
+		[ -e "/run/netns/$ns" ] && ip netns delete "$ns"
+	done
+	case $LAB_DIR in
+	"$LAB_STATE_BASE"/?*) rm -rf -- "$LAB_DIR" ;;
+	esac
+	LAB_UP_LIST=$(printf '%s\n' $LAB_UP_LIST | grep -vx -- "$name" | tr '\n' ' ')
+	return 0
+}
+
+# Tear every lab this shell brought up down on exit, failure or signal.
+lab_down_all() {
+	local n
+	for n in $LAB_UP_LIST; do lab_down "$n"; done
+}
+lab_down_on_exit() {
+	trap 'lab_down_all' EXIT
+	trap 'lab_down_all; trap - INT; kill -INT $$' INT
+	trap 'lab_down_all; exit 143' TERM
+}
+
+# ---------------------------------------------------------------- SOAP
+# lab_soap_to OUTFILE ACTION [ARGS-XML] [SERVICE-TYPE] [CONTROL-URL]
+# POST one SOAP action; body into OUTFILE; prints the HTTP status code.
+lab_soap_to() {
+	local out=$1 action=$2 args=${3:-} svc=${4:-$LAB_SVC} ctl=${5:-$LAB_CTL_URL}
+	local body
+	body="<?xml version=\"1.0\"?>
+<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"><s:Body><u:$action xmlns:u=\"$svc\">$args</u:$action></s:Body></s:Envelope>"
+	printf '%s' "$body" | lab_exec_lan curl -s --max-time 10 -o "$out" -w '%{http_code}' \
+		-H 'Content-Type: text/xml; charset="utf-8"' \
+		-H "SOAPAction: \"$svc#$action\"" --data-binary @- "$ctl"
+}
+
+# lab_soap ACTION [ARGS-XML] [SERVICE-TYPE] [CONTROL-URL]: body to stdout,
+# status 0 on HTTP 200.
+lab_soap() {
+	local tmp code
+	tmp=$(mktemp) || return 1
+	code=$(lab_soap_to "$tmp" "$@")
+	cat "$tmp"
+	rm -f "$tmp"
+	[ "$code" = 200 ]
+}
+
+_lab_add_args() {
+	# PROTO EXTPORT INTCLIENT INTPORT DESC LEASE REMOTEHOST
+	printf '<NewRemoteHost>%s</NewRemoteHost><NewExternalPort>%s</NewExternalPort><NewProtocol>%s</NewProtocol><NewInternalPort>%s</NewInternalPort><NewInternalClient>%s</NewInternalClient><NewEnabled>1</NewEnabled><NewPortMappingDescription>%s</NewPortMappingDescription><NewLeaseDuration>%s</NewLeaseDuration>' \
+		"$(lab_xml_escape "$7")" "$2" "$1" "$4" "$(lab_xml_escape "$3")" \
+		"$(_lab_desc "$5")" "$6"
+}
+
+# lab_add_mapping PROTO EXTPORT INTCLIENT INTPORT DESC [LEASE] [REMOTEHOST]
+# AddPortMapping by raw SOAP; DESC may hold any text.  LEASE defaults to 0
+# (miniupnpd then reports its maximum, 604800).  Non-zero on a SOAP fault,
+# which is printed.
+lab_add_mapping() {
+	[ $# -ge 5 ] || { _lab_die "usage: lab_add_mapping PROTO EXTPORT INTCLIENT INTPORT DESC [LEASE] [REMOTEHOST]"; return 2; }
+	local args out
+	args=$(_lab_add_args "$1" "$2" "$3" "$4" "$5" "${6:-0}" "${7:-}")
+	if ! out=$(lab_soap AddPortMapping "$args"); then
+		_lab_die "AddPortMapping $1 $2 -> $3:$4 failed: $(printf '%s' "$out" | tr -d '\r\n' | sed -n 's#.*<errorCode>\([^<]*\)</errorCode>.*<errorDescription>\([^<]*\)<.*#\1 \2#p')"
+		return 1
+	fi
+}
+
+# lab_delete_mapping PROTO EXTPORT [REMOTEHOST]
+lab_delete_mapping() {
+	lab_soap DeletePortMapping "<NewRemoteHost>$(lab_xml_escape "${3:-}")</NewRemoteHost><NewExternalPort>$2</NewExternalPort><NewProtocol>$1</NewProtocol>" >/dev/null
+}
+
+# lab_add_many N [FIRSTPORT] [PROTO] [INTCLIENT]: N mappings on consecutive
+# external ports (default TCP from 20000 to LAB_CLIENT, internal port =
+# external port, description "bulk-PORT"), all in one curl process that
+# reuses nothing but its own start-up.  Non-zero if any add failed.
+lab_add_many() {
+	local n=${1:?count} first=${2:-20000} proto=${3:-TCP} client=${4:-$LAB_CLIENT}
+	local dir i port cfg codes bad
+	dir=$(mktemp -d) || return 1
+	cfg=$dir/curl.cfg
+	: >"$cfg"
+	for ((i = 0; i < n; i++)); do
+		port=$((first + i))
+		printf '<?xml version="1.0"?>\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:AddPortMapping xmlns:u="%s">%s</u:AddPortMapping></s:Body></s:Envelope>' \
+			"$LAB_SVC" "$(_lab_add_args "$proto" "$port" "$client" "$port" "bulk-$port" 0 "")" >"$dir/$i.xml"
+		[ "$i" -gt 0 ] && echo 'next' >>"$cfg"
+		printf 'url = "%s"\nheader = "Content-Type: text/xml; charset=\\"utf-8\\""\nheader = "SOAPAction: \\"%s#AddPortMapping\\""\ndata-binary = "@%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nmax-time = 30\n' \
+		"$LAB_CTL_URL" "$LAB_SVC" "$dir/$i.xml" >>"$cfg"
+	done
+	codes=$(lab_exec_lan curl -s -K "$cfg")
+	rm -rf -- "$dir"
+	bad=$(printf '%s\n' "$codes" | grep -cvx 200)
+	if [ "$bad" -ne 0 ] || [ "$(printf '%s\n' "$codes" | grep -c .)" -ne "$n" ]; then
+		_lab_die "lab_add_many: $bad of $n adds failed"
+		return 1
+	fi
+}
+
+# lab_preload_leases N [FIRSTPORT] [PROTO] [INTCLIENT] [LEASE]: the faster
+# bulk path: stop the daemon, append N leases (same shape as lab_add_many)
+# to its lease file and start it again; it re-creates them at start-up.
+lab_preload_leases() {
+	local n=${1:?count} first=${2:-20000} proto=${3:-TCP} client=${4:-$LAB_CLIENT}
+	local lease=${5:-86400} exp i port
+	lab_stop_daemon
+	exp=$(($(date +%s) + lease))
+	for ((i = 0; i < n; i++)); do
+		port=$((first + i))
+		printf '%s:%s:%s:%s:%s:bulk-%s\n' "$proto" "$port" "$client" "$port" "$exp" "$port"
+	done >>"$LAB_LEASES"
+	lab_start_daemon
+}
+
+# Number of port-forward rules miniupnpd keeps (from its nft chain).
+lab_mapping_count() {
+	lab_exec_igd nft list chain inet filter prerouting_miniupnpd 2>/dev/null | grep -c 'dnat'
+}
+
+lab_status() {
+	local name=${1:-${LAB_NAME:-lab}}
+	lab_use "$name" || return 1
+	echo "lab $LAB_NAME ($LAB_MODE): namespaces $LAB_NS_IGD $LAB_NS_LAN $LAB_NS_WAN"
+	echo "  router $LAB_ROUTER  client $LAB_CLIENT ($LAB_LAN_IF)  subnet $LAB_SUBNET"
+	echo "  root description $LAB_URL"
+	echo "  WANIPConnection  $LAB_SVC at $LAB_CTL_URL"
+	echo "  ext_ip $LAB_EXT_IP  udn $LAB_UDN  state $LAB_DIR"
+	if lab_daemon_alive; then
+		echo "  miniupnpd pid $(lab_daemon_pid), $(lab_mapping_count) port mappings"
+	else
+		echo "  miniupnpd NOT running (log $LAB_LOG)"
+	fi
+}
+
+# ---------------------------------------------------------------- CLI
+_lab_main() {
+	local cmd=${1:-}
+	shift || true
+	case $cmd in
+	up)
+		lab_up "${1:-igd2}" "${2:-${LAB_NAME:-lab}}" || return 1
+		lab_status "$LAB_NAME"
+		echo "  up in ${LAB_STARTUP_MS} ms"
+		;;
+	down) lab_down "${1:-${LAB_NAME:-lab}}" ;;
+	status) lab_status "${1:-${LAB_NAME:-lab}}" ;;
+	env) lab_use "${1:-${LAB_NAME:-lab}}" && lab_env ;;
+	add-mapping) lab_use && lab_add_mapping "$@" ;;
+	add-many) lab_use && lab_add_many "$@" ;;
+	preload-leases) lab_use && lab_preload_leases "$@" ;;
+	delete-mapping) lab_use && lab_delete_mapping "$@" ;;
+	stop-daemon) lab_use && lab_stop_daemon ;;
+	start-daemon) lab_use && lab_start_daemon ;;
+	exec-lan) lab_use && lab_exec_lan "$@" ;;
+	soap) lab_use && lab_soap "$@" ;;
+	*)
+		sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}" >&2
+		return 2
+		;;
+	esac
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	_lab_main "$@"
+	exit $?
+fi

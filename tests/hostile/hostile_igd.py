@@ -1,0 +1,1012 @@
+#!/usr/bin/env python3
+"""hostile_igd.py: a UPnP Internet Gateway Device that misbehaves on purpose.
+
+Serves HTTP (root description, SCPDs, SOAP control) and, with --ssdp, answers
+unicast SSDP M-SEARCH, on one loopback address only.  Python 3 standard
+library only.  Every loop is bounded: a connection thread ends after
+--conn-seconds (120), the whole server after --max-seconds (300).
+
+Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
+
+  good              a plausible IGD:2 (the default)
+  igd1              the same device as IGD:1 / WANIPConnection:1;
+                    GetListOfPortMappings answers 401 Invalid Action
+
+ transport modes (apply to every HTTP answer; suffix ":desc" limits one to
+ GET answers - root description, SCPDs - and ":soap" to SOAP answers, e.g.
+ --mode slow:soap):
+  silent            accept, read the request, never answer
+  slow              the whole answer at one byte per second, forever
+  slow-body         headers at once, then the body at one byte per second
+  huge              a 64 MiB body (padding comments before the content),
+                    streamed quickly, generated on the fly
+  huge-headers      64 MiB of header lines that never end
+  random            1 MiB of random bytes instead of an HTTP answer
+  random-body       a correct 200 head, then 1 MiB of random bytes
+  midclose          Content-Length of the whole body, half sent, then FIN
+  midclose-rst      the same, then RST
+  badlength         Content-Length 4096 larger than the body; the
+                    connection is then held open
+  badlength-short   Content-Length half the body; the whole body is sent
+  chunked           correct chunked encoding (a good answer)
+  chunked-absurd    a correct chunk, then chunk size FFFFFFFFFFFFFFFF; held
+  chunked-nonhex    a correct chunk, then chunk size "zz"; held open
+  chunked-overflow  chunk size 10000000000000010 (wraps to 16 in 64 bits)
+  chunked-negative  chunk size -10
+
+ SOAP / data modes:
+  soap500           every SOAP action: HTTP 500, UPnPError 501 Action Failed
+  endless-table     GetGenericPortMappingEntry never answers 713 (every
+                    index is a valid entry); GetListOfPortMappings and
+                    GetPortMappingNumberOfEntries answer 401
+  fault606          GetGenericPortMappingEntry answers 606 Action not
+                    authorized at index 2 of 5; GetListOfPortMappings 606
+  list-escaped      GetListOfPortMappings: entity-escaped listing whose values
+                    are themselves entity-laden (&amp;amp; &#...;) and long
+  list-cdata        the listing inside <![CDATA[ ]]> (as miniupnpd does)
+  list-truncated    the inner listing document cut in the middle of an entry
+  list-malformed    the inner listing document with broken XML and values
+  nasty-text        descriptions, friendlyName and modelName with | ' = a
+                    newline + "IGD PORTMAP OK - all fine | x=1", ANSI escapes,
+                    raw invalid UTF-8, &#1;-style references, 5000 characters
+  outside-lan       one extra mapping to 8.8.4.4 (the UPnProxy pattern)
+  many              200 ordinary mappings
+
+ SSDP modes (with --ssdp):
+  ssdp-elsewhere    the answer's LOCATION names --elsewhere-addr (127.0.0.99)
+                    while it is sent from ADDR
+  ssdp-dup          the same answer 20 times
+  ssdp-other-types  answers for MediaServer, MediaRenderer, ... first, then
+                    the IGD one
+  ssdp-flood        3000 answers (other types, IGDs with distinct UUIDs),
+                    the real IGD answer among them
+  ssdp-silent       SSDP socket bound, never answers
+
+Requests that could change the device or subscribe (any method but GET, HEAD
+and POST; any SOAP action whose name does not start with Get/Query) are
+written to --log, one line each: METHOD<TAB>PATH<TAB>SOAPACTION.  Every
+request (and SSDP search) goes to --access-log in the same form.
+"""
+
+import argparse
+import os
+import random as _random
+import re
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+
+TRANSPORT_MODES = {
+    "silent", "slow", "slow-body", "huge", "huge-headers", "random",
+    "random-body", "midclose", "midclose-rst", "badlength", "badlength-short",
+    "chunked", "chunked-absurd", "chunked-nonhex", "chunked-overflow",
+    "chunked-negative",
+}
+DATA_MODES = {
+    "good", "igd1", "soap500", "endless-table", "fault606", "list-escaped",
+    "list-cdata", "list-truncated", "list-malformed", "nasty-text",
+    "outside-lan", "many",
+}
+SSDP_MODES = {
+    "ssdp-elsewhere", "ssdp-dup", "ssdp-other-types", "ssdp-flood",
+    "ssdp-silent",
+}
+SCOPES = {"all", "desc", "soap"}
+
+MIB = 1024 * 1024
+START = time.monotonic()
+
+NS_SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+NS_ENC = "http://schemas.xmlsoap.org/soap/encoding/"
+NS_LIST = "urn:schemas-upnp-org:gw:WANIPConnection"
+
+SERVER_HDR = "Linux/6.1 UPnP/1.1 HostileIGD/1.0"
+EXTERNAL_IP = "93.184.216.34"	# only ever reported, never contacted
+
+
+def xesc(s):
+    """XML-escape a str and return bytes (UTF-8)."""
+    return (s.replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace('"', "&quot;")
+            .replace("'", "&apos;")).encode("utf-8")
+
+
+def xesc_bytes(b):
+    """XML-escape raw bytes (keeps invalid UTF-8 as it is)."""
+    return (b.replace(b"&", b"&amp;").replace(b"<", b"&lt;")
+            .replace(b">", b"&gt;").replace(b'"', b"&quot;"))
+
+
+class Log:
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+        if path:
+            open(path, "a").close()
+
+    def write(self, *fields):
+        if not self.path:
+            return
+        line = "\t".join(f.replace("\t", " ").replace("\n", "\\n")
+                         .replace("\r", "\\r") for f in fields) + "\n"
+        with self.lock:
+            with open(self.path, "a", encoding="utf-8",
+                      errors="backslashreplace") as f:
+                f.write(line)
+
+
+# --------------------------------------------------------------------------
+# The device: mappings and documents
+
+def mapping(ext, proto, iport, client, desc, lease=3600, remote="",
+            enabled="1"):
+    """A mapping; every value is a ready-to-embed XML text fragment (bytes)."""
+    def frag(v):
+        if isinstance(v, bytes):
+            return v
+        return xesc(str(v))
+    return {
+        "remote": frag(remote), "ext": frag(ext), "proto": frag(proto),
+        "iport": frag(iport), "client": frag(client), "enabled": frag(enabled),
+        "desc": frag(desc), "lease": frag(lease),
+        "_ext": int(ext) if str(ext).isdigit() else -1,
+        "_proto": proto if isinstance(proto, str) else proto.decode(
+            "latin-1"),
+    }
+
+
+NASTY_NEWLINE = "evil\nIGD PORTMAP OK - all fine | x=1"
+NASTY_DESCS = [
+    xesc("pipe|quote'equals=x"),
+    xesc(NASTY_NEWLINE),
+    xesc("\r\nIGD PORTMAP OK - all fine | x=1\r\n"),
+    xesc("ansi \x1b[31mRED\x1b[0m \x1b]0;title\x07 bell"),
+    b"raw-invalid-utf8 \xff\xfe \xc0\xaf \xed\xa0\x80 \xe2\x82 end",
+    b"numeric-refs &#1; &#27;[31m &#x7f; &#x9b;31m &#0; &#xD800; &#xFFFE;",
+    b"named-refs &lt;script&gt; &amp;&amp; &quot;x&quot; &apos;y&apos;",
+    xesc("long " + ("A" * 4990)),
+    xesc("'quoted label'=1;2;3 'x'=y"),
+    xesc("unicode \u202e\u200b\ufeff RTL override, zero-width, BOM"),
+]
+NASTY_NAME = (b"Evil|Router'=\n"
+              b"IGD PRESENT OK - all fine | x=1\n\x1b[31m\xff\xfe &#1;&#27;[0m")
+
+
+class Device:
+    def __init__(self, opts):
+        self.opts = opts
+        self.modes = opts.data_modes
+        self.igd = 1 if "igd1" in self.modes else 2
+        last = [int(x) for x in opts.addr.split(".")]
+        self.uuid = "uuid:6e1f0b2a-4b7d-4c1e-9a3f-%012x" % (
+            (last[1] << 16) | (last[2] << 8) | last[3])
+        self.mappings = self.build_table()
+
+    # -- the table ---------------------------------------------------------
+    def build_table(self):
+        m = [
+            mapping(443, "TCP", 443, "192.168.1.10", "NAS https", 86400),
+            mapping(27015, "UDP", 27015, "192.168.1.20", "Steam game", 3600),
+            mapping(8080, "TCP", 80, "192.168.1.30", "webcam", 7200),
+        ]
+        if "many" in self.modes:
+            m = [mapping(20000 + i, "TCP" if i % 2 else "UDP", 20000 + i,
+                         "192.168.1.%d" % (2 + i % 250), "app %d" % i,
+                         3600 + i) for i in range(200)]
+        if "fault606" in self.modes:
+            m += [mapping(9000, "TCP", 9000, "192.168.1.40", "printer", 600),
+                  mapping(9001, "UDP", 9001, "192.168.1.41", "voip", 600)]
+        if "nasty-text" in self.modes:
+            for i, d in enumerate(NASTY_DESCS):
+                m.append(mapping(30000 + i, "TCP", 30000 + i,
+                                 "192.168.1.%d" % (50 + i), d, 3600))
+        if "outside-lan" in self.modes:
+            m.append(mapping(8443, "TCP", 443, "8.8.4.4", "proxy", 3600))
+        if "list-escaped" in self.modes:
+            m.append(mapping(31000, "TCP", 31000, "192.168.1.60",
+                             b"amp&amp;amp; lt&amp;lt; ref&amp;#65; "
+                             + b"B" * 200, 3600))
+        return m
+
+    def endless_entry(self, i):
+        return mapping(10000 + i % 55000, "TCP", 10000 + i % 55000,
+                       "192.168.1.%d" % (2 + i % 250), "endless %d" % i, 3600)
+
+    # -- documents ---------------------------------------------------------
+    def svc_types(self):
+        v = self.igd
+        return {
+            "ip": "urn:schemas-upnp-org:service:WANIPConnection:%d" % v,
+            "cmn": "urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1",
+            "l3f": "urn:schemas-upnp-org:service:Layer3Forwarding:1",
+        }
+
+    def root_description(self):
+        v = self.igd
+        t = self.svc_types()
+        if "nasty-text" in self.modes:
+            fname = NASTY_NAME
+            model = b"Model|'=\n\x1b[31mX\xff &#1;" + b"M" * 300
+        else:
+            fname = b"Hostile Test Router"
+            model = b"HTR-2000"
+        return b"".join([
+            b'<?xml version="1.0"?>\r\n',
+            b'<root xmlns="urn:schemas-upnp-org:device-1-0" configId="1337">',
+            b"<specVersion><major>1</major><minor>1</minor></specVersion>",
+            b"<device>",
+            b"<deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:",
+            str(v).encode(), b"</deviceType>",
+            b"<friendlyName>", fname, b"</friendlyName>",
+            b"<manufacturer>Hostile Labs</manufacturer>",
+            b"<manufacturerURL>http://example.invalid/</manufacturerURL>",
+            b"<modelDescription>Test IGD</modelDescription>",
+            b"<modelName>", model, b"</modelName>",
+            b"<modelNumber>2.0</modelNumber>",
+            b"<serialNumber>HTR0001</serialNumber>",
+            b"<UDN>", self.uuid.encode(), b"</UDN>",
+            b"<serviceList><service>",
+            b"<serviceType>", t["l3f"].encode(), b"</serviceType>",
+            b"<serviceId>urn:upnp-org:serviceId:L3Forwarding1</serviceId>",
+            b"<SCPDURL>/L3F.xml</SCPDURL><controlURL>/ctl/L3F</controlURL>",
+            b"<eventSubURL>/evt/L3F</eventSubURL>",
+            b"</service></serviceList>",
+            b"<deviceList><device>",
+            b"<deviceType>urn:schemas-upnp-org:device:WANDevice:",
+            str(v).encode(), b"</deviceType>",
+            b"<friendlyName>WANDevice</friendlyName>",
+            b"<manufacturer>Hostile Labs</manufacturer>",
+            b"<modelName>WAN</modelName>",
+            b"<UDN>", self.uuid.encode()[:-1], b"1</UDN>",
+            b"<serviceList><service>",
+            b"<serviceType>", t["cmn"].encode(), b"</serviceType>",
+            b"<serviceId>urn:upnp-org:serviceId:WANCommonIFC1</serviceId>",
+            b"<SCPDURL>/WANCfg.xml</SCPDURL>",
+            b"<controlURL>/ctl/CmnIfCfg</controlURL>",
+            b"<eventSubURL>/evt/CmnIfCfg</eventSubURL>",
+            b"</service></serviceList>",
+            b"<deviceList><device>",
+            b"<deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:",
+            str(v).encode(), b"</deviceType>",
+            b"<friendlyName>WANConnectionDevice</friendlyName>",
+            b"<manufacturer>Hostile Labs</manufacturer>",
+            b"<modelName>WANConn</modelName>",
+            b"<UDN>", self.uuid.encode()[:-1], b"2</UDN>",
+            b"<serviceList><service>",
+            b"<serviceType>", t["ip"].encode(), b"</serviceType>",
+            b"<serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId>",
+            b"<SCPDURL>/WANIPCn.xml</SCPDURL>",
+            b"<controlURL>/ctl/IPConn</controlURL>",
+            b"<eventSubURL>/evt/IPConn</eventSubURL>",
+            b"</service></serviceList>",
+            b"</device></deviceList>",
+            b"</device></deviceList>",
+            b"<presentationURL>http://", self.opts.addr.encode(),
+            b"/</presentationURL>",
+            b"</device></root>\r\n",
+        ])
+
+    def other_description(self, kind):
+        return ("<?xml version=\"1.0\"?>\r\n"
+                "<root xmlns=\"urn:schemas-upnp-org:device-1-0\">"
+                "<specVersion><major>1</major><minor>0</minor></specVersion>"
+                "<device><deviceType>urn:schemas-upnp-org:device:%s</deviceType>"
+                "<friendlyName>Not an IGD (%s)</friendlyName>"
+                "<manufacturer>Other</manufacturer><modelName>X</modelName>"
+                "<UDN>uuid:00000000-1111-2222-3333-%012d</UDN>"
+                "</device></root>\r\n" % (kind, kind, len(kind))).encode()
+
+    def scpd(self, actions):
+        parts = [b'<?xml version="1.0"?>\r\n<scpd xmlns="urn:schemas-upnp-org:'
+                 b'service-1-0"><specVersion><major>1</major><minor>0</minor>'
+                 b"</specVersion><actionList>"]
+        for a in actions:
+            parts.append(b"<action><name>%s</name></action>" % a.encode())
+        parts.append(b"</actionList><serviceStateTable/></scpd>\r\n")
+        return b"".join(parts)
+
+    # -- SOAP --------------------------------------------------------------
+    @staticmethod
+    def envelope(action, svc, args):
+        body = [b'<?xml version="1.0"?>\r\n<s:Envelope xmlns:s="', NS_SOAP.encode(),
+                b'" s:encodingStyle="', NS_ENC.encode(), b'"><s:Body><u:',
+                action.encode(), b'Response xmlns:u="', svc.encode(), b'">']
+        for name, val in args:
+            if not isinstance(val, bytes):
+                val = xesc(str(val))
+            body += [b"<", name.encode(), b">", val, b"</", name.encode(), b">"]
+        body += [b"</u:", action.encode(), b"Response></s:Body></s:Envelope>\r\n"]
+        return b"".join(body)
+
+    @staticmethod
+    def fault(code, desc):
+        return ('<?xml version="1.0"?>\r\n<s:Envelope xmlns:s="%s" '
+                's:encodingStyle="%s"><s:Body><s:Fault><faultcode>s:Client'
+                '</faultcode><faultstring>UPnPError</faultstring><detail>'
+                '<UPnPError xmlns="urn:schemas-upnp-org:control-1-0">'
+                '<errorCode>%d</errorCode><errorDescription>%s'
+                '</errorDescription></UPnPError></detail></s:Fault></s:Body>'
+                '</s:Envelope>\r\n' % (NS_SOAP, NS_ENC, code, desc)).encode()
+
+    def counters(self):
+        t = time.monotonic() - START
+        return {
+            "NewTotalBytesSent": 6000000000 + int(t * 125000),
+            "NewTotalBytesReceived": 9000000000 + int(t * 1250000),
+            "NewTotalPacketsSent": 5000000000 + int(t * 100),
+            "NewTotalPacketsReceived": 7000000000 + int(t * 900),
+        }
+
+    def entry_args(self, e, generic=True):
+        a = []
+        if generic:
+            a += [("NewRemoteHost", e["remote"]), ("NewExternalPort", e["ext"]),
+                  ("NewProtocol", e["proto"])]
+        a += [("NewInternalPort", e["iport"]), ("NewInternalClient", e["client"]),
+              ("NewEnabled", e["enabled"]),
+              ("NewPortMappingDescription", e["desc"]),
+              ("NewLeaseDuration", e["lease"])]
+        return a
+
+    def listing(self, args):
+        """GetListOfPortMappings: (status, body)."""
+        try:
+            start = int(args.get("NewStartPort", "0"))
+            end = int(args.get("NewEndPort", "65535"))
+            number = int(args.get("NewNumberOfPorts", "0"))
+        except ValueError:
+            return 402, self.fault(402, "Invalid Args")
+        proto = args.get("NewProtocol", "TCP").upper()
+        if start > end:
+            return 733, self.fault(733, "InconsistentParameters")
+        sel = [e for e in self.mappings
+               if e["_proto"].upper() == proto and start <= e["_ext"] <= end]
+        sel.sort(key=lambda e: e["_ext"])
+        if number > 0:
+            sel = sel[:number]
+        if not sel:
+            return 730, self.fault(730, "PortMappingNotFound")
+        inner = [b'<?xml version="1.0"?>\n<p:PortMappingList xmlns:p="',
+                 NS_LIST.encode(),
+                 b'" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                 b'xsi:schemaLocation="urn:schemas-upnp-org:gw:WANIPConnection '
+                 b'http://www.upnp.org/schemas/gw/WANIPConnection-v2.xsd">\n']
+        for i, e in enumerate(sel):
+            ent = (b"<p:PortMappingEntry>"
+                   b"<p:NewRemoteHost>" + e["remote"] + b"</p:NewRemoteHost>"
+                   b"<p:NewExternalPort>" + e["ext"] + b"</p:NewExternalPort>"
+                   b"<p:NewProtocol>" + e["proto"] + b"</p:NewProtocol>"
+                   b"<p:NewInternalPort>" + e["iport"] + b"</p:NewInternalPort>"
+                   b"<p:NewInternalClient>" + e["client"] +
+                   b"</p:NewInternalClient>"
+                   b"<p:NewEnabled>" + e["enabled"] + b"</p:NewEnabled>"
+                   b"<p:NewDescription>" + e["desc"] + b"</p:NewDescription>"
+                   b"<p:NewLeaseTime>" + e["lease"] + b"</p:NewLeaseTime>"
+                   b"</p:PortMappingEntry>\n")
+            if "list-malformed" in self.modes and i == 0:
+                ent = (b"<p:PortMappingEntry><p:NewRemoteHost></p:NewRemoteHost>"
+                       b"<p:NewExternalPort>99999</p:NewExternalPort>"
+                       b"<p:NewProtocol>TCP</p:NewProtocol>"
+                       b"<p:NewInternalPort>-1</p:NewInternalPort>"
+                       b"<p:NewInternalClient>192.168.1.10</p:NewInternalPort>"
+                       b"<p:NewEnabled>yes</p:NewEnabled>"
+                       b"<p:NewDescription><p:NewDescription>nested"
+                       b"<p:NewLeaseTime>abc</p:NewLeaseTime>"
+                       b"<p:PortMappingEntry>\n") + ent
+            inner.append(ent)
+        inner.append(b"</p:PortMappingList>\n")
+        doc = b"".join(inner)
+        if "list-truncated" in self.modes:
+            cut = doc.find(b"<p:NewInternalClient>")
+            doc = doc[:cut + 30] if cut > 0 else doc[:len(doc) // 2]
+        if "list-malformed" in self.modes:
+            doc = doc.replace(b"</p:PortMappingList>",
+                              b"</p:PortMappingLst><p:PortMappingEntry>")
+        if "list-cdata" in self.modes:
+            val = b"<![CDATA[" + doc + b"]]>"
+        else:
+            val = xesc_bytes(doc)
+        return 200, self.envelope("GetListOfPortMappings", self.svc_types()["ip"],
+                                  [("NewPortListing", val)])
+
+    def soap(self, action, svc, args, log):
+        """Answer one action: (http_status, body)."""
+        if not (action.startswith("Get") or action.startswith("Query")):
+            return 500, self.fault(606, "Action not authorized")
+        if "soap500" in self.modes:
+            return 500, self.fault(501, "Action Failed")
+        ip = self.svc_types()["ip"]
+        cmn = self.svc_types()["cmn"]
+        ok = lambda a: (200, self.envelope(action, svc, a))
+        if action == "GetStatusInfo":
+            return ok([("NewConnectionStatus", "Connected"),
+                       ("NewLastConnectionError", "ERROR_NONE"),
+                       ("NewUptime", int(86400 + time.monotonic() - START))])
+        if action == "GetExternalIPAddress":
+            return ok([("NewExternalIPAddress", EXTERNAL_IP)])
+        if action == "GetConnectionTypeInfo":
+            return ok([("NewConnectionType", "IP_Routed"),
+                       ("NewPossibleConnectionTypes", "IP_Routed")])
+        if action == "GetNATRSIPStatus":
+            return ok([("NewRSIPAvailable", 0), ("NewNATEnabled", 1)])
+        if action == "GetCommonLinkProperties":
+            return ok([("NewWANAccessType", "Ethernet"),
+                       ("NewLayer1UpstreamMaxBitRate", 100000000),
+                       ("NewLayer1DownstreamMaxBitRate", 1000000000),
+                       ("NewPhysicalLinkStatus", "Up")])
+        c = self.counters()
+        for name in ("BytesSent", "BytesReceived", "PacketsSent",
+                     "PacketsReceived"):
+            if action == "GetTotal" + name:
+                return ok([("NewTotal" + name, c["NewTotal" + name])])
+        if action == "GetEnabledForInternet":
+            return ok([("NewEnabledForInternet", 1)])
+        if action == "GetPortMappingNumberOfEntries":
+            if "endless-table" in self.modes:
+                return 500, self.fault(401, "Invalid Action")
+            return ok([("NewPortMappingNumberOfEntries", len(self.mappings))])
+        if action == "GetGenericPortMappingEntry":
+            raw = args.get("NewPortMappingIndex", "").strip()
+            if not raw.isdigit():
+                return 500, self.fault(402, "Invalid Args")
+            i = int(raw)
+            if "endless-table" in self.modes:
+                return ok(self.entry_args(self.endless_entry(i)))
+            if "fault606" in self.modes and i == 2:
+                return 500, self.fault(606, "Action not authorized")
+            if i >= len(self.mappings):
+                return 500, self.fault(713, "SpecifiedArrayIndexInvalid")
+            return ok(self.entry_args(self.mappings[i]))
+        if action == "GetSpecificPortMappingEntry":
+            for e in self.mappings:
+                if (str(e["_ext"]) == args.get("NewExternalPort", "").strip()
+                        and e["_proto"].upper() ==
+                        args.get("NewProtocol", "").strip().upper()):
+                    return ok(self.entry_args(e, generic=False))
+            return 500, self.fault(714, "NoSuchEntryInArray")
+        if action == "GetListOfPortMappings":
+            if self.igd == 1 or "endless-table" in self.modes:
+                return 500, self.fault(401, "Invalid Action")
+            if "fault606" in self.modes:
+                return 500, self.fault(606, "Action not authorized")
+            st, body = self.listing(args)
+            return (200 if st == 200 else 500), body
+        return 500, self.fault(401, "Invalid Action")
+
+
+# --------------------------------------------------------------------------
+# HTTP
+
+class Conn:
+    """One accepted connection, with its own deadline."""
+
+    def __init__(self, sock, peer, srv):
+        self.sock = sock
+        self.peer = peer
+        self.srv = srv
+        self.deadline = time.monotonic() + srv.opts.conn_seconds
+
+    def left(self):
+        return self.deadline - time.monotonic()
+
+    def send(self, data):
+        """Send all of data; False when the peer is gone or time is up."""
+        view = memoryview(data)
+        while view:
+            left = self.left()
+            if left <= 0 or self.srv.stopping:
+                return False
+            self.sock.settimeout(min(left, 5.0))
+            try:
+                n = self.sock.send(view[:256 * 1024])
+            except socket.timeout:
+                continue
+            except OSError:
+                return False
+            view = view[n:]
+        return True
+
+    def hold(self):
+        """Keep the connection open, reading and discarding, until the peer
+        closes it or the connection deadline passes."""
+        while self.left() > 0 and not self.srv.stopping:
+            self.sock.settimeout(min(self.left(), 1.0))
+            try:
+                d = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if not d:
+                return
+
+    def trickle(self, gen):
+        """Send the bytes from gen at one byte per second."""
+        for chunk in gen:
+            for i in range(len(chunk)):
+                if not self.send(chunk[i:i + 1]):
+                    return
+                end = time.monotonic() + 1.0
+                while time.monotonic() < end:
+                    if self.left() <= 0 or self.srv.stopping:
+                        return
+                    time.sleep(min(0.2, max(0.0, end - time.monotonic())))
+
+    def read_request(self):
+        """Return (method, path, headers, body) or None."""
+        buf = b""
+        while b"\r\n\r\n" not in buf and b"\n\n" not in buf:
+            if len(buf) > 65536 or self.left() <= 0:
+                return None
+            self.sock.settimeout(min(self.left(), 15.0))
+            try:
+                d = self.sock.recv(65536)
+            except OSError:
+                return None
+            if not d:
+                return None
+            buf += d
+        sep = b"\r\n\r\n" if b"\r\n\r\n" in buf else b"\n\n"
+        head, body = buf.split(sep, 1)
+        lines = head.decode("latin-1").splitlines()
+        if not lines:
+            return None
+        parts = lines[0].split()
+        if len(parts) < 2:
+            return None
+        method, path = parts[0], parts[1]
+        headers = {}
+        for ln in lines[1:]:
+            if ":" in ln:
+                k, v = ln.split(":", 1)
+                headers[k.strip().lower()] = v.strip()
+        try:
+            want = min(int(headers.get("content-length", "0")), MIB)
+        except ValueError:
+            want = 0
+        while len(body) < want and self.left() > 0:
+            self.sock.settimeout(min(self.left(), 15.0))
+            try:
+                d = self.sock.recv(65536)
+            except OSError:
+                break
+            if not d:
+                break
+            body += d
+        return method, path, headers, body
+
+
+def http_head(status, reason, ctype, length=None, extra=()):
+    h = ["HTTP/1.1 %d %s" % (status, reason)]
+    if ctype:
+        h.append("Content-Type: %s" % ctype)
+    if length is not None:
+        h.append("Content-Length: %d" % length)
+    h += ["Server: " + SERVER_HDR, "Connection: close", "EXT:"]
+    h += list(extra)
+    return ("\r\n".join(h) + "\r\n\r\n").encode()
+
+
+REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed",
+           412: "Precondition Failed", 500: "Internal Server Error"}
+
+
+def chunk(data):
+    return b"%x\r\n" % len(data) + data + b"\r\n"
+
+
+def huge_body(kind, dev):
+    """(length, generator) of a 64 MiB document: padding comments, then a
+    normal document, so a parser has to read all of it to find the content."""
+    total = 64 * MIB
+    if kind == "desc":
+        tail = dev.root_description().split(b"?>", 1)[1]
+    else:
+        tail = dev.fault(501, "Action Failed").split(b"?>", 1)[1]
+    head = b'<?xml version="1.0"?>\r\n'
+    line = b"<!-- " + b"P" * 1010 + b" -->\n"		# 1024 bytes
+    pad_len = total - len(head) - len(tail)
+
+    def gen():
+        yield head
+        left = pad_len
+        block = line * 256				# 256 KiB
+        while left > 0:
+            n = min(left, len(block))
+            yield block[:n]
+            left -= n
+        yield tail
+    return total, gen()
+
+
+class HTTPServer:
+    def __init__(self, opts, dev, log, access):
+        self.opts = opts
+        self.dev = dev
+        self.log = log
+        self.access = access
+        self.stopping = False
+        self.active = 0
+        self.lock = threading.Lock()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((opts.addr, opts.http_port))
+        self.sock.listen(128)
+        self.port = self.sock.getsockname()[1]
+
+    def serve(self):
+        self.sock.settimeout(0.5)
+        while not self.stopping:
+            try:
+                s, peer = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self.lock:
+                if self.active >= 256:
+                    s.close()
+                    continue
+                self.active += 1
+            threading.Thread(target=self.handle, args=(s, peer),
+                             daemon=True).start()
+
+    def handle(self, s, peer):
+        c = Conn(s, peer, self)
+        try:
+            self.handle_conn(c)
+        except Exception as e:		# a hostile server never dies of a client
+            sys.stderr.write("hostile_igd: connection error: %r\n" % (e,))
+        finally:
+            try:
+                s.close()
+            except OSError:
+                pass
+            with self.lock:
+                self.active -= 1
+
+    def transport(self, scope):
+        for m, sc in self.opts.transport_modes:
+            if sc == "all" or sc == scope:
+                return m
+        return None
+
+    def handle_conn(self, c):
+        req = c.read_request()
+        if req is None:
+            return
+        method, path, headers, body = req
+        soapaction = headers.get("soapaction", "").strip().strip('"')
+        self.access.write(method, path, soapaction)
+        action = soapaction.rsplit("#", 1)[-1] if "#" in soapaction else ""
+        if method == "POST" and not action:
+            m = re.search(rb"Body>\s*<(?:[\w.-]+:)?([\w]+)", body)
+            action = m.group(1).decode() if m else ""
+        write = (method not in ("GET", "HEAD", "POST")
+                 or (method == "POST" and not (action.startswith("Get") or
+                                               action.startswith("Query"))))
+        if write:
+            self.log.write(method, path, soapaction or action)
+
+        p = path.split("?", 1)[0]
+        if method in ("GET", "HEAD"):
+            scope = "desc"
+            docs = {
+                "/rootDesc.xml": self.dev.root_description,
+                "/WANIPCn.xml": lambda: self.dev.scpd([
+                    "GetStatusInfo", "GetExternalIPAddress",
+                    "GetConnectionTypeInfo", "GetNATRSIPStatus",
+                    "GetGenericPortMappingEntry", "GetSpecificPortMappingEntry",
+                    "GetListOfPortMappings", "AddPortMapping",
+                    "DeletePortMapping"]),
+                "/WANCfg.xml": lambda: self.dev.scpd([
+                    "GetCommonLinkProperties", "GetTotalBytesSent",
+                    "GetTotalBytesReceived", "GetTotalPacketsSent",
+                    "GetTotalPacketsReceived"]),
+                "/L3F.xml": lambda: self.dev.scpd(["GetDefaultConnectionService"]),
+            }
+            for kind in OTHER_TYPES:
+                docs["/other/%s.xml" % kind.split(":")[0]] = (
+                    lambda k=kind: self.dev.other_description(k))
+            if p not in docs:
+                return self.reply(c, "none", 404, "text/plain", b"not found\n")
+            return self.reply(c, scope, 200, 'text/xml; charset="utf-8"',
+                              docs[p](), head_only=(method == "HEAD"))
+        if method == "POST" and p.startswith("/ctl/"):
+            svc = soapaction.rsplit("#", 1)[0] if "#" in soapaction else ""
+            args = {}
+            for m in re.finditer(rb"<(New\w+)>([^<]*)</\1>", body):
+                args[m.group(1).decode()] = m.group(2).decode("latin-1")
+            status, out = self.dev.soap(action, svc, args, self.log)
+            return self.reply(c, "soap", status, 'text/xml; charset="utf-8"',
+                              out, kind="soap")
+        if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
+            return self.reply(c, "none", 412, None, b"")
+        return self.reply(c, "none", 405, "text/plain", b"no\n")
+
+    def reply(self, c, scope, status, ctype, body, head_only=False,
+              kind="desc"):
+        reason = REASONS.get(status, "Error")
+        mode = self.transport(scope) if scope != "none" else None
+        if mode is None:
+            c.send(http_head(status, reason, ctype, len(body)) +
+                   (b"" if head_only else body))
+            return
+        if mode == "silent":
+            return c.hold()
+        if mode == "slow":
+            def gen():
+                yield http_head(status, reason, ctype)
+                yield body
+                while True:
+                    yield b" " * 64
+            return c.trickle(gen())
+        if mode == "slow-body":
+            if not c.send(http_head(status, reason, ctype)):
+                return
+            def gen2():
+                yield body
+                while True:
+                    yield b" " * 64
+            return c.trickle(gen2())
+        if mode == "huge":
+            total, gen = huge_body(kind, self.dev)
+            if not c.send(http_head(status, reason, ctype, total)):
+                return
+            for part in gen:
+                if not c.send(part):
+                    return
+            return
+        if mode == "huge-headers":
+            if not c.send(b"HTTP/1.1 200 OK\r\n"):
+                return
+            line = b"X-Pad: " + b"h" * 1015 + b"\r\n"	# 1024 bytes
+            block = line * 256
+            for _ in range(256):			# 64 MiB
+                if not c.send(block):
+                    return
+            return
+        if mode == "random":
+            c.send(os.urandom(MIB))
+            return
+        if mode == "random-body":
+            c.send(http_head(status, reason, ctype, MIB) + os.urandom(MIB))
+            return
+        if mode in ("midclose", "midclose-rst"):
+            c.send(http_head(status, reason, ctype, len(body)) +
+                   body[:len(body) // 2])
+            if mode == "midclose-rst":
+                c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                  struct.pack("ii", 1, 0))
+            return
+        if mode == "badlength":
+            if c.send(http_head(status, reason, ctype, len(body) + 4096) +
+                      body):
+                c.hold()
+            return
+        if mode == "badlength-short":
+            c.send(http_head(status, reason, ctype, len(body) // 2) + body)
+            return
+        te = ["Transfer-Encoding: chunked"]
+        h = http_head(status, reason, ctype, None, te)
+        first, rest = body[:200], body[200:]
+        if mode == "chunked":
+            out = [h] + [chunk(body[i:i + 100])
+                         for i in range(0, len(body), 100)] + [b"0\r\n\r\n"]
+            c.send(b"".join(out))
+            return
+        if mode == "chunked-absurd":
+            if c.send(h + chunk(first) + b"FFFFFFFFFFFFFFFF\r\n" + rest):
+                c.hold()
+            return
+        if mode == "chunked-nonhex":
+            if c.send(h + chunk(first) + b"zz\r\n" + rest):
+                c.hold()
+            return
+        if mode == "chunked-overflow":
+            c.send(h + chunk(first) + b"10000000000000010\r\n" + rest[:16] +
+                   b"\r\n0\r\n\r\n")
+            return
+        if mode == "chunked-negative":
+            if c.send(h + chunk(first) + b"-10\r\n" + rest):
+                c.hold()
+            return
+        raise AssertionError(mode)
+
+
+# --------------------------------------------------------------------------
+# SSDP
+
+OTHER_TYPES = ["MediaServer:1", "MediaRenderer:1", "Basic:1", "Printer:1",
+               "WFADevice:1", "ZonePlayer:1", "DimmableLight:1"]
+
+
+class SSDPServer:
+    def __init__(self, opts, dev, http_port, access):
+        self.opts = opts
+        self.dev = dev
+        self.http_port = http_port
+        self.access = access
+        self.stopping = False
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((opts.addr, opts.ssdp_port))
+
+    def answer(self, st, usn, location):
+        return ("HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=120\r\n"
+                "DATE: %s\r\nST: %s\r\nUSN: %s\r\nEXT:\r\nSERVER: %s\r\n"
+                "LOCATION: %s\r\nOPT: \"http://schemas.upnp.org/upnp/1/0/\"; "
+                "ns=01\r\nBOOTID.UPNP.ORG: 1\r\nCONFIGID.UPNP.ORG: 1337\r\n"
+                "\r\n" % (time.strftime("%a, %d %b %Y %H:%M:%S GMT",
+                                        time.gmtime()),
+                          st, usn, SERVER_HDR, location)).encode()
+
+    def serve(self):
+        self.sock.settimeout(0.5)
+        while not self.stopping:
+            try:
+                data, peer = self.sock.recvfrom(8192)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            text = data.decode("latin-1")
+            lines = text.splitlines()
+            if not lines or not lines[0].upper().startswith("M-SEARCH"):
+                continue
+            st = ""
+            for ln in lines[1:]:
+                if ln.lower().startswith("st:"):
+                    st = ln[3:].strip()
+            self.access.write("M-SEARCH", "%s:%d" % peer, st)
+            if "ssdp-silent" in self.opts.ssdp_modes:
+                continue
+            try:
+                for pkt in self.answers_for(st):
+                    self.sock.sendto(pkt, peer)
+            except OSError:
+                pass
+
+    def answers_for(self, st):
+        modes = self.opts.ssdp_modes
+        v = self.dev.igd
+        uuid = self.dev.uuid
+        igd_types = ["urn:schemas-upnp-org:device:InternetGatewayDevice:%d" % i
+                     for i in range(1, v + 1)]
+        ok_types = igd_types + [
+            "upnp:rootdevice",
+            "urn:schemas-upnp-org:device:WANDevice:%d" % v,
+            "urn:schemas-upnp-org:device:WANConnectionDevice:%d" % v,
+            "urn:schemas-upnp-org:service:WANIPConnection:%d" % v,
+            "urn:schemas-upnp-org:service:WANIPConnection:1",
+            "urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1",
+            uuid]
+        if st == "ssdp:all":
+            sts = ["upnp:rootdevice", igd_types[-1]]
+        elif st in ok_types:
+            sts = [st]
+        else:
+            sts = []
+        host = (self.opts.elsewhere_addr if "ssdp-elsewhere" in modes
+                else self.opts.addr)
+        loc = "http://%s:%d/rootDesc.xml" % (host, self.http_port)
+        igd = [self.answer(s, uuid if s == uuid else "%s::%s" % (uuid, s), loc)
+               for s in sts]
+        out = []
+        if "ssdp-other-types" in modes:
+            for i, kind in enumerate(OTHER_TYPES):
+                t = "urn:schemas-upnp-org:device:" + kind
+                out.append(self.answer(
+                    t, "uuid:00000000-1111-2222-3333-%012d::%s" % (i, t),
+                    "http://%s:%d/other/%s.xml" % (self.opts.addr,
+                                                    self.http_port,
+                                                    kind.split(":")[0])))
+        if "ssdp-flood" in modes:
+            rnd = _random.Random(1900)
+            for i in range(3000):
+                if i == 1500:
+                    out += igd
+                if i % 3 == 0:
+                    t = "urn:schemas-upnp-org:device:InternetGatewayDevice:2"
+                    u = "uuid:f100d000-0000-4000-8000-%012d" % i
+                    l = "http://%s:%d/rootDesc.xml?n=%d" % (
+                        self.opts.addr, self.http_port, i)
+                else:
+                    t = "urn:schemas-upnp-org:device:" + rnd.choice(OTHER_TYPES)
+                    u = "uuid:f100d000-0000-4000-9000-%012d" % i
+                    l = "http://%s:%d/other/%s.xml" % (
+                        self.opts.addr, self.http_port,
+                        t.rsplit(":", 2)[1])
+                out.append(self.answer(t, "%s::%s" % (u, t), l))
+            return out
+        if "ssdp-dup" in modes:
+            return out + igd * 20
+        return out + igd
+
+
+# --------------------------------------------------------------------------
+
+def parse_modes(text):
+    data, transport, ssdp = set(), [], set()
+    for tok in filter(None, (t.strip() for t in text.split(","))):
+        name, _, scope = tok.partition(":")
+        scope = scope or "all"
+        if name in TRANSPORT_MODES:
+            if scope not in SCOPES:
+                raise ValueError("bad scope %r in %r (all, desc, soap)"
+                                 % (scope, tok))
+            transport.append((name, scope))
+        elif scope != "all":
+            raise ValueError("only transport modes take a scope: %r" % tok)
+        elif name in DATA_MODES:
+            data.add(name)
+        elif name in SSDP_MODES:
+            ssdp.add(name)
+        else:
+            raise ValueError("unknown mode %r; known: %s" % (name, ", ".join(
+                sorted(TRANSPORT_MODES | DATA_MODES | SSDP_MODES))))
+    return data, transport, ssdp
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="A misbehaving UPnP IGD on a loopback address.",
+        epilog="Modes:\n" + __doc__.split("Modes", 1)[1].split("\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mode", default="good")
+    ap.add_argument("--addr", default="127.0.0.1")
+    ap.add_argument("--http-port", type=int, default=0)
+    ap.add_argument("--ssdp", action="store_true")
+    ap.add_argument("--ssdp-port", type=int, default=1900)
+    ap.add_argument("--elsewhere-addr", default="127.0.0.99")
+    ap.add_argument("--ready-file")
+    ap.add_argument("--log", help="non-read requests, one per line")
+    ap.add_argument("--access-log", help="every request, one per line")
+    ap.add_argument("--max-seconds", type=float, default=300)
+    ap.add_argument("--conn-seconds", type=float, default=120)
+    opts = ap.parse_args(argv)
+
+    if not opts.addr.startswith("127.") and not os.environ.get(
+            "HOSTILE_ALLOW_NON_LOOPBACK"):
+        ap.error("--addr must be a loopback address (127.0.0.0/8); set "
+                 "HOSTILE_ALLOW_NON_LOOPBACK=1 inside a test network namespace")
+    try:
+        socket.inet_aton(opts.addr)
+        opts.data_modes, opts.transport_modes, opts.ssdp_modes = \
+            parse_modes(opts.mode)
+    except (OSError, ValueError) as e:
+        ap.error(str(e))
+    opts.conn_seconds = max(1.0, min(opts.conn_seconds, 120.0))
+
+    log = Log(opts.log)
+    access = Log(opts.access_log)
+    dev = Device(opts)
+    http = HTTPServer(opts, dev, log, access)
+    servers = [http]
+    if opts.ssdp:
+        servers.append(SSDPServer(opts, dev, http.port, access))
+    url = "http://%s:%d/rootDesc.xml" % (opts.addr, http.port)
+
+    for s in servers:
+        threading.Thread(target=s.serve, daemon=True).start()
+    if opts.ready_file:
+        tmp = opts.ready_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(url + "\n")
+        os.replace(tmp, opts.ready_file)
+    print(url, flush=True)
+
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
+    signal.signal(signal.SIGINT, lambda *a: done.set())
+    done.wait(opts.max_seconds)
+    for s in servers:
+        s.stopping = True
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

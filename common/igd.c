@@ -1,4 +1,5 @@
 /* igd: discovery, description, SOAP and typed facts (see igd.h). */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -827,4 +828,61 @@ igd_wan_query(const struct igd_device *dev, const struct deadline *dl,
 		igd_reply_free(&r);
 	}
 	return w->timed_out ? IGD_ETIMEOUT : 0;
+}
+
+enum igd_addr_class
+igd_addr_classify(const char *addr)
+{
+	unsigned char a[16];
+	char buf[64];
+
+	set_field(buf, sizeof(buf), addr);
+	if (buf[0] == '\0')
+		return IGD_ADDR_UNSET;
+	if (inet_pton(AF_INET, buf, a) == 1) {
+		if (a[0] == 0)
+			return IGD_ADDR_UNSET;
+		if (a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+		    (a[0] == 192 && a[1] == 168))
+			return IGD_ADDR_PRIVATE;
+		if (a[0] == 100 && (a[1] & 0xc0) == 64)
+			return IGD_ADDR_SHARED;
+		if (a[0] == 127 || (a[0] == 169 && a[1] == 254) ||
+		    (a[0] == 192 && a[1] == 0 && a[2] == 2) ||
+		    (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+		    (a[0] == 203 && a[1] == 0 && a[2] == 113) ||
+		    (a[0] == 198 && (a[1] & 0xfe) == 18) ||
+		    (a[0] == 192 && a[1] == 0 && a[2] == 0) || a[0] >= 224)
+			return IGD_ADDR_RESERVED;
+		return IGD_ADDR_PUBLIC;
+	}
+	if (inet_pton(AF_INET6, buf, a) == 1) {
+		static const unsigned char zero[16];
+
+		if (memcmp(a, zero, 16) == 0)
+			return IGD_ADDR_UNSET;
+		if ((a[0] & 0xfe) == 0xfc)
+			return IGD_ADDR_PRIVATE;
+		if ((a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || a[0] == 0xff ||
+		    (memcmp(a, zero, 15) == 0 && a[15] == 1) ||
+		    (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d &&
+		    a[3] == 0xb8))
+			return IGD_ADDR_RESERVED;
+		return IGD_ADDR_PUBLIC;
+	}
+	return IGD_ADDR_INVALID;
+}
+
+const char *
+igd_addr_class_name(enum igd_addr_class c)
+{
+	switch (c) {
+	case IGD_ADDR_PUBLIC: return "public";
+	case IGD_ADDR_PRIVATE: return "private (RFC 1918/ULA)";
+	case IGD_ADDR_SHARED: return "shared (RFC 6598, carrier-grade NAT)";
+	case IGD_ADDR_RESERVED: return "reserved (not routable)";
+	case IGD_ADDR_UNSET: return "unset";
+	case IGD_ADDR_INVALID: return "not an address";
+	}
+	return "unknown";
 }

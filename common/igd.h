@@ -213,4 +213,20 @@ struct igd_wan {
 int igd_wan_query(const struct igd_device *dev, const struct deadline *dl,
     struct igd_wan *w);
 
+/* What kind of address a WAN connection reports. */
+enum igd_addr_class {
+	IGD_ADDR_PUBLIC = 0,
+	IGD_ADDR_PRIVATE,	/* RFC 1918, or IPv6 ULA */
+	IGD_ADDR_SHARED,	/* RFC 6598 100.64.0.0/10 (carrier-grade NAT) */
+	IGD_ADDR_RESERVED,	/* loopback, link-local, documentation, ... */
+	IGD_ADDR_UNSET,		/* empty or 0.0.0.0 */
+	IGD_ADDR_INVALID	/* not an address */
+};
+
+/* Classify a textual IPv4 or IPv6 address. */
+enum igd_addr_class igd_addr_classify(const char *addr);
+
+/* "public", "private (RFC 1918)", "shared (RFC 6598, CGNAT)", ... */
+const char *igd_addr_class_name(enum igd_addr_class c);
+
 #endif

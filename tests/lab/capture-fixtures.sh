@@ -80,7 +80,7 @@ done
 save "$pfx-GetGenericPortMappingEntry-0.xml" GetGenericPortMappingEntry \
 	"<NewPortMappingIndex>0</NewPortMappingIndex>"
 save "$pfx-GetGenericPortMappingEntry-special.xml" GetGenericPortMappingEntry \
-	"<NewPortMappingIndex>2</NewPortMappingIndex>"
+	"<NewPortMappingIndex>1</NewPortMappingIndex>"
 save "$pfx-GetGenericPortMappingEntry-713.xml" GetGenericPortMappingEntry \
 	"<NewPortMappingIndex>4</NewPortMappingIndex>"
 save "$pfx-GetSpecificPortMappingEntry.xml" GetSpecificPortMappingEntry \

@@ -108,7 +108,7 @@ LAB_SVC_V6FW LAB_CTL_V6FW LAB_STARTUP_MS"
 lab_env() {
 	local v
 	for v in $_LAB_VARS; do
-		printf '%s=%q\n' "$v" "${!v}"
+		printf '%s=%q\n' "$v" "${!v-}"
 	done
 }
 
@@ -232,7 +232,7 @@ _lab_parse_desc() {
 # until its root description answers from the LAN.
 lab_start_daemon() {
 	local pid t0 i code
-	[ -n "$LAB_NS_IGD" ] || { _lab_die "no lab selected"; return 1; }
+	[ -n "${LAB_NS_IGD:-}" ] || { _lab_die "no lab selected"; return 1; }
 	if lab_daemon_alive; then return 0; fi
 	t0=$(_lab_now_ms)
 	# setsid does not fork here: a background job of a non-interactive
@@ -311,7 +311,7 @@ lab_up() {
 	_lab_names "$name" "$mode" || return 1
 	if [ -e "/run/netns/$LAB_NS_IGD" ] || [ -e "/run/netns/$LAB_NS_LAN" ] ||
 		[ -e "/run/netns/$LAB_NS_WAN" ] || [ -e "$LAB_DIR" ]; then
-		_lab_die "lab '$name' already exists (run: $0 down $name)"
+		_lab_die "lab '$name' already exists (run: tests/lab/lab.sh down $name)"
 		return 1
 	fi
 	t0=$(_lab_now_ms)

@@ -1,0 +1,44 @@
+#!/bin/bash
+# check_igd_present against a real miniupnpd, in IGD:2 and IGD:1 modes:
+# multicast (-m), unicast SSDP (-H) and description URL (-u) all find it
+# (exit 0, "IGD PRESENT OK - ..." with the configured friendly name and
+# model); with the daemon stopped, -H ROUTER -t 3 is CRITICAL within 4 s.
+. "$(dirname "$0")/testlib.sh"
+t_need_plugin check_igd_present
+
+for mode in igd2 igd1; do
+	t_lab_up "$mode" "pres-$mode" || t_abort "lab $mode did not come up"
+	t_log "# lab $LAB_NAME ($mode) up in $LAB_STARTUP_MS ms: $LAB_URL"
+	for how in "-m $LAB_LAN_IF" "-H $LAB_ROUTER" "-u $LAB_URL"; do
+		# shellcheck disable=SC2086
+		t_run check_igd_present $how
+		t_expect_rc 0 "$mode $how: exit code"
+		t_expect_shape PRESENT
+		t_expect_first_line '^IGD PRESENT OK - '
+		t_expect_first_has "$LAB_FRIENDLY_NAME"
+		t_expect_first_has "$LAB_MODEL_NAME"
+		t_expect_output_has "$LAB_UDN"
+		t_expect_faster 3000
+	done
+	want=InternetGatewayDevice:2
+	[ "$mode" = igd1 ] && want=InternetGatewayDevice:1
+	t_run check_igd_present -v -u "$LAB_URL"
+	t_expect_rc 0 "$mode -v -u: exit code"
+	t_ok "$mode: the device type is reported as IGD:${want#*:}" \
+		_t_has "IGD:${want#*:}"
+
+	lab_stop_daemon
+	t_ok "$mode: the daemon is stopped" eval '! lab_daemon_alive'
+	t_run check_igd_present -H "$LAB_ROUTER" -t 3
+	t_expect_rc 2 "$mode, daemon stopped, -H -t 3: exit code"
+	t_expect_shape PRESENT
+	t_expect_first_line '^IGD PRESENT CRITICAL - '
+	t_expect_faster 4000
+
+	# and it is back once the daemon is
+	lab_start_daemon || t_abort "$mode: daemon did not restart"
+	t_run check_igd_present -H "$LAB_ROUTER"
+	t_expect_rc 0 "$mode, daemon restarted, -H: exit code"
+	lab_down "$LAB_NAME"
+done
+t_done

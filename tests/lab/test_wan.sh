@@ -1,0 +1,44 @@
+#!/bin/bash
+# check_igd_wan against a real miniupnpd: exit 0, the configured external
+# address and status Connected, uptime perfdata; a second run with the same
+# --state-file adds rate perfdata.  IGD:1 mode answers the same way.
+. "$(dirname "$0")/testlib.sh"
+t_need_plugin check_igd_wan
+
+t_lab_up igd2 wan2 || t_abort "lab igd2 did not come up"
+st=$T_TMP/wan.state
+t_run check_igd_wan -u "$LAB_URL" --state-file "$st"
+t_expect_rc 0 "first run: exit code"
+t_expect_shape WAN
+t_expect_first_line '^IGD WAN OK - '
+t_expect_output_has "$LAB_EXT_IP"
+t_expect_output_has Connected
+t_expect_perf uptime
+t_ok "the state file was written" test -s "$st"
+labels1=$(_t_perf_labels | sort)
+
+sleep 1.2
+t_run check_igd_wan -u "$LAB_URL" --state-file "$st"
+t_expect_rc 0 "second run: exit code"
+t_expect_shape WAN
+t_expect_perf uptime
+labels2=$(_t_perf_labels | sort)
+new=$(comm -13 <(printf '%s\n' "$labels1") <(printf '%s\n' "$labels2") | tr '\n' ' ')
+t_log "# perfdata labels new in the second run: $new"
+t_ok "second run adds rate perfdata (new labels: ${new:-none})" \
+	eval 'printf "%s\n" $new | grep -qiE "bps|rate|pps|per_?s"'
+
+# discovery by unicast SSDP, and without any state file
+t_run check_igd_wan -H "$LAB_ROUTER" --state-file "$T_TMP/h.state"
+t_expect_rc 0 "-H: exit code"
+t_expect_output_has "$LAB_EXT_IP"
+lab_down "$LAB_NAME"
+
+t_lab_up igd1 wan1 || t_abort "lab igd1 did not come up"
+t_run check_igd_wan -u "$LAB_URL" --state-file "$T_TMP/v1.state"
+t_expect_rc 0 "IGD:1: exit code"
+t_expect_shape WAN
+t_expect_output_has "$LAB_EXT_IP"
+t_expect_output_has Connected
+t_expect_perf uptime
+t_done

@@ -1,0 +1,117 @@
+#!/bin/bash
+# tests/lab/testlib.sh - helpers for tests/lab/test_*.sh (bash).  Source it:
+#   . "$(dirname "$0")/testlib.sh"
+#   t_lab_up igd2 pres2 || t_abort "lab did not come up"
+#   t_run check_igd_present -u "$LAB_URL"
+#   t_expect_rc 0; t_expect_first_line '^IGD PRESENT OK - '
+#   t_done
+# A test exits 0 (all checks passed), 1 (the last line says which failed)
+# or 77 (skip, the last line says why).  Labs it brought up are torn down on
+# exit, whatever happens.
+
+T_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+T_REPO=$(cd "$T_HERE/../.." && pwd)
+PLUGINS_DIR=${PLUGINS_DIR:-$T_REPO/plugins}
+LAB_SH=${LAB_SH:-$T_HERE/lab.sh}
+LAB_RUN_ID=${LAB_RUN_ID:-$$}
+# shellcheck source=lab.sh
+. "$LAB_SH"
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cigd-test.XXXXXX")
+T_CHECKS=0
+T_FAILED=0
+T_FIRST_FAIL=
+trap 'lab_down_all; rm -rf -- "$T_TMP"' EXIT
+trap 'lab_down_all; rm -rf -- "$T_TMP"; trap - INT; kill -INT $$' INT
+trap 'lab_down_all; rm -rf -- "$T_TMP"; exit 143' TERM
+
+t_log() { printf '%s\n' "$*"; }
+
+# Stop the test now: a failure that makes the remaining checks meaningless.
+t_abort() {
+	t_log "not ok: $*"
+	t_log "FAILED: $*"
+	exit 1
+}
+t_skip() {
+	t_log "$*"
+	exit 77
+}
+
+# t_lab_up MODE SUFFIX: a lab named lt<RUNID>-SUFFIX (run.sh cleans those up
+# if a test is killed).
+t_lab_up() {
+	lab_up "$1" "lt$LAB_RUN_ID-$2"
+}
+
+# t_need_plugin NAME: abort with a clear message unless the plugin is built.
+t_need_plugin() {
+	[ -x "$PLUGINS_DIR/$1" ] || t_abort "plugin $1 not built: $PLUGINS_DIR/$1 missing (run make)"
+}
+
+# t_run PLUGIN ARGS...: run a plugin in the LAN namespace of the current lab.
+# Sets T_CMD, T_OUT (stdout), T_ERR (stderr), T_RC, T_MS (wall time).
+t_run() {
+	local p=$PLUGINS_DIR/$1 t0 t1
+	t_need_plugin "$1"
+	shift
+	T_CMD="$p $*"
+	t0=$(date +%s%N)
+	lab_exec_lan "$p" "$@" >"$T_TMP/out" 2>"$T_TMP/err"
+	T_RC=$?
+	t1=$(date +%s%N)
+	T_MS=$(((t1 - t0) / 1000000))
+	T_OUT=$(cat "$T_TMP/out")
+	T_ERR=$(cat "$T_TMP/err")
+	t_log "# \$ $T_CMD   (exit $T_RC, ${T_MS} ms)"
+	printf '%s\n' "$T_OUT" | sed 's/^/#   /'
+	[ -z "$T_ERR" ] || printf '%s\n' "$T_ERR" | sed 's/^/#   stderr: /'
+}
+
+# t_ok DESCRIPTION CONDITION-COMMAND...: one check.
+t_ok() {
+	local desc=$1
+	shift
+	T_CHECKS=$((T_CHECKS + 1))
+	if "$@"; then
+		t_log "ok: $desc"
+	else
+		T_FAILED=$((T_FAILED + 1))
+		[ -n "$T_FIRST_FAIL" ] || T_FIRST_FAIL=$desc
+		t_log "not ok: $desc"
+		t_log "#   command: ${T_CMD:-}"
+		t_log "#   exit:    ${T_RC:-}"
+	fi
+}
+
+_t_first_line() { printf '%s\n' "$T_OUT" | head -n 1; }
+_t_perfdata() { printf '%s\n' "$T_OUT" | sed -n 's/^[^|]*|//p' | tail -n 1; }
+_t_perf_labels() { _t_perfdata | tr ' ' '\n' | sed -n "s/^'\{0,1\}\([^=']*\)'\{0,1\}=.*/\1/p"; }
+_t_has() { printf '%s\n' "$T_OUT" | grep -qF -- "$1"; }
+_t_first_has() { _t_first_line | grep -qF -- "$1"; }
+_t_first_matches() { _t_first_line | grep -qE -- "$1"; }
+_t_one_bar() { [ "$(printf '%s' "$T_OUT" | tr -cd '|' | wc -c)" -eq 1 ]; }
+_t_bar_on_last_line() { printf '%s\n' "$T_OUT" | tail -n 1 | grep -qF '|'; }
+_t_has_perf() { _t_perf_labels | grep -qxF -- "$1"; }
+
+t_expect_rc() { t_ok "${2:-exit code} is $1 (got $T_RC)" test "$T_RC" = "$1"; }
+t_expect_first_line() { t_ok "first line matches /$1/ (got: $(_t_first_line))" _t_first_matches "$1"; }
+t_expect_first_has() { t_ok "first line contains '$1'" _t_first_has "$1"; }
+t_expect_output_has() { t_ok "output contains '$1'" _t_has "$1"; }
+t_expect_perf() { t_ok "perfdata has label '$1' (labels: $(_t_perf_labels | tr '\n' ' '))" _t_has_perf "$1"; }
+t_expect_faster() { t_ok "ran in under $1 ms (took $T_MS ms)" test "$T_MS" -lt "$1"; }
+# The output shape every plugin shares: one '|' in all, on the last line.
+t_expect_shape() {
+	t_ok "exactly one '|' in the whole output" _t_one_bar
+	t_ok "the perfdata '|' is on the last line" _t_bar_on_last_line
+	t_ok "first line is 'IGD $1 <STATE> - ...'" _t_first_matches "^IGD $1 (OK|WARNING|CRITICAL|UNKNOWN) - "
+}
+
+# End of test: exit 0 if every check passed.
+t_done() {
+	if [ "$T_FAILED" -eq 0 ]; then
+		t_log "all $T_CHECKS checks passed"
+		exit 0
+	fi
+	t_log "$T_FAILED of $T_CHECKS checks failed; first: $T_FIRST_FAIL"
+	exit 1
+}

@@ -886,3 +886,404 @@ igd_addr_class_name(enum igd_addr_class c)
 	}
 	return "unknown";
 }
+
+int
+igd_table_add(struct igd_table *t, const struct igd_mapping *m)
+{
+	struct igd_mapping *dst;
+
+	if (t->n >= IGD_TABLE_MAX)
+		return IGD_ELIMIT;
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 32;
+		struct igd_mapping *nm;
+
+		if (ncap > IGD_TABLE_MAX)
+			ncap = IGD_TABLE_MAX;
+		nm = realloc(t->m, ncap * sizeof(*nm));
+		if (nm == NULL)
+			return IGD_ENOMEM;
+		t->m = nm;
+		t->cap = ncap;
+	}
+	dst = &t->m[t->n];
+	*dst = *m;
+	dst->description = strdup(m->description ? m->description : "");
+	if (dst->description == NULL)
+		return IGD_ENOMEM;
+	t->n++;
+	return 0;
+}
+
+void
+igd_table_free(struct igd_table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->m[i].description);
+	free(t->m);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Fill one field of a mapping from its element name and decoded text.
+ * Returns 1 when the field was known, 0 otherwise, -1 for a bad value. */
+static int
+mapping_field(struct igd_mapping *m, const char *name, const char *text)
+{
+	uint64_t v;
+
+	if (strcmp(name, "NewRemoteHost") == 0) {
+		set_field(m->remote_host, sizeof(m->remote_host), text);
+	} else if (strcmp(name, "NewExternalPort") == 0) {
+		if (igd_parse_u64(text, &v) != 0 || v > 65535)
+			return -1;
+		m->external_port = (unsigned)v;
+	} else if (strcmp(name, "NewInternalPort") == 0) {
+		if (igd_parse_u64(text, &v) != 0 || v > 65535)
+			return -1;
+		m->internal_port = (unsigned)v;
+	} else if (strcmp(name, "NewProtocol") == 0) {
+		char p[8];
+
+		set_field(p, sizeof(p), text);
+		for (char *c = p; *c; c++)
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
+		if (strcmp(p, "TCP") != 0 && strcmp(p, "UDP") != 0)
+			return -1;
+		memcpy(m->protocol, p, 4);
+	} else if (strcmp(name, "NewInternalClient") == 0) {
+		set_field(m->internal_client, sizeof(m->internal_client), text);
+	} else if (strcmp(name, "NewEnabled") == 0) {
+		m->enabled = (text[0] == '1' || text[0] == 't' || text[0] == 'T' ||
+		    text[0] == 'y' || text[0] == 'Y') ? 1 : 0;
+	} else if (strcmp(name, "NewDescription") == 0 ||
+	    strcmp(name, "NewPortMappingDescription") == 0) {
+		free(m->description);
+		m->description = strdup(text);
+		if (m->description == NULL)
+			return -1;
+	} else if (strcmp(name, "NewLeaseTime") == 0 ||
+	    strcmp(name, "NewLeaseDuration") == 0) {
+		if (igd_parse_u64(text, &v) != 0 || v > INT64_MAX)
+			return -1;
+		m->lease = (int64_t)v;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+#define IGD_DESCRIPTION_MAX (16 * 1024)	/* longer descriptions are cut */
+
+int
+igd_listing_parse(const char *xml, size_t len, unsigned service,
+    struct igd_table *t, size_t *n_added)
+{
+	struct xml_reader r;
+	struct xml_token tok;
+	struct igd_mapping m;
+	char *text, field[64];
+	size_t tlen = 0;
+	int in_entry = 0, in_field = 0, rc = 0, seen_list = 0;
+
+	*n_added = 0;
+	text = malloc(IGD_DESCRIPTION_MAX);
+	if (text == NULL)
+		return IGD_ENOMEM;
+	text[0] = '\0';
+	memset(&m, 0, sizeof(m));
+	xml_init(&r, xml, len);
+	for (;;) {
+		enum xml_tok k = xml_next(&r, &tok);
+
+		if (k == XML_EOF)
+			break;
+		if (k == XML_ERROR) {
+			rc = IGD_EPROTOCOL;
+			break;
+		}
+		if (k == XML_TEXT || k == XML_CDATA) {
+			if (in_field)
+				xml_decode_append(text, IGD_DESCRIPTION_MAX, &tlen,
+				    tok.text, tok.text_len, k == XML_CDATA);
+			continue;
+		}
+		if (k == XML_OPEN) {
+			if (tok.depth == 1) {
+				if (!xml_name_is(&tok, "PortMappingList")) {
+					rc = IGD_EPROTOCOL;
+					break;
+				}
+				seen_list = 1;
+			} else if (tok.depth == 2 &&
+			    xml_name_is(&tok, "PortMappingEntry")) {
+				free(m.description);
+				memset(&m, 0, sizeof(m));
+				m.enabled = 1;
+				m.service = service;
+				in_entry = 1;
+			} else if (tok.depth == 3 && in_entry) {
+				size_t n = tok.name_len < sizeof(field) - 1 ?
+				    tok.name_len : sizeof(field) - 1;
+
+				memcpy(field, tok.name, n);
+				field[n] = '\0';
+				in_field = 1;
+				tlen = 0;
+				text[0] = '\0';
+			} else if (tok.depth > 3) {
+				rc = IGD_EPROTOCOL;
+				break;
+			}
+			continue;
+		}
+		/* close */
+		if (tok.depth == 3 && in_field) {
+			in_field = 0;
+			if (mapping_field(&m, field, text) < 0) {
+				rc = IGD_EPROTOCOL;
+				break;
+			}
+		} else if (tok.depth == 2 && in_entry) {
+			in_entry = 0;
+			if (m.protocol[0] == '\0' || m.external_port == 0) {
+				rc = IGD_EPROTOCOL;
+				break;
+			}
+			if (m.description == NULL)
+				m.description = strdup("");
+			if (m.description == NULL) {
+				rc = IGD_ENOMEM;
+				break;
+			}
+			rc = igd_table_add(t, &m);
+			if (rc != 0)
+				break;
+			(*n_added)++;
+		}
+	}
+	if (rc == 0 && !seen_list)
+		rc = IGD_EPROTOCOL;
+	free(m.description);
+	free(text);
+	return rc;
+}
+
+#define IGD_WALK_MAX   4096	/* index walk hard cap (a table that never ends) */
+#define IGD_PAGE_PORTS 128	/* mappings asked per GetListOfPortMappings page */
+#define IGD_DENIED_MAX 64	/* 606 answers tolerated in one walk */
+
+/* Walk GetGenericPortMappingEntry from index 0 until 713. */
+static int
+walk_service(const struct igd_service *svc, unsigned service,
+    const struct deadline *dl, struct igd_table *t)
+{
+	for (unsigned idx = 0; idx < IGD_WALK_MAX; idx++) {
+		char ibuf[16];
+		const char *args[] = { "NewPortMappingIndex", ibuf, NULL };
+		struct igd_reply r;
+		struct igd_mapping m;
+		int rc;
+
+		if (deadline_left_ms(dl) == 0)
+			return IGD_ETIMEOUT;
+		snprintf(ibuf, sizeof(ibuf), "%u", idx);
+		rc = igd_soap_call(svc, "GetGenericPortMappingEntry", args,
+		    IGD_SOAP_MAX, dl, &r, NULL, 0);
+		if (rc == 713 || rc == 714) {
+			igd_reply_free(&r);
+			return 0;	/* past the end */
+		}
+		if (rc == 606) {
+			/* not authorised for this entry: not the end */
+			igd_reply_free(&r);
+			if (++t->denied > IGD_DENIED_MAX)
+				return 606;
+			continue;
+		}
+		if (rc != 0) {
+			igd_reply_free(&r);
+			return rc;
+		}
+		memset(&m, 0, sizeof(m));
+		m.enabled = 1;
+		m.service = service;
+		for (size_t i = 0; i < r.n && rc >= 0; i++)
+			if (mapping_field(&m, r.args[i].name,
+			    r.args[i].value ? r.args[i].value : "") < 0)
+				rc = IGD_EPROTOCOL;
+		if (rc == 0 && (m.protocol[0] == '\0' || m.external_port == 0))
+			rc = IGD_EPROTOCOL;
+		if (rc == 0)
+			rc = igd_table_add(t, &m);
+		free(m.description);
+		igd_reply_free(&r);
+		if (rc != 0)
+			return rc;
+	}
+	return IGD_ELIMIT;
+}
+
+/* Page through GetListOfPortMappings for one protocol. */
+static int
+list_service(const struct igd_service *svc, unsigned service,
+    const char *proto, const struct deadline *dl, struct igd_table *t,
+    unsigned *pages)
+{
+	unsigned start = 0;
+
+	for (;;) {
+		char sbuf[8], nbuf[8];
+		const char *args[] = {
+			"NewStartPort", sbuf, "NewEndPort", "65535",
+			"NewProtocol", proto, "NewManage", "1",
+			"NewNumberOfPorts", nbuf, NULL
+		};
+		struct igd_reply r;
+		const char *listing;
+		size_t added = 0, before = t->n;
+		unsigned last = 0;
+		int rc;
+
+		if (deadline_left_ms(dl) == 0)
+			return IGD_ETIMEOUT;
+		snprintf(sbuf, sizeof(sbuf), "%u", start);
+		snprintf(nbuf, sizeof(nbuf), "%u", IGD_PAGE_PORTS);
+		rc = igd_soap_call(svc, "GetListOfPortMappings", args,
+		    IGD_LISTING_MAX, dl, &r, NULL, 0);
+		(*pages)++;
+		if (rc == 730 || rc == 714 || rc == 713) {
+			igd_reply_free(&r);
+			return 0;	/* nothing (more) in the range */
+		}
+		if (rc != 0) {
+			igd_reply_free(&r);
+			return rc;
+		}
+		listing = igd_reply_get(&r, "NewPortListing");
+		if (listing == NULL || r.args[0].truncated) {
+			igd_reply_free(&r);
+			return IGD_EPROTOCOL;
+		}
+		rc = igd_listing_parse(listing, strlen(listing), service, t,
+		    &added);
+		igd_reply_free(&r);
+		if (rc != 0)
+			return rc;
+		for (size_t i = before; i < t->n; i++)
+			if (t->m[i].external_port > last)
+				last = t->m[i].external_port;
+		if (added < IGD_PAGE_PORTS || last >= 65535)
+			return 0;
+		if (last + 1 <= start)
+			return IGD_EPROTOCOL;	/* the device does not advance */
+		start = last + 1;
+	}
+}
+
+/* The MiniUPnPd version in a SERVER header, as major*10000+minor*100+patch. */
+static int
+miniupnpd_version(const char *server)
+{
+	const char *p = strstr(server, "MiniUPnPd/");
+	unsigned a = 0, b = 0, c = 0;
+
+	if (p == NULL || sscanf(p + 10, "%u.%u.%u", &a, &b, &c) < 2)
+		return -1;
+	return (int)(a * 10000 + b * 100 + c);
+}
+
+int
+igd_table_read(const struct igd_device *dev, enum igd_list_method method,
+    const struct deadline *dl, struct igd_table *t)
+{
+	int ver = miniupnpd_version(dev->server);
+	/* nftables builds of 2.3.0-2.3.3 crash on GetListOfPortMappings when
+	 * more than 128 mappings of one protocol lie in the asked range; the
+	 * iptables build says the same version, so trust neither */
+	int crashy = ver >= 20300 && ver <= 20303;
+	unsigned service = 0;
+	size_t pos = 0;
+	int rc = 0;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < dev->n_services; i++) {
+		const struct igd_service *svc = &dev->services[i];
+		enum igd_list_method m = method;
+		const char *why = "";
+		unsigned pages = 0;
+		size_t before;
+
+		if (svc->kind != IGD_SVC_WANIP && svc->kind != IGD_SVC_WANPPP)
+			continue;
+		service++;
+		(void)pos;
+		if (svc->version < 2) {
+			m = IGD_LIST_WALK;	/* IGD:1 has no list action */
+			why = method == IGD_LIST_LIST ? " (IGD:1 device)" : "";
+		} else if (m == IGD_LIST_AUTO) {
+			m = IGD_LIST_LIST;
+			if (crashy) {
+				/* probe: is there a 129th entry? */
+				char idx[8];
+				const char *args[] = { "NewPortMappingIndex", idx,
+				    NULL };
+				struct igd_reply r;
+				int prc;
+
+				snprintf(idx, sizeof(idx), "%d", IGD_PAGE_PORTS);
+				prc = igd_soap_call(svc,
+				    "GetGenericPortMappingEntry", args,
+				    IGD_SOAP_MAX, dl, &r, NULL, 0);
+				igd_reply_free(&r);
+				if (prc != 713 && prc != 714) {
+					m = IGD_LIST_WALK;
+					why = " (over 128 entries on a MiniUPnPd "
+					    "2.3.0-2.3.3, whose list action can "
+					    "crash)";
+				}
+			}
+		}
+		before = t->n;
+		if (m == IGD_LIST_LIST) {
+			rc = list_service(svc, service, "TCP", dl, t, &pages);
+			if (rc == 0)
+				rc = list_service(svc, service, "UDP", dl, t,
+				    &pages);
+			if (rc == 401 || rc == 602 || rc == 501) {
+				/* no list action after all: walk instead */
+				for (size_t k = before; k < t->n; k++)
+					free(t->m[k].description);
+				t->n = before;
+				m = IGD_LIST_WALK;
+				why = " (list action refused)";
+			} else {
+				snprintf(t->method, sizeof(t->method),
+				    "list, %u page%s", pages, pages == 1 ? "" : "s");
+			}
+		}
+		if (m == IGD_LIST_WALK) {
+			rc = walk_service(svc, service, dl, t);
+			snprintf(t->method, sizeof(t->method), "walk%s", why);
+		}
+		if (t->external_address[0] == '\0') {
+			struct igd_reply r;
+
+			if (igd_soap_call(svc, "GetExternalIPAddress", NULL,
+			    IGD_SOAP_MAX, dl, &r, NULL, 0) == 0)
+				get_str(&r, "NewExternalIPAddress",
+				    t->external_address,
+				    sizeof(t->external_address));
+			igd_reply_free(&r);
+		}
+		if (rc != 0)
+			break;
+	}
+	if (service == 0)
+		rc = IGD_ENOTFOUND;
+	if (rc == 0 && t->denied > 0)
+		rc = 606;
+	t->rc = rc;
+	t->complete = rc == 0;
+	return rc;
+}

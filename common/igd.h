@@ -213,6 +213,60 @@ struct igd_wan {
 int igd_wan_query(const struct igd_device *dev, const struct deadline *dl,
     struct igd_wan *w);
 
+/* One port mapping, as read from the device (or a saved table). */
+struct igd_mapping {
+	char protocol[4];		/* "TCP" or "UDP" (upper case) */
+	unsigned external_port;
+	unsigned internal_port;
+	char internal_client[64];
+	char remote_host[64];		/* "" = any */
+	int enabled;			/* 1, 0 */
+	int64_t lease;			/* seconds left, 0 = permanent */
+	char *description;		/* full, decoded, owned; never NULL */
+	unsigned service;		/* 1-based WAN connection service it came from */
+};
+
+#define IGD_TABLE_MAX 8192		/* mappings kept; more marks the table incomplete */
+
+enum igd_list_method { IGD_LIST_AUTO = 0, IGD_LIST_LIST, IGD_LIST_WALK };
+
+/* A port-mapping table and how complete it is. */
+struct igd_table {
+	struct igd_mapping *m;
+	size_t n, cap;
+	int complete;			/* 1 only when every service was read to its end */
+	int rc;				/* why it is incomplete (a code), 0 if complete */
+	unsigned denied;		/* 606 answers met during a walk */
+	char method[128];		/* how it was read, for the output */
+	char external_address[64];	/* of the first connection, for judging */
+};
+
+/* Append a copy of m (description duplicated) to t.  0, IGD_ENOMEM or
+ * IGD_ELIMIT (IGD_TABLE_MAX reached). */
+int igd_table_add(struct igd_table *t, const struct igd_mapping *m);
+
+/* Free every description and the array; accepts a zeroed table. */
+void igd_table_free(struct igd_table *t);
+
+/*
+ * Parse the NewPortListing document of GetListOfPortMappings (pure): the
+ * decoded text of the argument, an XML <PortMappingList> of
+ * <PortMappingEntry> items.  Appends to t with service set.  Returns 0, or
+ * IGD_EPROTOCOL for a malformed or truncated listing (entries parsed before
+ * the fault are kept, and *n_added says how many).
+ */
+int igd_listing_parse(const char *xml, size_t len, unsigned service,
+    struct igd_table *t, size_t *n_added);
+
+/*
+ * Read every port mapping of every WAN connection service of dev, by dl,
+ * the way method says (auto: see igd.c for the device quirks).  Fills *t;
+ * t->complete says whether the table is whole.  Returns 0 when complete,
+ * else the code that stopped it (IGD_ETIMEOUT, IGD_ELIMIT, 606, ...).
+ */
+int igd_table_read(const struct igd_device *dev, enum igd_list_method method,
+    const struct deadline *dl, struct igd_table *t);
+
 /* What kind of address a WAN connection reports. */
 enum igd_addr_class {
 	IGD_ADDR_PUBLIC = 0,

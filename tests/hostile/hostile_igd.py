@@ -831,8 +831,9 @@ class SSDPServer:
         self.http_port = http_port
         self.access = access
         self.stopping = False
+        # No SO_REUSEADDR: two devices on one address must fail loudly, not
+        # share the datagrams.
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((opts.addr, opts.ssdp_port))
 
     def answer(self, st, usn, location):

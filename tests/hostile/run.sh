@@ -1,0 +1,363 @@
+#!/bin/bash
+# tests/hostile/run.sh: run every check_igd plugin against the hostile IGD.
+#
+# For each plugin present in $PLUGINS_DIR (default: the repo's plugins/) and
+# each case below, start tests/hostile/hostile_igd.py on its own loopback
+# address, run the plugin with -u URL (or -H ADDRESS for SSDP cases) and
+# -t $HOSTILE_T, and check:
+#   - the exit code is the expected one
+#   - wall time <= t + 1 s (HOSTILE_SLACK)
+#   - peak RSS <= 16 MiB (HOSTILE_RSS_KB, in KiB; raise it for ASan builds)
+#   - the output passes tests/tools/check_output.py
+#   - the device saw no Add*/Delete*/SUBSCRIBE (any non-read request)
+#   - for ssdp-elsewhere: nothing connected to the LOCATION host 127.0.0.99
+# Prints PASS/FAIL/SKIP lines and "hostile: N passed, N failed, N skipped";
+# exits 1 when anything failed.
+#
+# Environment:
+#   PLUGINS_DIR      where the plugin binaries are (default REPO/plugins)
+#   HOSTILE_T        the plugins' -t (default 3)
+#   HOSTILE_SLACK    allowed seconds above -t (default 1)
+#   HOSTILE_RSS_KB   peak RSS limit (default 16384)
+#   HOSTILE_ONLY     run only the cases whose name matches this ERE
+#   HOSTILE_NET      first two octets of the test addresses (default
+#                    127.R, R random in 30..229)
+#   HOSTILE_SSDP_PORT  SSDP port of the hostile device (default 1900; other
+#                    values are passed to the plugins as --ssdp-port)
+#   HOSTILE_KEEP     keep the work directory (printed at the end)
+#   HOSTILE_VERBOSE  print the plugin's output of passing cases too
+# No traffic leaves the machine: every server binds a 127.0.0.0/8 address.
+
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+PLUGINS_DIR=${PLUGINS_DIR:-$REPO/plugins}
+T=${HOSTILE_T:-3}
+SLACK=${HOSTILE_SLACK:-1}
+RSS_KB=${HOSTILE_RSS_KB:-16384}
+ONLY=${HOSTILE_ONLY:-}
+# A random second octet per run, so that two runs at once do not collide.
+NET=${HOSTILE_NET:-127.$((RANDOM % 200 + 30))}
+SSDP_PORT=${HOSTILE_SSDP_PORT:-1900}
+ELSEWHERE=127.0.0.99
+PY=${PYTHON:-python3}
+# Resolve the interpreter once: a version-manager shim costs a lot per start.
+PY=$("$PY" -c 'import sys; print(sys.executable)') || {
+	echo "hostile: no python3" >&2; exit 2; }
+HOSTILE="$HERE/hostile_igd.py"
+MEASURE="$HERE/measure.py"
+CHECK_OUTPUT="$REPO/tests/tools/check_output.py"
+
+case $NET in
+127.*) ;;
+*) echo "hostile: HOSTILE_NET must lie in 127.0.0.0/8" >&2; exit 2 ;;
+esac
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/hostile.XXXXXX")
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	if [ -n "${HOSTILE_KEEP:-}" ]; then
+		echo "hostile: work directory kept: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "hostile: plugins from $PLUGINS_DIR, -t $T, addresses $NET.*.*"
+PASS=0 FAIL=0 SKIP=0
+N=0
+SKIPPED_PLUGINS=" "
+
+next_addr() {
+	N=$((N + 1))
+	ADDR="$NET.$((N / 200)).$((N % 200 + 10))"
+}
+
+# stop PID: end one process we started, and forget it.
+stop() {
+	local p=$1 q keep=()
+	kill "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	for q in "${PIDS[@]}"; do
+		[ "$q" = "$p" ] || keep+=("$q")
+	done
+	PIDS=("${keep[@]}")
+}
+
+# wait_file FILE: up to 20 s for FILE to be non-empty.
+wait_file() {
+	local i
+	for i in $(seq 200); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# expect_ok EXPECT RC: is exit code RC what EXPECT says?
+#   "3", "0|1", "!0" (anything valid but OK), "any" (any of 0..3)
+expect_ok() {
+	local e=$1 rc=$2 alt
+	case $rc in 0|1|2|3) ;; *) return 1 ;; esac
+	case $e in
+	any) return 0 ;;
+	!*) [ "$rc" != "${e#!}" ]; return ;;
+	esac
+	local IFS='|'
+	for alt in $e; do
+		[ "$rc" = "$alt" ] && return 0
+	done
+	return 1
+}
+
+# case NAME PLUGIN MODE KIND EXPECT [PLUGIN ARGS...]
+#   KIND: url (-u URL), ssdp (-H ADDR, device answers SSDP), refused (-u to a
+#   closed port), elsewhere (ssdp plus a listener on 127.0.0.99)
+case_() {
+	local name=$1 plugin=$2 mode=$3 kind=$4 expect=$5
+	shift 5
+	local bin="$PLUGINS_DIR/$plugin"
+	local full="$plugin/$name"
+
+	if [ -n "$ONLY" ] && ! [[ $full =~ $ONLY ]]; then
+		return
+	fi
+	if [ ! -x "$bin" ]; then
+		case $SKIPPED_PLUGINS in
+		*" $plugin "*) ;;
+		*) echo "SKIP $plugin (not built: $bin)"
+		   SKIPPED_PLUGINS="$SKIPPED_PLUGINS$plugin " ;;
+		esac
+		SKIP=$((SKIP + 1))
+		return
+	fi
+
+	next_addr
+	local d="$WORK/$N"
+	mkdir -p "$d"
+	local hpid="" lpid="" url target=() hcmd=() why=()
+
+	hcmd=("$PY" "$HOSTILE" --mode "$mode" --addr "$ADDR"
+	    --ready-file "$d/ready" --log "$d/writes.log"
+	    --access-log "$d/access.log" --max-seconds $((T * 4 + 30)))
+	case $kind in
+	ssdp|elsewhere)
+		hcmd+=(--ssdp --ssdp-port "$SSDP_PORT" --elsewhere-addr "$ELSEWHERE")
+		;;
+	esac
+	if [ "$kind" = refused ]; then
+		url="http://$ADDR:9/rootDesc.xml"	# nothing listens there
+		: > "$d/writes.log"
+	else
+		"${hcmd[@]}" > "$d/hostile.out" 2> "$d/hostile.err" &
+		hpid=$!
+		PIDS+=("$hpid")
+		if ! wait_file "$d/ready"; then
+			echo "FAIL $full (the hostile device did not start:" \
+			    "$(head -c 300 "$d/hostile.err" | tr '\n' ' '))"
+			FAIL=$((FAIL + 1))
+			stop "$hpid"
+			return
+		fi
+		url=$(cat "$d/ready")
+	fi
+	if [ "$kind" = elsewhere ]; then
+		local port=${url##*:}
+		port=${port%%/*}
+		"$PY" - "$ELSEWHERE" "$port" "$((T * 4 + 30))" "$d/elsewhere.log" \
+		    "$d/elsewhere.ready" <<'EOF' &
+import socket, sys, time
+addr, port, secs, log, ready = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((addr, port))
+s.listen(16)
+s.settimeout(0.2)
+open(log, "w").close()
+open(ready, "w").write("ok\n")
+end = time.monotonic() + secs
+while time.monotonic() < end:
+    try:
+        c, peer = s.accept()
+    except socket.timeout:
+        continue
+    with open(log, "a") as f:
+        f.write("CONNECT from %s:%d\n" % peer)
+    c.close()
+EOF
+		lpid=$!
+		PIDS+=("$lpid")
+		if ! wait_file "$d/elsewhere.ready"; then
+			echo "FAIL $full (cannot listen on $ELSEWHERE:$port)"
+			FAIL=$((FAIL + 1))
+			stop "$lpid"
+			stop "$hpid"
+			return
+		fi
+	fi
+	case $kind in
+	ssdp|elsewhere)
+		target=(-H "$ADDR")
+		[ "$SSDP_PORT" = 1900 ] || target+=(--ssdp-port "$SSDP_PORT")
+		;;
+	*)	target=(-u "$url") ;;
+	esac
+	local extra=()
+	[ "$plugin" = check_igd_wan ] && extra=(--state-file "$d/wan.state")
+	local pcmd=("$bin" "${target[@]}" -t "$T" "${extra[@]}" "$@")
+
+	local m rc wall rss
+	m=$("$PY" "$MEASURE" --kill-after "$((T + SLACK + 5))" \
+	    --stdout "$d/stdout" --stderr "$d/stderr" -- "${pcmd[@]}")
+	read -r rc wall rss <<< "$m"
+	[ -n "$hpid" ] && stop "$hpid"
+	[ -n "$lpid" ] && stop "$lpid"
+
+	if ! expect_ok "$expect" "$rc"; then
+		why+=("exit $rc, expected $expect")
+	fi
+	if ! awk -v w="$wall" -v l="$((T + SLACK))" 'BEGIN { exit !(w <= l) }'; then
+		why+=("wall ${wall}s > $((T + SLACK))s")
+	fi
+	if [ "$rss" -gt "$RSS_KB" ]; then
+		why+=("peak RSS ${rss} KiB > $RSS_KB KiB")
+	fi
+	local chk
+	case $rc in
+	0|1|2|3)
+		if ! chk=$("$PY" "$CHECK_OUTPUT" --exit-code "$rc" < "$d/stdout"); then
+			why+=("bad output: $(echo "$chk" | sed 's/^check_output: //' |
+			    paste -sd ';' -)")
+		fi ;;
+	esac
+	if [ -s "$d/writes.log" ]; then
+		why+=("non-read requests: $(head -3 "$d/writes.log" |
+		    paste -sd ';' -)")
+	fi
+	if [ "$kind" = elsewhere ] && [ -s "$d/elsewhere.log" ]; then
+		why+=("fetched from $ELSEWHERE: $(head -1 "$d/elsewhere.log")")
+	fi
+
+	if [ ${#why[@]} -eq 0 ]; then
+		PASS=$((PASS + 1))
+		echo "PASS $full (exit $rc, ${wall}s, ${rss} KiB)"
+		[ -n "${HOSTILE_VERBOSE:-}" ] && sed 's/^/    | /' "$d/stdout"
+	else
+		FAIL=$((FAIL + 1))
+		local msg
+		msg=$(printf '%s; ' "${why[@]}")
+		echo "FAIL $full: ${msg%; }"
+		if [ "$kind" = refused ]; then
+			echo "    device: none (nothing listens at $url)"
+		else
+			echo "    device: ${hcmd[*]}"
+		fi
+		[ "$kind" = elsewhere ] && echo "    listener on $ELSEWHERE:${url##*:} (any connection is a failure)"
+		echo "    plugin: ${pcmd[*]}"
+		head -c 1200 "$d/stdout" | cat -v | sed 's/^/    stdout| /'
+		[ -s "$d/stderr" ] && head -c 600 "$d/stderr" | cat -v |
+		    sed 's/^/    stderr| /'
+	fi
+}
+
+P=check_igd_present W=check_igd_wan M=check_igd_portmap
+
+# The device behaving: every plugin must say OK.
+for pl in $P $W $M; do
+	case_ good $pl good url 0
+	case_ good-ssdp $pl good ssdp 0
+	case_ chunked $pl chunked url 0
+	case_ igd1 $pl igd1 url 0
+done
+# Nothing listening: present says the IGD is missing (policy missing_state,
+# CRITICAL); the others cannot judge anything (UNKNOWN).
+case_ refused $P good refused 2
+case_ refused $W good refused 3
+case_ refused $M good refused 3
+case_ good-list $M good url 0 --list-method list
+case_ good-walk $M good url 0 --list-method walk
+case_ igd1-walk $M igd1 url 0 --list-method walk
+case_ igd1-list $M igd1 url 3 --list-method list
+case_ many $M many url 0
+case_ many-walk $M many url 0 --list-method walk
+
+# Broken transport on every answer (the root description first): UNKNOWN.
+TRANSPORT="silent slow slow-body huge huge-headers random random-body midclose
+midclose-rst badlength badlength-short chunked-absurd chunked-nonhex
+chunked-overflow chunked-negative"
+for mode in $TRANSPORT; do
+	for pl in $P $W $M; do
+		case_ "$mode" $pl "$mode" url 3
+	done
+done
+# ... and on SOAP answers only (the description is fine).
+for mode in $TRANSPORT; do
+	for pl in $W $M; do
+		case_ "$mode:soap" $pl "$mode:soap" url 3
+	done
+done
+case_ slow-ssdp $P slow ssdp 3
+case_ huge-ssdp $W huge:desc ssdp 3
+
+# SOAP faults and lying tables.
+case_ soap500 $W soap500 url 3
+case_ soap500 $M soap500 url 3
+case_ soap500-walk $M soap500 url 3 --list-method walk
+case_ endless-table $M endless-table url '!0'
+case_ endless-table-walk $M endless-table url '!0' --list-method walk
+case_ endless-table-list $M endless-table url 3 --list-method list
+case_ fault606 $M fault606 url '!0'
+case_ fault606-walk $M fault606 url '!0' --list-method walk
+case_ fault606-list $M fault606 url '!0' --list-method list
+case_ list-escaped $M list-escaped url 0 --list-method list
+case_ list-escaped-auto $M list-escaped url 0
+case_ list-cdata $M list-cdata url 0 --list-method list
+case_ list-cdata-auto $M list-cdata url 0
+case_ list-truncated $M list-truncated url '!0' --list-method list
+case_ list-truncated-auto $M list-truncated url any
+case_ list-malformed $M list-malformed url '!0' --list-method list
+case_ list-malformed-auto $M list-malformed url any
+
+# Hostile text: any verdict, but the output must stay valid.
+for pl in $P $W $M; do
+	case_ nasty-text $pl nasty-text url any
+	case_ nasty-text-ssdp $pl nasty-text ssdp any
+done
+case_ nasty-text-walk $M nasty-text url any --list-method walk
+case_ nasty-text-cdata $M nasty-text,list-cdata url any --list-method list
+case_ nasty-text-verbose $M nasty-text url any -vvv
+case_ nasty-text-verbose $P nasty-text url any -vvv
+
+# UPnProxy: a mapping to a host outside the LAN is CRITICAL.
+case_ outside-lan $M outside-lan url 2
+case_ outside-lan-list $M outside-lan url 2 --list-method list
+case_ outside-lan-walk $M outside-lan url 2 --list-method walk
+case_ outside-lan-nasty $M outside-lan,nasty-text url 2
+case_ outside-lan-ssdp-dup $M outside-lan,ssdp-dup ssdp 2
+
+# SSDP tricks.
+for pl in $P $W $M; do
+	case_ ssdp-elsewhere $pl ssdp-elsewhere elsewhere '!0'
+	case_ ssdp-dup $pl ssdp-dup ssdp 0
+	case_ ssdp-other-types $pl ssdp-other-types ssdp 0
+	case_ ssdp-flood $pl ssdp-flood ssdp any
+	case_ ssdp-silent $pl ssdp-silent ssdp '!0'
+done
+case_ ssdp-silent-missing $P ssdp-silent ssdp 2
+case_ ssdp-dup-census $P ssdp-dup ssdp 0 --census --window 1
+case_ ssdp-other-types-census $P ssdp-other-types ssdp 0 --census --window 1
+case_ ssdp-flood-census $P ssdp-flood ssdp '!0' --census --window 1
+case_ ssdp-elsewhere-census $P ssdp-elsewhere elsewhere '!0' --census --window 1
+
+echo "hostile: $PASS passed, $FAIL failed, $SKIP skipped"
+[ "$FAIL" -eq 0 ]

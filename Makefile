@@ -29,7 +29,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC   := $(sort $(wildcard tests/bench/*.c))
 TOOL_BIN   := $(TOOL_SRC:tests/bench/%.c=$(B)/tools/%)
 
-.PHONY: all check unit lab asan check-asan fuzz bench lint install clean demo
+.PHONY: all check unit lab hostile asan check-asan fuzz fuzz-short contrib deps bench lint install clean demo
 all: $(PLUGIN_BIN) $(TOOL_BIN)
 
 $(B)/common/%.o: common/%.c $(wildcard common/*.h) | $(B)/common
@@ -66,12 +66,22 @@ unit: $(UNIT_BIN)
 lab: all
 	@PLUGINS_DIR=$(CURDIR)/$(BIN) sh tests/lab/run.sh
 
+# Hostile-device tests: a misbehaving IGD on loopback.
+hostile: all
+	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/hostile/run.sh
+
+# Install the Debian packages the build, tests and demo need (root).
+deps:
+	@sh tests/tools/install-deps.sh
+
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 check-asan:
-	$(MAKE) B=build-asan BIN=build-asan/plugins CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" unit lab
+	HOSTILE_RSS_KB=524288 HOSTILE_SLACK=2 $(MAKE) B=build-asan BIN=build-asan/plugins CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" unit lab hostile
 
-check: unit lab check-asan
+# The whole suite: unit, lab and hostile tests, the same under ASan+UBSan,
+# fuzz regressions plus a short fuzz run, and the engine integration files.
+check: lint unit lab hostile check-asan fuzz-short contrib
 
 bench: all
 	@PLUGINS_DIR=$(CURDIR)/$(BIN) TOOLS_DIR=$(CURDIR)/$(B)/tools sh tests/bench/run.sh
@@ -83,6 +93,11 @@ demo: all
 FUZZ_SECONDS ?= 60
 fuzz:
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+fuzz-short:
+	@sh tests/fuzz/run.sh 10
+
+contrib: all
+	@bash tests/contrib/test_contrib.sh
 
 lint:
 	@sh tests/tools/lint.sh

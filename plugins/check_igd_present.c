@@ -228,18 +228,24 @@ main(int argc, char **argv)
 		    opts.host ? opts.host : (opts.iface ? opts.iface :
 		    "the multicast search"), opts.timeout);
 	} else if (ok == 0) {
-		int timed = found[0].rc == IGD_ETIMEOUT;
+		int rc0 = found[0].rc;
 
-		plugin_out_set_state(o, timed ? opts.timeout_state :
-		    PLUGIN_UNKNOWN);
-		plugin_out_summary(o, "%s answered but its description could "
-		    "not be read: %s", opts.url ? "nothing" : found[0].dev.location,
-		    found[0].err);
-		if (opts.url && found[0].rc != IGD_ETIMEOUT)
+		/* nothing there (refused, unreachable, 404) is a missing IGD;
+		 * something that answers slowly or brokenly is UNKNOWN */
+		if (rc0 == IGD_ETIMEOUT)
+			plugin_out_set_state(o, opts.timeout_state);
+		else if (opts.url && (rc0 == IGD_ECONNECT ||
+		    rc0 == IGD_EADDRESS || rc0 == IGD_EHTTP))
 			plugin_out_set_state(o, pp->missing_state);
+		else
+			plugin_out_set_state(o, PLUGIN_UNKNOWN);
 		if (opts.url)
-			plugin_out_summary(o, "no IGD at %.100s: %s", opts.url,
-			    found[0].err);
+			plugin_out_summary(o, "no usable IGD at %.100s: %s",
+			    opts.url, found[0].err);
+		else
+			plugin_out_summary(o, "%.100s answered but its "
+			    "description could not be read: %s",
+			    found[0].dev.location, found[0].err);
 	} else {
 		const struct igd_found *show = chosen ? chosen : NULL;
 

@@ -145,12 +145,13 @@ START_TEST(desc_deep_nesting_bounded)
 	struct igd_device dev;
 	char err[128];
 	size_t n = 200 * 3 + 16;
-	char *buf = malloc(n * 2);
+	char *buf = malloc(n);
 	size_t pos = 0;
 
-	pos += (size_t)sprintf(buf + pos, "<root>");
-	for (int i = 0; i < 200; i++)
-		pos += (size_t)sprintf(buf + pos, "<a>");
+	memcpy(buf, "<root>", 6);
+	pos = 6;
+	for (int i = 0; i < 200; i++, pos += 3)
+		memcpy(buf + pos, "<a>", 3);
 	ck_assert_int_ne(igd_desc_parse(buf, pos, "http://10.0.0.1/", &dev, err,
 	    sizeof(err)), 0);
 	free(buf);

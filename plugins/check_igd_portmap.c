@@ -1,0 +1,497 @@
+/*
+ * check_igd_portmap: every port mapping of the router, judged by the policy.
+ *
+ * Reads the whole table (paged list or index walk, chosen so the device
+ * survives), judges each mapping by the policy's rules (first match wins),
+ * the count by thresholds, and reports mappings that appeared or vanished
+ * since the last run.  --save writes the table read; --table judges a saved
+ * table instead of asking a device.  A table that could not be read whole
+ * is never OK.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "igd.h"
+#include "plugin.h"
+#include "policy.h"
+#include "state.h"
+#include "table.h"
+
+#define CHECK "PORTMAP"
+#define SHOW_OK_MAX 40		/* OK mappings listed in the long output */
+
+enum { OPT_LIST_METHOD = 1100, OPT_SAVE, OPT_TABLE, OPT_STATE_FILE,
+	OPT_NO_STATE };
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "Usage: check_igd_portmap [-H ADDRESS | -u URL | -m IF|ADDR | "
+	    "--table FILE]\n"
+	    "       [--list-method auto|list|walk] [--save FILE] "
+	    "[--state-file FILE | --no-state]\n"
+	    "       [-w RANGE] [-c RANGE] [-P POLICY] [-t SECONDS[:STATE]] [-v]\n");
+}
+
+static void
+help(void)
+{
+	printf("check_igd_portmap " CHECK_IGD_VERSION "\n"
+	    "Lists every port mapping of a UPnP Internet Gateway Device and "
+	    "judges it\nagainst a YAML policy.\n\n");
+	usage(stdout);
+	printf("\nOptions:\n"
+	    " -h, --help            this help (exit 3)\n"
+	    " -V, --version         the version (exit 3)\n"
+	    " -v, --verbose         more detail (repeat, up to -vvv)\n"
+	    " -t, --timeout S[:ST]  seconds for the whole run (default 10); ST is the\n"
+	    "                       state on timeout (default UNKNOWN)\n"
+	    " -H, --hostname ADDR   find the router by unicast SSDP to ADDR:1900\n"
+	    "     --ssdp-port PORT  SSDP port for -H (default 1900)\n"
+	    " -u, --url URL         root description URL: no discovery at all\n"
+	    " -m, --interface IF    multicast discovery on this interface or address\n"
+	    " -P, --policy FILE     YAML policy (default: the compiled-in one)\n"
+	    "     --list-method M   auto (default: safe for the device), list (IGD:2\n"
+	    "                       GetListOfPortMappings pages) or walk (index walk)\n"
+	    "     --save FILE       write the table read to FILE (YAML)\n"
+	    "     --table FILE      judge a saved table instead of asking a device\n"
+	    "     --state-file FILE the previous table, to report new and gone\n"
+	    "                       mappings (default $NP_STATE_DIRECTORY or /var/tmp)\n"
+	    "     --no-state        no change detection\n"
+	    " -w, --warning RANGE   number of mappings giving WARNING\n"
+	    " -c, --critical RANGE  number of mappings giving CRITICAL\n");
+}
+
+static uint64_t
+fnv1a(const char *s, uint64_t h)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int
+default_state_path(const struct cli_opts *o, const char *table, char *buf,
+    size_t len)
+{
+	const char *dir = getenv("NP_STATE_DIRECTORY");
+	uint64_t h = 1469598103934665603ULL;
+	char uid[24];
+	int n;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/var/tmp";
+	h = fnv1a(o->url ? o->url : "", h);
+	h = fnv1a(o->host ? o->host : "", h);
+	h = fnv1a(o->iface ? o->iface : "", h);
+	h = fnv1a(table ? table : "", h);
+	snprintf(uid, sizeof(uid), "%lu", (unsigned long)geteuid());
+	h = fnv1a(uid, h);
+	n = snprintf(buf, len, "%s/check_igd_portmap-%016llx.state", dir,
+	    (unsigned long long)h);
+	return (n < 0 || (size_t)n >= len) ? -1 : 0;
+}
+
+/* The identity of a mapping for change detection (no newline). */
+static void
+mapping_key(const struct igd_mapping *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %u %.63s %u %.63s", m->protocol,
+	    m->external_port, m->internal_client, m->internal_port,
+	    m->remote_host[0] ? m->remote_host : "*");
+}
+
+/* One line describing a mapping, description sanitised and bounded. */
+static void
+mapping_text(const struct igd_mapping *m, char *buf, size_t len)
+{
+	char desc[96];
+
+	plugin_sanitize(desc, sizeof(desc), m->description,
+	    strlen(m->description), 60);
+	if (m->lease == 0)
+		snprintf(buf, len, "%s %u -> %.63s:%u%s%.63s '%s' permanent%s",
+		    m->protocol, m->external_port, m->internal_client,
+		    m->internal_port, m->remote_host[0] ? " from " : "",
+		    m->remote_host, desc, m->enabled ? "" : " (disabled)");
+	else
+		snprintf(buf, len, "%s %u -> %.63s:%u%s%.63s '%s' lease %llds%s",
+		    m->protocol, m->external_port, m->internal_client,
+		    m->internal_port, m->remote_host[0] ? " from " : "",
+		    m->remote_host, desc, (long long)m->lease,
+		    m->enabled ? "" : " (disabled)");
+}
+
+/* Compare with the previous run's table; save this one when complete. */
+static void
+judge_changes(struct plugin_out *o, const struct policy_portmap *pp,
+    const struct igd_table *t, const char *path, unsigned *n_new,
+    unsigned *n_gone)
+{
+	struct state *st = NULL;
+	char err[256], key[STATE_KEY_MAX], val[256];
+	size_t prev_n;
+	int have_prev;
+	char *seen = NULL;
+
+	*n_new = *n_gone = 0;
+	if (state_load(path, &st, err, sizeof(err)) != 0)
+		plugin_out_info(o, "state file: %s; starting again", err);
+	if (st == NULL)
+		return;
+	have_prev = state_get(st, "portmap.count") != NULL;
+	prev_n = state_count(st);
+	if (have_prev) {
+		seen = calloc(prev_n + 1, 1);
+		for (size_t i = 0; i < t->n; i++) {
+			int found = 0;
+			char text[300];
+
+			mapping_key(&t->m[i], val, sizeof(val));
+			for (size_t k = 0; k < prev_n; k++) {
+				const char *kk = state_key_at(st, k);
+
+				if (strncmp(kk, "m.", 2) == 0 &&
+				    strcmp(state_value_at(st, k), val) == 0) {
+					found = 1;
+					if (seen)
+						seen[k] = 1;
+					break;
+				}
+			}
+			if (!found) {
+				(*n_new)++;
+				mapping_text(&t->m[i], text, sizeof(text));
+				plugin_out_sub(o, pp->new_state, "new since the "
+				    "last run: %s", text);
+			}
+		}
+		/* vanished ones only count when this table is whole */
+		for (size_t k = 0; k < prev_n && t->complete && seen; k++) {
+			if (strncmp(state_key_at(st, k), "m.", 2) == 0 &&
+			    !seen[k]) {
+				(*n_gone)++;
+				plugin_out_sub(o, pp->gone_state, "gone since the "
+				    "last run: %.200s", state_value_at(st, k));
+			}
+		}
+		free(seen);
+	} else {
+		plugin_out_info(o, "change detection from the next run on "
+		    "(state file %.200s)", path);
+	}
+	if (!t->complete) {
+		/* an incomplete table would report false vanishings later */
+		state_free(st);
+		return;
+	}
+	state_clear_prefix(st, "m.");
+	state_clear_prefix(st, "portmap.");
+	state_set_u64(st, "portmap.count", t->n);
+	for (size_t i = 0; i < t->n; i++) {
+		snprintf(key, sizeof(key), "m.%zu", i);
+		mapping_key(&t->m[i], val, sizeof(val));
+		state_set(st, key, val);
+	}
+	if (state_save(st, path, err, sizeof(err)) != 0)
+		plugin_out_info(o, "cannot save the state file: %s", err);
+	state_free(st);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_LONG,
+		{ "list-method", required_argument, NULL, OPT_LIST_METHOD },
+		{ "save", required_argument, NULL, OPT_SAVE },
+		{ "table", required_argument, NULL, OPT_TABLE },
+		{ "state-file", required_argument, NULL, OPT_STATE_FILE },
+		{ "no-state", no_argument, NULL, OPT_NO_STATE },
+		{ "warning", required_argument, NULL, 'w' },
+		{ "critical", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_opts opts;
+	struct plugin_thresholds th;
+	struct policy *pol = NULL;
+	struct igd_target target;
+	struct igd_found *found = NULL;
+	struct igd_table t;
+	struct plugin_out *o = NULL;
+	struct deadline dl;
+	char err[512], out[PLUGIN_TEXT_MAX + 64], state_path[1024];
+	const char *save = NULL, *table = NULL, *state_file = NULL;
+	int no_state = 0, opt, rc, method_set = 0, th_set = 0;
+	enum igd_list_method method = IGD_LIST_AUTO;
+	size_t n = 0, olen;
+	unsigned count[4] = { 0, 0, 0, 0 }, tcp = 0, udp = 0, shown_ok = 0;
+	unsigned n_new = 0, n_gone = 0;
+	enum plugin_state st;
+	double zero = 0;
+
+	memset(&th, 0, sizeof(th));
+	memset(&t, 0, sizeof(t));
+	cli_init(&opts);
+	while ((opt = getopt_long(argc, argv, CLI_SHORT "w:c:", longopts,
+	    NULL)) != -1) {
+		err[0] = '\0';
+		switch (cli_common(opt, optarg, &opts, err, sizeof(err))) {
+		case CLI_OK:
+			continue;
+		case CLI_HELP:
+			help();
+			return PLUGIN_UNKNOWN;
+		case CLI_VERSION:
+			printf("check_igd_portmap " CHECK_IGD_VERSION "\n");
+			return PLUGIN_UNKNOWN;
+		case CLI_BAD:
+			printf("IGD " CHECK " UNKNOWN - %s\n", err);
+			usage(stdout);
+			return PLUGIN_UNKNOWN;
+		case CLI_NOT_MINE:
+			break;
+		}
+		switch (opt) {
+		case OPT_LIST_METHOD:
+			if (strcmp(optarg, "auto") == 0)
+				method = IGD_LIST_AUTO;
+			else if (strcmp(optarg, "list") == 0)
+				method = IGD_LIST_LIST;
+			else if (strcmp(optarg, "walk") == 0)
+				method = IGD_LIST_WALK;
+			else {
+				printf("IGD " CHECK " UNKNOWN - invalid list "
+				    "method '%.40s': expected auto, list or "
+				    "walk\n", optarg);
+				return PLUGIN_UNKNOWN;
+			}
+			method_set = 1;
+			break;
+		case OPT_SAVE:
+		case OPT_TABLE:
+		case OPT_STATE_FILE:
+			if (*optarg == '\0') {
+				printf("IGD " CHECK " UNKNOWN - empty file name\n");
+				return PLUGIN_UNKNOWN;
+			}
+			if (opt == OPT_SAVE)
+				save = optarg;
+			else if (opt == OPT_TABLE)
+				table = optarg;
+			else
+				state_file = optarg;
+			break;
+		case OPT_NO_STATE:
+			no_state = 1;
+			break;
+		case 'w':
+		case 'c':
+			if (plugin_range_parse(optarg, opt == 'w' ? &th.warn :
+			    &th.crit) != 0) {
+				printf("IGD " CHECK " UNKNOWN - invalid range "
+				    "'%.40s' for -%c\n", optarg, opt);
+				return PLUGIN_UNKNOWN;
+			}
+			if (opt == 'w')
+				th.has_warn = 1;
+			else
+				th.has_crit = 1;
+			th_set = 1;
+			break;
+		default:
+			usage(stdout);
+			return PLUGIN_UNKNOWN;
+		}
+	}
+	if (optind < argc) {
+		printf("IGD " CHECK " UNKNOWN - unexpected argument '%.40s'\n",
+		    argv[optind]);
+		usage(stdout);
+		return PLUGIN_UNKNOWN;
+	}
+	if (cli_validate(&opts, err, sizeof(err)) != 0) {
+		printf("IGD " CHECK " UNKNOWN - %s\n", err);
+		return PLUGIN_UNKNOWN;
+	}
+	if (table != NULL && (opts.url || opts.host || opts.iface)) {
+		printf("IGD " CHECK " UNKNOWN - --table judges a saved table: "
+		    "do not combine it with -u, -H or -m\n");
+		return PLUGIN_UNKNOWN;
+	}
+	rc = opts.policy ? policy_load_file(opts.policy, &pol, err, sizeof(err))
+	    : policy_load_default(&pol, err, sizeof(err));
+	if (rc != 0) {
+		printf("IGD " CHECK " UNKNOWN - policy error: %s\n", err);
+		return PLUGIN_UNKNOWN;
+	}
+	if (!method_set)
+		method = pol->portmap.list_method == POLICY_LIST_LIST ?
+		    IGD_LIST_LIST : pol->portmap.list_method == POLICY_LIST_WALK ?
+		    IGD_LIST_WALK : IGD_LIST_AUTO;
+	if (!th_set)
+		th = pol->portmap.max_entries;
+	if (!no_state && state_file == NULL &&
+	    default_state_path(&opts, table, state_path,
+	    sizeof(state_path)) == 0)
+		state_file = state_path;
+	if (no_state)
+		state_file = NULL;
+
+	cli_backstop_arm(CHECK, &opts);
+	deadline_init(&dl, cli_deadline_ms(&opts));
+	o = plugin_out_new(CHECK);
+	found = calloc(1, sizeof(*found));
+	if (o == NULL || found == NULL) {
+		printf("IGD " CHECK " UNKNOWN - out of memory\n");
+		return PLUGIN_UNKNOWN;
+	}
+
+	if (table != NULL) {
+		if (table_load(table, &t, err, sizeof(err)) != 0) {
+			plugin_out_set_state(o, PLUGIN_UNKNOWN);
+			plugin_out_summary(o, "saved table error: %s", err);
+			goto finish;
+		}
+		snprintf(found->dev.location, sizeof(found->dev.location),
+		    "%s", table);
+	} else {
+		memset(&target, 0, sizeof(target));
+		target.url = opts.url;
+		target.host = opts.host;
+		target.ssdp_port = opts.ssdp_port;
+		target.iface = opts.iface;
+		err[0] = '\0';
+		rc = igd_discover(&target, &dl, found, 1, &n, NULL, err,
+		    sizeof(err));
+		if (rc != 0) {
+			plugin_out_set_state(o, PLUGIN_UNKNOWN);
+			plugin_out_summary(o, "cannot search: %s", err);
+			goto finish;
+		}
+		if (n == 0) {
+			plugin_out_set_state(o, opts.timeout_state);
+			plugin_out_summary(o, "no IGD answered within %.1f s",
+			    opts.timeout);
+			goto finish;
+		}
+		if (found->rc != 0) {
+			plugin_out_set_state(o, found->rc == IGD_ETIMEOUT ?
+			    opts.timeout_state : PLUGIN_UNKNOWN);
+			plugin_out_summary(o, "cannot read the description at "
+			    "%.100s: %s", found->dev.location, found->err);
+			goto finish;
+		}
+		igd_table_read(&found->dev, method, &dl, &t);
+		if (save != NULL && table_save(save, &t, found->dev.location,
+		    found->dev.udn, err, sizeof(err)) != 0)
+			plugin_out_sub(o, PLUGIN_UNKNOWN, "cannot save the table: "
+			    "%s", err);
+	}
+
+	/* judge every mapping */
+	for (size_t i = 0; i < t.n; i++) {
+		const struct igd_mapping *m = &t.m[i];
+		struct policy_mapping pm;
+		const struct policy_rule *rule;
+		char text[300];
+
+		pm.protocol = m->protocol;
+		pm.external_port = m->external_port;
+		pm.internal_client = m->internal_client;
+		pm.internal_port = m->internal_port;
+		pm.remote_host = m->remote_host;
+		pm.description = m->description;
+		pm.lease = m->lease;
+		pm.enabled = m->enabled;
+		rule = policy_match(pol, &pm, t.external_address);
+		st = rule ? rule->state : pol->portmap.default_state;
+		count[st]++;
+		if (strcmp(m->protocol, "TCP") == 0)
+			tcp++;
+		else
+			udp++;
+		mapping_text(m, text, sizeof(text));
+		if (st != PLUGIN_OK)
+			plugin_out_sub(o, st, "%s: %s", rule ? rule->name :
+			    "no rule matched", text);
+		else if (shown_ok++ < SHOW_OK_MAX || opts.verbose >= 2)
+			plugin_out_info(o, "ok (%s): %s", rule ? rule->name :
+			    "no rule matched", text);
+	}
+	st = plugin_thresholds_eval(&th, (double)t.n);
+	if (st != PLUGIN_OK)
+		plugin_out_sub(o, st, "%zu mappings (thresholds %s%s%s)", t.n,
+		    th.has_warn ? th.warn.text : "", th.has_crit ? ", " : "",
+		    th.has_crit ? th.crit.text : "");
+	if (state_file != NULL)
+		judge_changes(o, &pol->portmap, &t, state_file, &n_new, &n_gone);
+
+	{
+		char sum[PLUGIN_LINE_MAX];
+		size_t sl;
+
+		if (!t.complete) {
+			enum plugin_state inc = t.rc == IGD_ETIMEOUT ?
+			    opts.timeout_state : PLUGIN_UNKNOWN;
+
+			/* never OK for a table we could not read whole */
+			plugin_out_raise(o, inc == PLUGIN_OK ? PLUGIN_UNKNOWN :
+			    inc);
+			snprintf(sum, sizeof(sum), "table incomplete: %zu "
+			    "mapping%s read (%s; %s); %u critical, %u warning",
+			    t.n, t.n == 1 ? "" : "s",
+			    t.method[0] ? t.method : "not read",
+			    t.rc == 606 ? "606 not authorised for some entries" :
+			    igd_strerror(t.rc), count[PLUGIN_CRITICAL],
+			    count[PLUGIN_WARNING]);
+		} else if (count[PLUGIN_CRITICAL] + count[PLUGIN_WARNING] +
+		    count[PLUGIN_UNKNOWN] == 0) {
+			snprintf(sum, sizeof(sum), "%zu mapping%s (%u TCP, %u "
+			    "UDP), all expected", t.n, t.n == 1 ? "" : "s", tcp,
+			    udp);
+		} else {
+			snprintf(sum, sizeof(sum), "%zu mapping%s (%u TCP, %u "
+			    "UDP): %u critical, %u warning, %u ok", t.n,
+			    t.n == 1 ? "" : "s", tcp, udp, count[PLUGIN_CRITICAL],
+			    count[PLUGIN_WARNING], count[PLUGIN_OK]);
+		}
+		/* a new hole is the news: say it on the first line too */
+		sl = strlen(sum);
+		if ((n_new || n_gone) && sl < sizeof(sum))
+			snprintf(sum + sl, sizeof(sum) - sl, "; %u new, %u gone "
+			    "since the last run", n_new, n_gone);
+		plugin_out_summary(o, "%s", sum);
+	}
+	if (opts.verbose >= 1)
+		plugin_out_info(o, "read from %.100s by %s", found->dev.location,
+		    t.method[0] ? t.method : "-");
+	plugin_out_perf(o, "mappings", (double)t.n, "", &th, &zero, NULL);
+	plugin_out_perf(o, "tcp", (double)tcp, "", NULL, &zero, NULL);
+	plugin_out_perf(o, "udp", (double)udp, "", NULL, &zero, NULL);
+	plugin_out_perf(o, "ok", (double)count[PLUGIN_OK], "", NULL, &zero, NULL);
+	plugin_out_perf(o, "warning", (double)count[PLUGIN_WARNING], "", NULL,
+	    &zero, NULL);
+	plugin_out_perf(o, "critical", (double)count[PLUGIN_CRITICAL], "", NULL,
+	    &zero, NULL);
+	if (state_file != NULL) {
+		plugin_out_perf(o, "new", (double)n_new, "", NULL, &zero, NULL);
+		plugin_out_perf(o, "gone", (double)n_gone, "", NULL, &zero, NULL);
+	}
+finish:
+	plugin_out_render(o, out, sizeof(out), &olen);
+	fwrite(out, 1, olen, stdout);
+	st = plugin_out_state(o);
+	plugin_out_free(o);
+	policy_free(pol);
+	igd_table_free(&t);
+	free(found);
+	return (int)st;
+}

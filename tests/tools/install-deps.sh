@@ -1,0 +1,29 @@
+#!/bin/sh
+# Install what check_igd needs to build, test and demo on Debian 12 (root).
+# Blocks services from starting during installation (policy-rc.d), so the
+# packaged miniupnpd, nagios4 and icinga2 never start system-wide.
+set -e
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: run as root (apt-get)" >&2
+	exit 1
+fi
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod +x /usr/sbin/policy-rc.d
+fi
+export DEBIAN_FRONTEND=noninteractive
+pkgs="build-essential pkg-config libminiupnpc-dev libyaml-dev check
+    miniupnpd-nftables miniupnpc nftables iproute2 curl python3 time
+    clang libclang-rt-14-dev valgrind nagios4-core ssmtp icinga2-bin"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+	    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "install-deps: installing$missing"
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+echo "install-deps: all dependencies present"

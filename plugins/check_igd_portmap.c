@@ -236,6 +236,7 @@ main(int argc, char **argv)
 	unsigned n_new = 0, n_gone = 0;
 	enum plugin_state st;
 	double zero = 0;
+	int64_t started = 0;
 
 	memset(&th, 0, sizeof(th));
 	memset(&t, 0, sizeof(t));
@@ -347,6 +348,7 @@ main(int argc, char **argv)
 
 	cli_backstop_arm(CHECK, &opts);
 	deadline_init(&dl, cli_deadline_ms(&opts));
+	started = deadline_now_ms();
 	o = plugin_out_new(CHECK);
 	found = calloc(1, sizeof(*found));
 	if (o == NULL || found == NULL) {
@@ -486,6 +488,9 @@ main(int argc, char **argv)
 		plugin_out_perf(o, "gone", (double)n_gone, "", NULL, &zero, NULL);
 	}
 finish:
+	/* the run time: every verdict carries perfdata */
+	plugin_out_perf(o, "time", (double)(deadline_now_ms() - started) / 1000.0,
+	    "s", NULL, &zero, NULL);
 	plugin_out_render(o, out, sizeof(out), &olen);
 	fwrite(out, 1, olen, stdout);
 	st = plugin_out_state(o);

@@ -313,9 +313,11 @@ main(int argc, char **argv)
 		    "duplicates, %u other device types, %u malformed, %u from "
 		    "other hosts", ssdp->datagrams, ssdp->n, ssdp->duplicates,
 		    ssdp->other_types, ssdp->malformed, ssdp->foreign);
+finish:
 	{
 		double zero = 0;
 
+		/* every verdict carries perfdata, errors included */
 		plugin_out_perf(o, "time", answer_s, "s", &th, &zero, NULL);
 		plugin_out_perf(o, "igds", (double)ok, "", NULL, &zero, NULL);
 		if (!opts.url)
@@ -323,7 +325,6 @@ main(int argc, char **argv)
 			    (double)ssdp->refused_location, "", NULL, &zero,
 			    NULL);
 	}
-finish:
 	plugin_out_render(o, out, sizeof(out), &olen);
 	fwrite(out, 1, olen, stdout);
 	st = plugin_out_state(o);

@@ -294,6 +294,7 @@ main(int argc, char **argv)
 	enum plugin_state st;
 	int64_t first_uptime = -1;
 	double zero = 0;
+	int64_t started = 0;
 
 	cli_init(&opts);
 	while ((opt = getopt_long(argc, argv, CLI_SHORT, longopts, NULL)) != -1) {
@@ -409,6 +410,7 @@ main(int argc, char **argv)
 
 	cli_backstop_arm(CHECK, &opts);
 	deadline_init(&dl, cli_deadline_ms(&opts));
+	started = deadline_now_ms();
 	o = plugin_out_new(CHECK);
 	found = calloc(1, sizeof(*found));
 	w = calloc(1, sizeof(*w));
@@ -587,6 +589,9 @@ main(int argc, char **argv)
 			    rc == IGD_ETIMEOUT ? " (timed out)" : "");
 	}
 finish:
+	/* the run time: every verdict carries perfdata */
+	plugin_out_perf(o, "time", (double)(deadline_now_ms() - started) / 1000.0,
+	    "s", NULL, &zero, NULL);
 	plugin_out_render(o, out, sizeof(out), &olen);
 	fwrite(out, 1, olen, stdout);
 	st = plugin_out_state(o);

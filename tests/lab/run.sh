@@ -11,7 +11,8 @@
 # Not root: "SKIP lab tests: need root (network namespaces)" and exit 0,
 # except under CI (CI set and not "false"/"0"), where it is a failure.
 # Env: PLUGINS_DIR (default REPO/plugins), LAB_VERBOSE=1 shows test output,
-# LAB_TEST_TIMEOUT seconds per test (default 300).
+# LAB_TEST_TIMEOUT seconds per test (default: the test's "# lab-timeout: N"
+# line, else 300).
 
 # POSIX sh entry point (make runs "sh run.sh"); the tests themselves need bash.
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -82,7 +83,10 @@ for f in "${tests[@]}"; do
 		fail=$((fail + 1))
 		continue
 	fi
-	LAB_TEST_NAME=$name timeout -k 10 "${LAB_TEST_TIMEOUT:-300}" bash "$f" >"$log" 2>&1
+	# a test may ask for more time with a "# lab-timeout: SECONDS" line
+	tmo=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\)$/\1/p' "$f" | head -n 1)
+	tmo=${LAB_TEST_TIMEOUT:-${tmo:-300}}
+	LAB_TEST_NAME=$name timeout -k 10 "$tmo" bash "$f" >"$log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
 	reason=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)
@@ -97,7 +101,7 @@ for f in "${tests[@]}"; do
 		skip=$((skip + 1))
 		;;
 	124 | 137)
-		echo "FAIL $name: timed out after ${LAB_TEST_TIMEOUT:-300}s (log $log)"
+		echo "FAIL $name: timed out after ${tmo}s (log $log)"
 		fail=$((fail + 1))
 		;;
 	*)

@@ -29,7 +29,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC   := $(sort $(wildcard tests/bench/*.c))
 TOOL_BIN   := $(TOOL_SRC:tests/bench/%.c=$(B)/tools/%)
 
-.PHONY: all check unit lab hostile asan check-asan fuzz fuzz-short contrib deps bench lint install clean demo
+.PHONY: all check unit lab hostile asan check-asan check-valgrind fuzz fuzz-short contrib deps bench lint install clean demo
 all: $(PLUGIN_BIN) $(TOOL_BIN)
 
 $(B)/common/%.o: common/%.c $(wildcard common/*.h) | $(B)/common
@@ -81,7 +81,15 @@ check-asan:
 
 # The whole suite: unit, lab and hostile tests, the same under ASan+UBSan,
 # fuzz regressions plus a short fuzz run, and the engine integration files.
-check: lint unit lab hostile check-asan fuzz-short contrib
+check: lint unit lab hostile check-asan check-valgrind fuzz-short contrib
+
+# The lab tests with every plugin run under valgrind memcheck (errors and
+# definite/indirect leaks fail the run); the slow big-table test is left out.
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect
+check-valgrind: all
+	@PLUGINS_DIR=$(CURDIR)/$(BIN) LAB_WRAP="$(VALGRIND)" \
+	    sh tests/lab/run.sh present wan portmap
 
 bench: all
 	@PLUGINS_DIR=$(CURDIR)/$(BIN) TOOLS_DIR=$(CURDIR)/$(B)/tools sh tests/bench/run.sh

@@ -27,7 +27,7 @@
 #define IGD_SERVICES_MAX   16	/* WAN services kept per device */
 #define IGD_DESC_MAX       (512 * 1024)	/* root description size cap */
 #define IGD_SOAP_MAX       (256 * 1024)	/* ordinary SOAP answer cap */
-#define IGD_LISTING_MAX    (4 * 1024 * 1024)	/* one GetListOfPortMappings page */
+#define IGD_LISTING_MAX    (1024 * 1024)	/* one GetListOfPortMappings page */
 #define IGD_ARGS_MAX       16	/* output arguments kept per answer */
 #define IGD_VALUE_MAX      (2 * 1024 * 1024)	/* one decoded argument value */
 
@@ -226,7 +226,7 @@ struct igd_mapping {
 	unsigned service;		/* 1-based WAN connection service it came from */
 };
 
-#define IGD_TABLE_MAX 8192		/* mappings kept; more marks the table incomplete */
+#define IGD_TABLE_MAX 16384		/* mappings kept; more marks the table incomplete */
 
 enum igd_list_method { IGD_LIST_AUTO = 0, IGD_LIST_LIST, IGD_LIST_WALK };
 

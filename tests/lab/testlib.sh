@@ -48,7 +48,8 @@ t_need_plugin() {
 	[ -x "$PLUGINS_DIR/$1" ] || t_abort "plugin $1 not built: $PLUGINS_DIR/$1 missing (run make)"
 }
 
-# t_run PLUGIN ARGS...: run a plugin in the LAN namespace of the current lab.
+# t_run PLUGIN ARGS...: run a plugin in the LAN namespace of the current lab,
+# under $LAB_WRAP if set (e.g. valgrind; make check-valgrind sets it).
 # Sets T_CMD, T_OUT (stdout), T_ERR (stderr), T_RC, T_MS (wall time).
 t_run() {
 	local p=$PLUGINS_DIR/$1 t0 t1
@@ -56,7 +57,8 @@ t_run() {
 	shift
 	T_CMD="$p $*"
 	t0=$(date +%s%N)
-	lab_exec_lan "$p" "$@" >"$T_TMP/out" 2>"$T_TMP/err"
+	# shellcheck disable=SC2086
+	lab_exec_lan ${LAB_WRAP:-} "$p" "$@" >"$T_TMP/out" 2>"$T_TMP/err"
 	T_RC=$?
 	t1=$(date +%s%N)
 	T_MS=$(((t1 - t0) / 1000000))

@@ -14,7 +14,8 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential pkg-config libminiupnpc-dev libyaml-dev check
     miniupnpd-nftables miniupnpc nftables iproute2 curl python3 time
-    clang libclang-rt-14-dev valgrind nagios4-core ssmtp icinga2-bin"
+    clang libclang-rt-14-dev valgrind nagios4-core ssmtp icinga2-bin
+    zabbix-agent"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

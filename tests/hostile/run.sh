@@ -24,6 +24,7 @@
 #                    127.R, R random in 30..229)
 #   HOSTILE_SSDP_PORT  SSDP port of the hostile device (default 1900; other
 #                    values are passed to the plugins as --ssdp-port)
+#   HOSTILE_RETRY    0: no second run of a case that went over time (1)
 #   HOSTILE_KEEP     keep the work directory (printed at the end)
 #   HOSTILE_VERBOSE  print the plugin's output of passing cases too
 # No traffic leaves the machine: every server binds a 127.0.0.0/8 address.
@@ -40,6 +41,7 @@ ONLY=${HOSTILE_ONLY:-}
 # A random second octet per run, so that two runs at once do not collide.
 NET=${HOSTILE_NET:-127.$((RANDOM % 200 + 30))}
 SSDP_PORT=${HOSTILE_SSDP_PORT:-1900}
+RETRY=${HOSTILE_RETRY:-1}
 ELSEWHERE=127.0.0.99
 PY=${PYTHON:-python3}
 # Resolve the interpreter once: a version-manager shim costs a lot per start.
@@ -213,13 +215,26 @@ EOF
 	*)	target=(-u "$url") ;;
 	esac
 	local extra=()
-	[ "$plugin" = check_igd_wan ] && extra=(--state-file "$d/wan.state")
+	# A fresh state file per case: nothing lands in /var/tmp, and no case
+	# sees "new mappings" left by another.
+	case $plugin in
+	check_igd_wan|check_igd_portmap) extra=(--state-file "$d/$plugin.state") ;;
+	esac
 	local pcmd=("$bin" "${target[@]}" -t "$T" "${extra[@]}" "$@")
 
-	local m rc wall rss
+	local m rc wall rss retried=""
 	m=$("$PY" "$MEASURE" --kill-after "$((T + SLACK + 5))" \
 	    --stdout "$d/stdout" --stderr "$d/stderr" -- "${pcmd[@]}")
 	read -r rc wall rss <<< "$m"
+	# A loaded machine can stall a run: one over time (or killed) is run
+	# again once, and the line says so.
+	if [ "$RETRY" != 0 ] && { [ "$rc" = killed ] ||
+	    ! awk -v w="$wall" -v l="$((T + SLACK))" 'BEGIN { exit !(w <= l) }'; }; then
+		retried=" [retried: first run exit $rc in ${wall}s]"
+		m=$("$PY" "$MEASURE" --kill-after "$((T + SLACK + 5))" \
+		    --stdout "$d/stdout" --stderr "$d/stderr" -- "${pcmd[@]}")
+		read -r rc wall rss <<< "$m"
+	fi
 	[ -n "$hpid" ] && stop "$hpid"
 	[ -n "$lpid" ] && stop "$lpid"
 
@@ -250,13 +265,13 @@ EOF
 
 	if [ ${#why[@]} -eq 0 ]; then
 		PASS=$((PASS + 1))
-		echo "PASS $full (exit $rc, ${wall}s, ${rss} KiB)"
+		echo "PASS $full (exit $rc, ${wall}s, ${rss} KiB)$retried"
 		[ -n "${HOSTILE_VERBOSE:-}" ] && sed 's/^/    | /' "$d/stdout"
 	else
 		FAIL=$((FAIL + 1))
 		local msg
 		msg=$(printf '%s; ' "${why[@]}")
-		echo "FAIL $full: ${msg%; }"
+		echo "FAIL $full: ${msg%; }$retried"
 		if [ "$kind" = refused ]; then
 			echo "    device: none (nothing listens at $url)"
 		else
@@ -287,7 +302,9 @@ case_ refused $M good refused 3
 case_ good-list $M good url 0 --list-method list
 case_ good-walk $M good url 0 --list-method walk
 case_ igd1-walk $M igd1 url 0 --list-method walk
-case_ igd1-list $M igd1 url 3 --list-method list
+# No list action on IGD:1 (401): the plugin may walk instead (a complete
+# table, OK) or give up (UNKNOWN).
+case_ igd1-list $M igd1 url '0|3' --list-method list
 case_ many $M many url 0
 case_ many-walk $M many url 0 --list-method walk
 

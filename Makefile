@@ -58,9 +58,11 @@ $(B)/tools/%: tests/bench/%.c | $(B)/tools
 $(B)/common $(B)/tests $(B)/tools:
 	mkdir -p $@
 
-# Unit tests: every tests/unit/test_*.c is one Check runner.
-unit: $(UNIT_BIN)
+# Unit tests: every tests/unit/test_*.c is one Check runner; then the
+# plugins' handling of bad options (no device needed).
+unit: $(UNIT_BIN) $(PLUGIN_BIN)
 	@sh tests/tools/run-unit.sh $(UNIT_BIN)
+	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/tools/test_options.sh
 
 # Lab tests: a real miniupnpd in network namespaces (root only).
 lab: all

@@ -147,6 +147,24 @@ cli_common(int opt, const char *arg, struct cli_opts *o, char *err,
 	}
 }
 
+void
+cli_getopt_error(int opt, char *const argv[], char *err, size_t errlen)
+{
+	const char *word = optind > 0 ? argv[optind - 1] : "?";
+	/* a short option is named by optopt; a long one by its word */
+	int is_short = optopt > ' ' && optopt < 127 &&
+	    strncmp(word, "--", 2) != 0;
+
+	if (opt == ':' && is_short)
+		snprintf(err, errlen, "option -%c needs a value", optopt);
+	else if (opt == ':')
+		snprintf(err, errlen, "option %.40s needs a value", word);
+	else if (is_short)
+		snprintf(err, errlen, "unknown option -%c", optopt);
+	else
+		snprintf(err, errlen, "unknown option %.40s", word);
+}
+
 int
 cli_validate(const struct cli_opts *o, char *err, size_t errlen)
 {

@@ -32,7 +32,7 @@ struct cli_opts {
 };
 
 /* Short and long option tables for the common options; plugins append theirs. */
-#define CLI_SHORT "hVvt:H:u:m:P:"
+#define CLI_SHORT ":hVvt:H:u:m:P:"	/* leading colon: missing values reported */
 #define CLI_OPT_SSDP_PORT 1000	/* long-only options of plugins start at 1100 */
 #define CLI_LONG \
 	{ "help", no_argument, NULL, 'h' }, \
@@ -59,6 +59,13 @@ enum cli_result {
 /* Handle one getopt result opt with its argument. */
 enum cli_result cli_common(int opt, const char *arg, struct cli_opts *o,
     char *err, size_t errlen);
+
+/*
+ * The reason for getopt's '?' (unknown option) or ':' (missing value; the
+ * option string must start with ':'), with opterr = 0.  argv and optind as
+ * getopt left them.
+ */
+void cli_getopt_error(int opt, char *const argv[], char *err, size_t errlen);
 
 /* Checks that need all options (-u with -H or -m, URL syntax).  0 or -1. */
 int cli_validate(const struct cli_opts *o, char *err, size_t errlen);

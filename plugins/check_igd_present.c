@@ -120,6 +120,7 @@ main(int argc, char **argv)
 
 	memset(&th, 0, sizeof(th));
 	cli_init(&opts);
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, CLI_SHORT "w:c:", longopts,
 	    NULL)) != -1) {
 		err[0] = '\0';
@@ -165,6 +166,8 @@ main(int argc, char **argv)
 				th.has_crit = 1;
 			break;
 		default:
+			cli_getopt_error(opt, argv, err, sizeof(err));
+			printf("IGD " CHECK " UNKNOWN - %s\n", err);
 			usage(stdout);
 			return PLUGIN_UNKNOWN;
 		}

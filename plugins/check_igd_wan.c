@@ -297,6 +297,7 @@ main(int argc, char **argv)
 	int64_t started = 0;
 
 	cli_init(&opts);
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, CLI_SHORT, longopts, NULL)) != -1) {
 		err[0] = '\0';
 		switch (cli_common(opt, optarg, &opts, err, sizeof(err))) {
@@ -357,6 +358,8 @@ main(int argc, char **argv)
 			break;
 		}
 		default:
+			cli_getopt_error(opt, argv, err, sizeof(err));
+			printf("IGD " CHECK " UNKNOWN - %s\n", err);
 			usage(stdout);
 			return PLUGIN_UNKNOWN;
 		}

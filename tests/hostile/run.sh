@@ -173,6 +173,15 @@ case_() {
 		fi
 		url=$(cat "$d/ready")
 	fi
+	# The device as one can start it again by hand (same address and port,
+	# non-read requests shown on its stderr).
+	local uport=${url##*:}
+	uport=${uport%%/*}
+	local repro=("${PY##*/}" "tests/hostile/${HOSTILE##*/}" --mode "$mode"
+	    --addr "$ADDR" --http-port "$uport" --log /dev/stderr)
+	case $kind in
+	ssdp|elsewhere) repro+=(--ssdp --ssdp-port "$SSDP_PORT") ;;
+	esac
 	if [ "$kind" = elsewhere ]; then
 		local port=${url##*:}
 		port=${port%%/*}
@@ -275,9 +284,11 @@ EOF
 		if [ "$kind" = refused ]; then
 			echo "    device: none (nothing listens at $url)"
 		else
-			echo "    device: ${hcmd[*]}"
+			echo "    device: ${repro[*]} &"
 		fi
-		[ "$kind" = elsewhere ] && echo "    listener on $ELSEWHERE:${url##*:} (any connection is a failure)"
+		if [ "$kind" = elsewhere ]; then
+			echo "    listener on $ELSEWHERE:$uport (any connection is a failure)"
+		fi
 		echo "    plugin: ${pcmd[*]}"
 		head -c 1200 "$d/stdout" | cat -v | sed 's/^/    stdout| /'
 		[ -s "$d/stderr" ] && head -c 600 "$d/stderr" | cat -v |

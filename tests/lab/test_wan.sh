@@ -28,6 +28,47 @@ t_log "# perfdata labels new in the second run: $new"
 t_ok "second run adds rate perfdata (new labels: ${new:-none})" \
 	eval 'printf "%s\n" $new | grep -qiE "bps|rate|pps|per_?s"'
 
+# state files that are corrupt, truncated, of another version or not
+# writable: the plugin says so and still gives its verdict
+for kind in corrupt truncated version; do
+	bad=$T_TMP/$kind.state
+	case $kind in
+	corrupt) head -c 300 /dev/urandom >"$bad" ;;
+	truncated) head -n 3 "$st" >"$bad" ;;
+	version) sed '1s/.*/check_igd-state 99/' "$st" >"$bad" ;;
+	esac
+	t_run check_igd_wan -u "$LAB_URL" --state-file "$bad"
+	t_expect_rc 0 "$kind state file: still the verdict"
+	t_expect_shape WAN
+	t_expect_output_has "state file:"
+	t_run check_igd_wan -u "$LAB_URL" --state-file "$bad"
+	t_ok "$kind state file was replaced by a good one" eval '! _t_has "state file:"'
+done
+mkdir -p "$T_TMP/ro"
+chmod 0555 "$T_TMP/ro"
+if [ "$(id -u)" = 0 ]; then
+	# root ignores permissions: make the path unusable instead
+	rm -rf "$T_TMP/ro" && printf 'x' >"$T_TMP/ro"
+fi
+t_run check_igd_wan -u "$LAB_URL" --state-file "$T_TMP/ro/wan.state"
+t_expect_rc 0 "unwritable state file: still the verdict"
+t_expect_output_has "cannot save the state file"
+
+# overlapping runs on one state file never leave it half written
+sleep 1.1
+pids=
+for i in 1 2 3 4 5 6; do
+	lab_exec_lan "$PLUGINS_DIR/check_igd_wan" -u "$LAB_URL" --state-file "$st" >/dev/null 2>&1 &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086
+wait $pids	# not a bare wait: the lab's daemon is a child of this shell
+t_run check_igd_wan -u "$LAB_URL" --state-file "$st"
+t_expect_rc 0 "after 6 overlapping runs: exit code"
+t_ok "after 6 overlapping runs the state file is intact" eval '! _t_has "state file:"'
+t_ok "no temporary files left beside the state file" \
+	test "$(find "$T_TMP" -maxdepth 1 -name 'wan.state?*' | wc -l)" = 0
+
 # discovery by unicast SSDP, and without any state file
 t_run check_igd_wan -H "$LAB_ROUTER" --state-file "$T_TMP/h.state"
 t_expect_rc 0 "-H: exit code"

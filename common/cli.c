@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -179,6 +180,105 @@ cli_validate(const struct cli_opts *o, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+int
+cli_parse(int argc, char *const argv[], const char *shortopts,
+    const struct option *longopts, struct cli_opts *o, cli_option_fn fn,
+    void *ctx, char *err, size_t errlen)
+{
+	int opt;
+
+	cli_init(o);
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		enum cli_result r;
+		int rc;
+
+		err[0] = '\0';
+		if (opt == '?' || opt == ':') {
+			cli_getopt_error(opt, argv, err, errlen);
+			return CLI_BAD;
+		}
+		r = cli_common(opt, optarg, o, err, errlen);
+		if (r == CLI_HELP || r == CLI_VERSION || r == CLI_BAD)
+			return r;
+		if (r == CLI_OK)
+			continue;
+		rc = fn != NULL ? fn(opt, optarg, ctx, err, errlen) : 1;
+		if (rc < 0)
+			return CLI_BAD;
+		if (rc > 0) {
+			cli_getopt_error('?', argv, err, errlen);
+			return CLI_BAD;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%.40s'",
+		    argv[optind]);
+		return CLI_BAD;
+	}
+	if (cli_validate(o, err, errlen) != 0)
+		return CLI_BAD;
+	return CLI_OK;
+}
+
+int
+cli_parse_threshold(const char *arg, struct plugin_thresholds *t, int crit)
+{
+	if (plugin_range_parse(arg, crit ? &t->crit : &t->warn) != 0)
+		return -1;
+	if (crit)
+		t->has_crit = 1;
+	else
+		t->has_warn = 1;
+	return 0;
+}
+
+int
+cli_load_policy(const struct cli_opts *o, struct policy **out, char *err,
+    size_t errlen)
+{
+	if (o->policy != NULL)
+		return policy_load_file(o->policy, out, err, errlen);
+	return policy_load_default(out, err, errlen);
+}
+
+/* FNV-1a over a string, continuing from h. */
+static uint64_t
+fnv1a(const char *s, uint64_t h)
+{
+	for (; s != NULL && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	/* a separator, so that "ab","c" and "a","bc" differ */
+	h ^= 0xff;
+	h *= 1099511628211ULL;
+	return h;
+}
+
+int
+cli_state_path(const struct cli_opts *o, const char *prog, const char *extra,
+    char *buf, size_t len)
+{
+	const char *dir = getenv("NP_STATE_DIRECTORY");
+	uint64_t h = 1469598103934665603ULL;
+	char uid[24];
+	int n;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/var/tmp";
+	h = fnv1a(o->url, h);
+	h = fnv1a(o->host, h);
+	h = fnv1a(o->iface, h);
+	h = fnv1a(extra, h);
+	snprintf(uid, sizeof(uid), "%lu", (unsigned long)geteuid());
+	h = fnv1a(uid, h);
+	n = snprintf(buf, len, "%s/%s-%016llx.state", dir, prog,
+	    (unsigned long long)h);
+	return (n < 0 || (size_t)n >= len) ? -1 : 0;
 }
 
 long long

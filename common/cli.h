@@ -16,6 +16,7 @@
 #include <getopt.h>
 #include <stddef.h>
 #include "plugin.h"
+#include "policy.h"
 
 #define CLI_TIMEOUT_DEFAULT 10.0
 #define CLI_TIMEOUT_MAX     3600.0
@@ -44,6 +45,39 @@ struct cli_opts {
 	{ "url", required_argument, NULL, 'u' }, \
 	{ "interface", required_argument, NULL, 'm' }, \
 	{ "policy", required_argument, NULL, 'P' }
+
+/*
+ * A plugin's own options: return 0 when opt was handled, -1 with a one-line
+ * reason in err for a bad value, 1 when opt is not one of the plugin's.
+ */
+typedef int (*cli_option_fn)(int opt, const char *arg, void *ctx, char *err,
+    size_t errlen);
+
+/*
+ * Parse the whole command line: common options into *o (initialised here),
+ * the plugin's through fn(ctx).  Positional arguments, unknown options,
+ * missing values and impossible combinations are refused.  Returns CLI_OK,
+ * CLI_HELP, CLI_VERSION, or CLI_BAD with the reason in err.
+ */
+int cli_parse(int argc, char *const argv[], const char *shortopts,
+    const struct option *longopts, struct cli_opts *o, cli_option_fn fn,
+    void *ctx, char *err, size_t errlen);
+
+/* Parse a range into t's warning (crit == 0) or critical range.  0 or -1. */
+int cli_parse_threshold(const char *arg, struct plugin_thresholds *t,
+    int crit);
+
+/* Load the -P policy, or the compiled-in default.  As policy_load_file(). */
+int cli_load_policy(const struct cli_opts *o, struct policy **out, char *err,
+    size_t errlen);
+
+/*
+ * The default state file of prog for this target: in $NP_STATE_DIRECTORY or
+ * /var/tmp, named prog-HASH.state where HASH covers the target options,
+ * extra (may be NULL) and the effective uid.  0, or -1 if it does not fit.
+ */
+int cli_state_path(const struct cli_opts *o, const char *prog,
+    const char *extra, char *buf, size_t len);
 
 /* Defaults: timeout 10 s, UNKNOWN on timeout, SSDP port 1900. */
 void cli_init(struct cli_opts *o);

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -510,9 +512,24 @@ http_request(const char *method, const char *url, const char *soapaction,
 	fd = connect_by(&u, dl, err, errlen);
 	if (fd < 0)
 		return fd;
-	rc = send_all(fd, req, (size_t)n, dl);
-	if (rc == 0 && body != NULL)
-		rc = send_all(fd, body, body_len, dl);
+	{
+		/* head and body in one write: two small writes meet Nagle and
+		 * delayed ACK and cost 40 ms per request */
+		int one = 1;
+		size_t total = (size_t)n + (body != NULL ? body_len : 0);
+		char *whole = malloc(total);
+
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (whole == NULL) {
+			close(fd);
+			return IGD_ENOMEM;
+		}
+		memcpy(whole, req, (size_t)n);
+		if (body != NULL)
+			memcpy(whole + n, body, body_len);
+		rc = send_all(fd, whole, total, dl);
+		free(whole);
+	}
 	if (rc != 0) {
 		seterr(err, errlen, rc == IGD_ETIMEOUT ?
 		    "timeout sending to %s%s" : "send to %s failed%s", u.host, "");

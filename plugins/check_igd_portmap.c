@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "igd.h"
@@ -67,36 +66,63 @@ help(void)
 	    " -c, --critical RANGE  number of mappings giving CRITICAL\n");
 }
 
-static uint64_t
-fnv1a(const char *s, uint64_t h)
-{
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
+struct portmap_args {
+	enum igd_list_method method;
+	int method_set;
+	const char *save, *table, *state_file;
+	int no_state;
+	struct plugin_thresholds th;
+};
 
+/* The options only check_igd_portmap has. */
 static int
-default_state_path(const struct cli_opts *o, const char *table, char *buf,
-    size_t len)
+option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
 {
-	const char *dir = getenv("NP_STATE_DIRECTORY");
-	uint64_t h = 1469598103934665603ULL;
-	char uid[24];
-	int n;
+	struct portmap_args *a = ctx;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/var/tmp";
-	h = fnv1a(o->url ? o->url : "", h);
-	h = fnv1a(o->host ? o->host : "", h);
-	h = fnv1a(o->iface ? o->iface : "", h);
-	h = fnv1a(table ? table : "", h);
-	snprintf(uid, sizeof(uid), "%lu", (unsigned long)geteuid());
-	h = fnv1a(uid, h);
-	n = snprintf(buf, len, "%s/check_igd_portmap-%016llx.state", dir,
-	    (unsigned long long)h);
-	return (n < 0 || (size_t)n >= len) ? -1 : 0;
+	switch (opt) {
+	case OPT_LIST_METHOD:
+		if (strcmp(arg, "auto") == 0)
+			a->method = IGD_LIST_AUTO;
+		else if (strcmp(arg, "list") == 0)
+			a->method = IGD_LIST_LIST;
+		else if (strcmp(arg, "walk") == 0)
+			a->method = IGD_LIST_WALK;
+		else {
+			snprintf(err, errlen, "invalid list method '%.40s': "
+			    "expected auto, list or walk", arg);
+			return -1;
+		}
+		a->method_set = 1;
+		return 0;
+	case OPT_SAVE:
+	case OPT_TABLE:
+	case OPT_STATE_FILE:
+		if (*arg == '\0') {
+			snprintf(err, errlen, "empty file name");
+			return -1;
+		}
+		if (opt == OPT_SAVE)
+			a->save = arg;
+		else if (opt == OPT_TABLE)
+			a->table = arg;
+		else
+			a->state_file = arg;
+		return 0;
+	case OPT_NO_STATE:
+		a->no_state = 1;
+		return 0;
+	case 'w':
+	case 'c':
+		if (cli_parse_threshold(arg, &a->th, opt == 'c') != 0) {
+			snprintf(err, errlen, "invalid range '%.40s' for -%c",
+			    arg, opt);
+			return -1;
+		}
+		return 0;
+	default:
+		return 1;
+	}
 }
 
 /* The identity of a mapping for change detection (no newline). */
@@ -228,9 +254,10 @@ main(int argc, char **argv)
 	struct plugin_out *o = NULL;
 	struct deadline dl;
 	char err[512], out[PLUGIN_TEXT_MAX + 64], state_path[1024];
-	const char *save = NULL, *table = NULL, *state_file = NULL;
-	int no_state = 0, opt, rc, method_set = 0, th_set = 0;
-	enum igd_list_method method = IGD_LIST_AUTO;
+	const char *save, *table, *state_file;
+	struct portmap_args args;
+	int rc;
+	enum igd_list_method method;
 	size_t n = 0, olen;
 	unsigned count[4] = { 0, 0, 0, 0 }, tcp = 0, udp = 0, shown_ok = 0;
 	unsigned n_new = 0, n_gone = 0;
@@ -238,115 +265,48 @@ main(int argc, char **argv)
 	double zero = 0;
 	int64_t started = 0;
 
-	memset(&th, 0, sizeof(th));
 	memset(&t, 0, sizeof(t));
-	cli_init(&opts);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, CLI_SHORT "w:c:", longopts,
-	    NULL)) != -1) {
-		err[0] = '\0';
-		switch (cli_common(opt, optarg, &opts, err, sizeof(err))) {
-		case CLI_OK:
-			continue;
-		case CLI_HELP:
-			help();
-			return PLUGIN_UNKNOWN;
-		case CLI_VERSION:
-			printf("check_igd_portmap " CHECK_IGD_VERSION "\n");
-			return PLUGIN_UNKNOWN;
-		case CLI_BAD:
-			printf("IGD " CHECK " UNKNOWN - %s\n", err);
-			usage(stdout);
-			return PLUGIN_UNKNOWN;
-		case CLI_NOT_MINE:
-			break;
-		}
-		switch (opt) {
-		case OPT_LIST_METHOD:
-			if (strcmp(optarg, "auto") == 0)
-				method = IGD_LIST_AUTO;
-			else if (strcmp(optarg, "list") == 0)
-				method = IGD_LIST_LIST;
-			else if (strcmp(optarg, "walk") == 0)
-				method = IGD_LIST_WALK;
-			else {
-				printf("IGD " CHECK " UNKNOWN - invalid list "
-				    "method '%.40s': expected auto, list or "
-				    "walk\n", optarg);
-				return PLUGIN_UNKNOWN;
-			}
-			method_set = 1;
-			break;
-		case OPT_SAVE:
-		case OPT_TABLE:
-		case OPT_STATE_FILE:
-			if (*optarg == '\0') {
-				printf("IGD " CHECK " UNKNOWN - empty file name\n");
-				return PLUGIN_UNKNOWN;
-			}
-			if (opt == OPT_SAVE)
-				save = optarg;
-			else if (opt == OPT_TABLE)
-				table = optarg;
-			else
-				state_file = optarg;
-			break;
-		case OPT_NO_STATE:
-			no_state = 1;
-			break;
-		case 'w':
-		case 'c':
-			if (plugin_range_parse(optarg, opt == 'w' ? &th.warn :
-			    &th.crit) != 0) {
-				printf("IGD " CHECK " UNKNOWN - invalid range "
-				    "'%.40s' for -%c\n", optarg, opt);
-				return PLUGIN_UNKNOWN;
-			}
-			if (opt == 'w')
-				th.has_warn = 1;
-			else
-				th.has_crit = 1;
-			th_set = 1;
-			break;
-		default:
-			cli_getopt_error(opt, argv, err, sizeof(err));
-			printf("IGD " CHECK " UNKNOWN - %s\n", err);
-			usage(stdout);
-			return PLUGIN_UNKNOWN;
-		}
-	}
-	if (optind < argc) {
-		printf("IGD " CHECK " UNKNOWN - unexpected argument '%.40s'\n",
-		    argv[optind]);
+	memset(&args, 0, sizeof(args));
+	switch (cli_parse(argc, argv, CLI_SHORT "w:c:", longopts, &opts, option,
+	    &args, err, sizeof(err))) {
+	case CLI_HELP:
+		help();
+		return PLUGIN_UNKNOWN;
+	case CLI_VERSION:
+		printf("check_igd_portmap " CHECK_IGD_VERSION "\n");
+		return PLUGIN_UNKNOWN;
+	case CLI_BAD:
+		printf("IGD " CHECK " UNKNOWN - %s\n", err);
 		usage(stdout);
 		return PLUGIN_UNKNOWN;
+	default:
+		break;
 	}
-	if (cli_validate(&opts, err, sizeof(err)) != 0) {
-		printf("IGD " CHECK " UNKNOWN - %s\n", err);
-		return PLUGIN_UNKNOWN;
-	}
-	if (table != NULL && (opts.url || opts.host || opts.iface)) {
+	if (args.table != NULL && (opts.url || opts.host || opts.iface)) {
 		printf("IGD " CHECK " UNKNOWN - --table judges a saved table: "
 		    "do not combine it with -u, -H or -m\n");
 		return PLUGIN_UNKNOWN;
 	}
-	rc = opts.policy ? policy_load_file(opts.policy, &pol, err, sizeof(err))
-	    : policy_load_default(&pol, err, sizeof(err));
-	if (rc != 0) {
+	if (cli_load_policy(&opts, &pol, err, sizeof(err)) != 0) {
 		printf("IGD " CHECK " UNKNOWN - policy error: %s\n", err);
 		return PLUGIN_UNKNOWN;
 	}
-	if (!method_set)
+	save = args.save;
+	table = args.table;
+	method = args.method;
+	th = args.th;
+	if (!args.method_set)
 		method = pol->portmap.list_method == POLICY_LIST_LIST ?
 		    IGD_LIST_LIST : pol->portmap.list_method == POLICY_LIST_WALK ?
 		    IGD_LIST_WALK : IGD_LIST_AUTO;
-	if (!th_set)
+	if (!args.th.has_warn && !args.th.has_crit)
 		th = pol->portmap.max_entries;
-	if (!no_state && state_file == NULL &&
-	    default_state_path(&opts, table, state_path,
+	state_file = args.state_file;
+	if (!args.no_state && state_file == NULL &&
+	    cli_state_path(&opts, "check_igd_portmap", table, state_path,
 	    sizeof(state_path)) == 0)
 		state_file = state_path;
-	if (no_state)
+	if (args.no_state)
 		state_file = NULL;
 
 	cli_backstop_arm(CHECK, &opts);

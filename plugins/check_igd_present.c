@@ -91,6 +91,42 @@ matches_pins(const struct policy_present *pp, const struct igd_device *d)
 	    (pp->location[0] == '\0' || strcmp(pp->location, d->location) == 0);
 }
 
+struct present_args {
+	int census;
+	double window;
+	struct plugin_thresholds th;
+};
+
+/* The options only check_igd_present has. */
+static int
+option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
+{
+	struct present_args *a = ctx;
+
+	switch (opt) {
+	case OPT_CENSUS:
+		a->census = 1;
+		return 0;
+	case OPT_WINDOW:
+		if (cli_parse_double(arg, 0.1, CLI_TIMEOUT_MAX, &a->window) != 0) {
+			snprintf(err, errlen, "invalid window '%.40s': expected "
+			    "seconds", arg);
+			return -1;
+		}
+		return 0;
+	case 'w':
+	case 'c':
+		if (cli_parse_threshold(arg, &a->th, opt == 'c') != 0) {
+			snprintf(err, errlen, "invalid range '%.40s' for -%c",
+			    arg, opt);
+			return -1;
+		}
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -112,79 +148,34 @@ main(int argc, char **argv)
 	struct deadline dl;
 	char err[512], out[PLUGIN_TEXT_MAX + 64];
 	size_t n = 0, olen, ok = 0;
-	double window = 2.0, answer_s = 0;
-	int census = 0, opt, rc;
+	double window, answer_s = 0;
+	int census, rc;
+	struct present_args args;
 	const struct igd_found *chosen = NULL;
 	const struct policy_present *pp;
 	enum plugin_state st;
 
-	memset(&th, 0, sizeof(th));
-	cli_init(&opts);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, CLI_SHORT "w:c:", longopts,
-	    NULL)) != -1) {
-		err[0] = '\0';
-		switch (cli_common(opt, optarg, &opts, err, sizeof(err))) {
-		case CLI_OK:
-			continue;
-		case CLI_HELP:
-			help();
-			return PLUGIN_UNKNOWN;
-		case CLI_VERSION:
-			printf("check_igd_present " CHECK_IGD_VERSION "\n");
-			return PLUGIN_UNKNOWN;
-		case CLI_BAD:
-			printf("IGD " CHECK " UNKNOWN - %s\n", err);
-			usage(stdout);
-			return PLUGIN_UNKNOWN;
-		case CLI_NOT_MINE:
-			break;
-		}
-		switch (opt) {
-		case OPT_CENSUS:
-			census = 1;
-			break;
-		case OPT_WINDOW:
-			if (cli_parse_double(optarg, 0.1, CLI_TIMEOUT_MAX,
-			    &window) != 0) {
-				printf("IGD " CHECK " UNKNOWN - invalid window "
-				    "'%.40s': expected seconds\n", optarg);
-				return PLUGIN_UNKNOWN;
-			}
-			break;
-		case 'w':
-		case 'c':
-			if (plugin_range_parse(optarg, opt == 'w' ? &th.warn :
-			    &th.crit) != 0) {
-				printf("IGD " CHECK " UNKNOWN - invalid range "
-				    "'%.40s' for -%c\n", optarg, opt);
-				return PLUGIN_UNKNOWN;
-			}
-			if (opt == 'w')
-				th.has_warn = 1;
-			else
-				th.has_crit = 1;
-			break;
-		default:
-			cli_getopt_error(opt, argv, err, sizeof(err));
-			printf("IGD " CHECK " UNKNOWN - %s\n", err);
-			usage(stdout);
-			return PLUGIN_UNKNOWN;
-		}
-	}
-	if (optind < argc) {
-		printf("IGD " CHECK " UNKNOWN - unexpected argument '%.40s'\n",
-		    argv[optind]);
+	memset(&args, 0, sizeof(args));
+	args.window = 2.0;
+	switch (cli_parse(argc, argv, CLI_SHORT "w:c:", longopts, &opts, option,
+	    &args, err, sizeof(err))) {
+	case CLI_HELP:
+		help();
+		return PLUGIN_UNKNOWN;
+	case CLI_VERSION:
+		printf("check_igd_present " CHECK_IGD_VERSION "\n");
+		return PLUGIN_UNKNOWN;
+	case CLI_BAD:
+		printf("IGD " CHECK " UNKNOWN - %s\n", err);
 		usage(stdout);
 		return PLUGIN_UNKNOWN;
+	default:
+		break;
 	}
-	if (cli_validate(&opts, err, sizeof(err)) != 0) {
-		printf("IGD " CHECK " UNKNOWN - %s\n", err);
-		return PLUGIN_UNKNOWN;
-	}
-	rc = opts.policy ? policy_load_file(opts.policy, &pol, err, sizeof(err))
-	    : policy_load_default(&pol, err, sizeof(err));
-	if (rc != 0) {
+	th = args.th;
+	census = args.census;
+	window = args.window;
+	if (cli_load_policy(&opts, &pol, err, sizeof(err)) != 0) {
 		printf("IGD " CHECK " UNKNOWN - policy error: %s\n", err);
 		return PLUGIN_UNKNOWN;
 	}

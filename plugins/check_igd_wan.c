@@ -6,12 +6,12 @@
  * common interface: physical link, layer-1 rates, and traffic rates computed
  * between runs from a state file (32-bit wraps and reboots handled).
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "igd.h"
@@ -68,37 +68,6 @@ help(void)
 	    "     --link-down-warn/--link-down-crit  layer-1 downstream, bit/s\n");
 }
 
-/* FNV-1a, to name the default state file after the target. */
-static uint64_t
-fnv1a(const char *s, uint64_t h)
-{
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static int
-default_state_path(const struct cli_opts *o, char *buf, size_t len)
-{
-	const char *dir = getenv("NP_STATE_DIRECTORY");
-	uint64_t h = 1469598103934665603ULL;
-	char uid[24];
-	int n;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "/var/tmp";
-	h = fnv1a(o->url ? o->url : "", h);
-	h = fnv1a(o->host ? o->host : "", h);
-	h = fnv1a(o->iface ? o->iface : "", h);
-	snprintf(uid, sizeof(uid), "%lu", (unsigned long)geteuid());
-	h = fnv1a(uid, h);
-	n = snprintf(buf, len, "%s/check_igd_wan-%016llx.state", dir,
-	    (unsigned long long)h);
-	return (n < 0 || (size_t)n >= len) ? -1 : 0;
-}
-
 /* "3d 4h 5m" from seconds. */
 static void
 fmt_duration(int64_t s, char *buf, size_t len)
@@ -142,11 +111,85 @@ wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-struct range_opt {
+/* The threshold options, and where each lands in the policy. */
+struct range_option {
 	int opt;
-	struct plugin_thresholds *t;
+	const char *name;
+	size_t offset;		/* of the thresholds in struct policy_wan */
 	int crit;
 };
+
+static const struct range_option range_options[] = {
+	{ OPT_UPTIME_W, "uptime-warn", offsetof(struct policy_wan, uptime), 0 },
+	{ OPT_UPTIME_C, "uptime-crit", offsetof(struct policy_wan, uptime), 1 },
+	{ OPT_RX_W, "rx-warn", offsetof(struct policy_wan, rx_rate), 0 },
+	{ OPT_RX_C, "rx-crit", offsetof(struct policy_wan, rx_rate), 1 },
+	{ OPT_TX_W, "tx-warn", offsetof(struct policy_wan, tx_rate), 0 },
+	{ OPT_TX_C, "tx-crit", offsetof(struct policy_wan, tx_rate), 1 },
+	{ OPT_UP_W, "link-up-warn", offsetof(struct policy_wan, link_up), 0 },
+	{ OPT_UP_C, "link-up-crit", offsetof(struct policy_wan, link_up), 1 },
+	{ OPT_DOWN_W, "link-down-warn", offsetof(struct policy_wan, link_down), 0 },
+	{ OPT_DOWN_C, "link-down-crit", offsetof(struct policy_wan, link_down), 1 },
+};
+#define N_RANGE_OPTIONS (sizeof(range_options) / sizeof(*range_options))
+
+struct wan_args {
+	const char *state_file;
+	int no_state;
+	const char *external;
+	struct {
+		size_t which;		/* index into range_options */
+		const char *arg;
+	} ranges[2 * N_RANGE_OPTIONS];
+	size_t n_ranges;
+};
+
+/* The options only check_igd_wan has. */
+static int
+option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
+{
+	struct wan_args *a = ctx;
+
+	switch (opt) {
+	case OPT_STATE_FILE:
+		if (*arg == '\0') {
+			snprintf(err, errlen, "empty state file name");
+			return -1;
+		}
+		a->state_file = arg;
+		return 0;
+	case OPT_NO_STATE:
+		a->no_state = 1;
+		return 0;
+	case OPT_EXTERNAL:
+		if (igd_addr_classify(arg) == IGD_ADDR_INVALID) {
+			snprintf(err, errlen, "invalid external address "
+			    "'%.60s'", arg);
+			return -1;
+		}
+		a->external = arg;
+		return 0;
+	default:
+		break;
+	}
+	for (size_t i = 0; i < N_RANGE_OPTIONS; i++) {
+		struct plugin_range r;
+
+		if (range_options[i].opt != opt)
+			continue;
+		if (plugin_range_parse(arg, &r) != 0) {
+			snprintf(err, errlen, "invalid range '%.40s' for --%s",
+			    arg, range_options[i].name);
+			return -1;
+		}
+		if (a->n_ranges < sizeof(a->ranges) / sizeof(*a->ranges)) {
+			a->ranges[a->n_ranges].which = i;
+			a->ranges[a->n_ranges++].arg = arg;
+		}
+		return 0;
+	}
+	return 1;
+}
 
 /* Rates from the counters and the previous run's; saves the new sample. */
 static void
@@ -274,11 +317,7 @@ main(int argc, char **argv)
 		{ "link-down-crit", required_argument, NULL, OPT_DOWN_C },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct {
-		int opt;
-		const char *arg;
-	} ranges[32];
-	size_t n_ranges = 0;
+	struct wan_args args;
 	struct cli_opts opts;
 	struct policy *pol = NULL;
 	struct policy_wan *pw;
@@ -288,127 +327,51 @@ main(int argc, char **argv)
 	struct plugin_out *o = NULL;
 	struct deadline dl;
 	char err[512], out[PLUGIN_TEXT_MAX + 64], state_path[1024];
-	const char *state_file = NULL, *external = NULL;
-	int no_state = 0, opt, rc;
+	const char *state_file = NULL;
+	int rc;
 	size_t n = 0, olen;
 	enum plugin_state st;
 	int64_t first_uptime = -1;
 	double zero = 0;
 	int64_t started = 0;
 
-	cli_init(&opts);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, CLI_SHORT, longopts, NULL)) != -1) {
-		err[0] = '\0';
-		switch (cli_common(opt, optarg, &opts, err, sizeof(err))) {
-		case CLI_OK:
-			continue;
-		case CLI_HELP:
-			help();
-			return PLUGIN_UNKNOWN;
-		case CLI_VERSION:
-			printf("check_igd_wan " CHECK_IGD_VERSION "\n");
-			return PLUGIN_UNKNOWN;
-		case CLI_BAD:
-			printf("IGD " CHECK " UNKNOWN - %s\n", err);
-			usage(stdout);
-			return PLUGIN_UNKNOWN;
-		case CLI_NOT_MINE:
-			break;
-		}
-		switch (opt) {
-		case OPT_STATE_FILE:
-			if (*optarg == '\0') {
-				printf("IGD " CHECK " UNKNOWN - empty state file "
-				    "name\n");
-				return PLUGIN_UNKNOWN;
-			}
-			state_file = optarg;
-			break;
-		case OPT_NO_STATE:
-			no_state = 1;
-			break;
-		case OPT_EXTERNAL:
-			if (igd_addr_classify(optarg) == IGD_ADDR_INVALID) {
-				printf("IGD " CHECK " UNKNOWN - invalid external "
-				    "address '%.60s'\n", optarg);
-				return PLUGIN_UNKNOWN;
-			}
-			external = optarg;
-			break;
-		case OPT_UPTIME_W: case OPT_UPTIME_C: case OPT_RX_W:
-		case OPT_RX_C: case OPT_TX_W: case OPT_TX_C: case OPT_UP_W:
-		case OPT_UP_C: case OPT_DOWN_W: case OPT_DOWN_C: {
-			struct plugin_range r;
-
-			if (plugin_range_parse(optarg, &r) != 0) {
-				const char *name = "?";
-
-				for (size_t i = 0; longopts[i].name; i++)
-					if (longopts[i].val == opt)
-						name = longopts[i].name;
-				printf("IGD " CHECK " UNKNOWN - invalid range "
-				    "'%.40s' for --%s\n", optarg, name);
-				return PLUGIN_UNKNOWN;
-			}
-			if (n_ranges < sizeof(ranges) / sizeof(*ranges)) {
-				ranges[n_ranges].opt = opt;
-				ranges[n_ranges++].arg = optarg;
-			}
-			break;
-		}
-		default:
-			cli_getopt_error(opt, argv, err, sizeof(err));
-			printf("IGD " CHECK " UNKNOWN - %s\n", err);
-			usage(stdout);
-			return PLUGIN_UNKNOWN;
-		}
-	}
-	if (optind < argc) {
-		printf("IGD " CHECK " UNKNOWN - unexpected argument '%.40s'\n",
-		    argv[optind]);
+	memset(&args, 0, sizeof(args));
+	switch (cli_parse(argc, argv, CLI_SHORT, longopts, &opts, option, &args,
+	    err, sizeof(err))) {
+	case CLI_HELP:
+		help();
+		return PLUGIN_UNKNOWN;
+	case CLI_VERSION:
+		printf("check_igd_wan " CHECK_IGD_VERSION "\n");
+		return PLUGIN_UNKNOWN;
+	case CLI_BAD:
+		printf("IGD " CHECK " UNKNOWN - %s\n", err);
 		usage(stdout);
 		return PLUGIN_UNKNOWN;
+	default:
+		break;
 	}
-	if (cli_validate(&opts, err, sizeof(err)) != 0) {
-		printf("IGD " CHECK " UNKNOWN - %s\n", err);
-		return PLUGIN_UNKNOWN;
-	}
-	rc = opts.policy ? policy_load_file(opts.policy, &pol, err, sizeof(err))
-	    : policy_load_default(&pol, err, sizeof(err));
-	if (rc != 0) {
+	if (cli_load_policy(&opts, &pol, err, sizeof(err)) != 0) {
 		printf("IGD " CHECK " UNKNOWN - policy error: %s\n", err);
 		return PLUGIN_UNKNOWN;
 	}
 	pw = &pol->wan;
 	/* options override the policy */
-	if (external != NULL)
+	if (args.external != NULL)
 		snprintf(pw->external_address, sizeof(pw->external_address),
-		    "%s", external);
-	for (size_t i = 0; i < n_ranges; i++) {
-		struct plugin_thresholds *t;
-		int crit;
+		    "%s", args.external);
+	for (size_t i = 0; i < args.n_ranges; i++) {
+		const struct range_option *ro = &range_options[args.ranges[i].which];
 
-		switch (ranges[i].opt) {
-		case OPT_UPTIME_W: case OPT_UPTIME_C: t = &pw->uptime; break;
-		case OPT_RX_W: case OPT_RX_C: t = &pw->rx_rate; break;
-		case OPT_TX_W: case OPT_TX_C: t = &pw->tx_rate; break;
-		case OPT_UP_W: case OPT_UP_C: t = &pw->link_up; break;
-		default: t = &pw->link_down; break;
-		}
-		crit = (ranges[i].opt - OPT_UPTIME_W) % 2;
-		if (crit) {
-			plugin_range_parse(ranges[i].arg, &t->crit);
-			t->has_crit = 1;
-		} else {
-			plugin_range_parse(ranges[i].arg, &t->warn);
-			t->has_warn = 1;
-		}
+		cli_parse_threshold(args.ranges[i].arg, (struct plugin_thresholds *)
+		    ((char *)pw + ro->offset), ro->crit);
 	}
-	if (!no_state && state_file == NULL &&
-	    default_state_path(&opts, state_path, sizeof(state_path)) == 0)
+	state_file = args.state_file;
+	if (!args.no_state && state_file == NULL &&
+	    cli_state_path(&opts, "check_igd_wan", NULL, state_path,
+	    sizeof(state_path)) == 0)
 		state_file = state_path;
-	if (no_state)
+	if (args.no_state)
 		state_file = NULL;
 
 	cli_backstop_arm(CHECK, &opts);

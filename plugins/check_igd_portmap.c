@@ -407,9 +407,13 @@ main(int argc, char **argv)
 			enum plugin_state inc = t.rc == IGD_ETIMEOUT ?
 			    opts.timeout_state : PLUGIN_UNKNOWN;
 
-			/* never OK for a table we could not read whole */
-			plugin_out_raise(o, inc == PLUGIN_OK ? PLUGIN_UNKNOWN :
-			    inc);
+			/* never OK for a table we could not read whole: the
+			 * timeout state (or UNKNOWN) whatever the entries read
+			 * said, except that a threat found stays CRITICAL */
+			if (inc == PLUGIN_OK)
+				inc = PLUGIN_UNKNOWN;
+			plugin_out_set_state(o, count[PLUGIN_CRITICAL] ?
+			    PLUGIN_CRITICAL : inc);
 			snprintf(sum, sizeof(sum), "table incomplete: %zu "
 			    "mapping%s read (%s; %s); %u critical, %u warning",
 			    t.n, t.n == 1 ? "" : "s",

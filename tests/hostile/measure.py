@@ -34,6 +34,36 @@ def vm_hwm(pid):
     return 0
 
 
+def stuck_report(pgid, secs):
+    """What each process of group pgid is doing: state, wait channel,
+    current system call (number and arguments) and kernel stack."""
+    lines = ["measure: still running after %.1f s, killing process group %d"
+             % (secs, pgid)]
+    for ent in os.listdir("/proc"):
+        if not ent.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % ent) as f:
+                stat = f.read()
+            rest = stat.rsplit(")", 1)[1].split()
+            if int(rest[2]) != pgid:
+                continue
+            comm = stat.split("(", 1)[1].rsplit(")", 1)[0]
+            info = {}
+            for name in ("wchan", "syscall", "stack"):
+                try:
+                    with open("/proc/%s/%s" % (ent, name)) as f:
+                        info[name] = f.read().strip().replace("\n", " <- ")
+                except OSError as e:
+                    info[name] = "(%s)" % e.strerror
+            lines.append("measure: pid %s %s state %s wchan %s syscall %s "
+                         "stack %s" % (ent, comm, rest[0], info["wchan"],
+                                       info["syscall"], info["stack"][:400]))
+        except (OSError, IndexError, ValueError):
+            continue
+    return "\n".join(lines) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kill-after", type=float, required=True)
@@ -68,6 +98,8 @@ def main():
                 except subprocess.TimeoutExpired:
                     pass
         if rc is None:
+            err.write(stuck_report(p.pid, time.monotonic() - t0).encode())
+            err.flush()
             try:
                 os.killpg(p.pid, signal.SIGKILL)
             except OSError:

@@ -291,7 +291,7 @@ EOF
 		fi
 		echo "    plugin: ${pcmd[*]}"
 		head -c 1200 "$d/stdout" | cat -v | sed 's/^/    stdout| /'
-		[ -s "$d/stderr" ] && head -c 600 "$d/stderr" | cat -v |
+		[ -s "$d/stderr" ] && head -c 2000 "$d/stderr" | cat -v |
 		    sed 's/^/    stderr| /'
 	fi
 }

@@ -15,6 +15,15 @@ t_expect_output_has "$LAB_EXT_IP"
 t_expect_output_has Connected
 t_expect_perf uptime
 t_ok "the state file was written" test -s "$st"
+# the facts the daemon was configured with
+t_ok "perfdata link_up is the configured bitrate_up ($LAB_BITRATE_UP)" \
+	eval '_t_perfdata | tr " " "\n" | grep -qx "link_up=$LAB_BITRATE_UP;;;0;"'
+t_ok "perfdata link_down is the configured bitrate_down ($LAB_BITRATE_DOWN)" \
+	eval '_t_perfdata | tr " " "\n" | grep -qx "link_down=$LAB_BITRATE_DOWN;;;0;"'
+t_expect_perf rx_bytes
+t_expect_perf tx_packets
+t_expect_output_has "IP_Routed"
+t_expect_output_has "(public)"
 labels1=$(_t_perf_labels | sort)
 
 sleep 1.2
@@ -27,6 +36,17 @@ new=$(comm -13 <(printf '%s\n' "$labels1") <(printf '%s\n' "$labels2") | tr '\n'
 t_log "# perfdata labels new in the second run: $new"
 t_ok "second run adds rate perfdata (new labels: ${new:-none})" \
 	eval 'printf "%s\n" $new | grep -qiE "bps|rate|pps|per_?s"'
+
+# a pinned external address that differs is CRITICAL; the right one is OK
+t_run check_igd_wan -u "$LAB_URL" --no-state --external-address 1.2.3.4
+t_expect_rc 2 "pinned external address differs: CRITICAL"
+t_expect_output_has "expected 1.2.3.4"
+t_run check_igd_wan -u "$LAB_URL" --no-state --external-address "$LAB_EXT_IP"
+t_expect_rc 0 "pinned external address matches: OK"
+# thresholds from options: uptime must be over a day -> CRITICAL
+t_run check_igd_wan -u "$LAB_URL" --no-state --uptime-crit 86400:
+t_expect_rc 2 "uptime under --uptime-crit 86400: : CRITICAL"
+t_expect_perf uptime
 
 # state files that are corrupt, truncated, of another version or not
 # writable: the plugin says so and still gives its verdict

@@ -221,37 +221,50 @@ END_TEST
 
 START_TEST(soap_fixtures)
 {
-	/* answers captured from miniupnpd in the lab, when present */
-	static const struct { const char *file, *action, *arg, *want; } cases[] = {
-		{ "miniupnpd-2.3.1-GetStatusInfo.xml", "GetStatusInfo",
-		    "NewConnectionStatus", "Connected" },
-		{ "miniupnpd-2.3.1-GetTotalBytesSent.xml", "GetTotalBytesSent",
-		    "NewTotalBytesSent", NULL },
-	};
-	int found = 0;
+	/* every answer captured from miniupnpd in the lab:
+	 * miniupnpd-2.3.1-<Action>[-variant].xml; a variant that is a number
+	 * is the UPnP fault the answer carries, the rest are answers */
+	char dir[1024];
+	DIR *d;
+	struct dirent *e;
+	int count = 0;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		char path[1024];
-		size_t len;
-		char *buf;
+	snprintf(dir, sizeof(dir), "%s/soap", FIXTURES);
+	d = opendir(dir);
+	ck_assert(d != NULL);
+	while ((e = readdir(d)) != NULL) {
+		static const char pfx[] = "miniupnpd-2.3.1-";
+		char action[64], path[1400], *buf;
+		const char *p, *dash;
+		size_t len, alen;
+		int want = 0, rc;
 		struct igd_reply r;
-		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/soap/%s", FIXTURES, cases[i].file);
-		if ((f = fopen(path, "rb")) == NULL)
+		if (strncmp(e->d_name, pfx, sizeof(pfx) - 1) != 0)
 			continue;
-		fclose(f);
-		found++;
+		p = e->d_name + sizeof(pfx) - 1;
+		alen = strcspn(p, "-.");
+		ck_assert(alen < sizeof(action));
+		memcpy(action, p, alen);
+		action[alen] = '\0';
+		dash = p[alen] == '-' ? p + alen + 1 : NULL;
+		if (dash != NULL && dash[0] >= '0' && dash[0] <= '9' &&
+		    strspn(dash, "0123456789") == 3)
+			want = (dash[0] - '0') * 100 + (dash[1] - '0') * 10 +
+			    (dash[2] - '0');
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		buf = slurp(path, &len);
-		ck_assert_int_eq(igd_soap_parse(buf, len, cases[i].action, &r), 0);
-		ck_assert_ptr_nonnull(igd_reply_get(&r, cases[i].arg));
-		if (cases[i].want)
-			ck_assert_str_eq(igd_reply_get(&r, cases[i].arg),
-			    cases[i].want);
+		rc = igd_soap_parse(buf, len, action, &r);
+		ck_assert_msg(rc == want, "%s: igd_soap_parse gave %d, want %d",
+		    e->d_name, rc, want);
+		if (want == 0)
+			ck_assert_msg(r.n > 0, "%s: no arguments", e->d_name);
 		igd_reply_free(&r);
 		free(buf);
+		count++;
 	}
-	(void)found;
+	closedir(d);
+	ck_assert_msg(count >= 20, "only %d SOAP fixtures", count);
 }
 END_TEST
 
@@ -344,6 +357,119 @@ START_TEST(query_only)
 }
 END_TEST
 
+START_TEST(address_classes)
+{
+	static const struct { const char *a; enum igd_addr_class c; } cases[] = {
+		{ "11.22.33.44", IGD_ADDR_PUBLIC },
+		{ " 8.8.8.8 ", IGD_ADDR_PUBLIC },
+		{ "10.0.0.1", IGD_ADDR_PRIVATE },
+		{ "172.16.0.1", IGD_ADDR_PRIVATE },
+		{ "172.31.255.255", IGD_ADDR_PRIVATE },
+		{ "172.32.0.1", IGD_ADDR_PUBLIC },
+		{ "172.15.255.255", IGD_ADDR_PUBLIC },
+		{ "192.168.1.1", IGD_ADDR_PRIVATE },
+		{ "100.64.0.1", IGD_ADDR_SHARED },
+		{ "100.127.255.255", IGD_ADDR_SHARED },
+		{ "100.128.0.0", IGD_ADDR_PUBLIC },
+		{ "100.63.255.255", IGD_ADDR_PUBLIC },
+		{ "169.254.1.1", IGD_ADDR_RESERVED },
+		{ "127.0.0.1", IGD_ADDR_RESERVED },
+		{ "192.0.2.7", IGD_ADDR_RESERVED },
+		{ "0.0.0.0", IGD_ADDR_UNSET },
+		{ "", IGD_ADDR_UNSET },
+		{ "2001:db8::1", IGD_ADDR_RESERVED },
+		{ "fd00::1", IGD_ADDR_PRIVATE },
+		{ "2a00:1450::1", IGD_ADDR_PUBLIC },
+		{ "::", IGD_ADDR_UNSET },
+		{ "300.1.1.1", IGD_ADDR_INVALID },
+		{ "router", IGD_ADDR_INVALID },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		ck_assert_msg(igd_addr_classify(cases[i].a) == cases[i].c,
+		    "%s: got %d want %d", cases[i].a,
+		    igd_addr_classify(cases[i].a), cases[i].c);
+}
+END_TEST
+
+START_TEST(listing_parse)
+{
+	static const char ok[] =
+	    "<p:PortMappingList xmlns:p=\"urn:schemas-upnp-org:gw:WANIPConnection\">"
+	    "<p:PortMappingEntry><p:NewRemoteHost></p:NewRemoteHost>"
+	    "<p:NewExternalPort>8080</p:NewExternalPort><p:NewProtocol>tcp</p:NewProtocol>"
+	    "<p:NewInternalPort>80</p:NewInternalPort><p:NewInternalClient>10.0.0.2</p:NewInternalClient>"
+	    "<p:NewEnabled>1</p:NewEnabled><p:NewDescription>a &amp; b | c</p:NewDescription>"
+	    "<p:NewLeaseTime>0</p:NewLeaseTime></p:PortMappingEntry>"
+	    "<p:PortMappingEntry><p:NewExternalPort>53</p:NewExternalPort>"
+	    "<p:NewProtocol>UDP</p:NewProtocol><p:NewInternalPort>53</p:NewInternalPort>"
+	    "<p:NewInternalClient>10.0.0.3</p:NewInternalClient><p:NewEnabled>0</p:NewEnabled>"
+	    "<p:NewDescription><![CDATA[dns <x>]]></p:NewDescription>"
+	    "<p:NewLeaseTime>3600</p:NewLeaseTime></p:PortMappingEntry></p:PortMappingList>";
+	struct igd_table t;
+	size_t added;
+
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(igd_listing_parse(ok, strlen(ok), 1, &t, &added), 0);
+	ck_assert_uint_eq(added, 2);
+	ck_assert_str_eq(t.m[0].protocol, "TCP");
+	ck_assert_uint_eq(t.m[0].external_port, 8080);
+	ck_assert_str_eq(t.m[0].description, "a & b | c");
+	ck_assert_int_eq(t.m[0].lease, 0);
+	ck_assert_str_eq(t.m[1].description, "dns <x>");
+	ck_assert_int_eq(t.m[1].enabled, 0);
+	ck_assert_int_eq(t.m[1].lease, 3600);
+	/* a truncated listing keeps what came before the fault */
+	ck_assert_int_eq(igd_listing_parse(ok, strlen(ok) - 60, 2, &t, &added),
+	    IGD_EPROTOCOL);
+	ck_assert_uint_eq(added, 1);
+	ck_assert_uint_eq(t.n, 3);
+	ck_assert_uint_eq(t.m[2].service, 2);
+	/* empty list, not a list, bad port, bad protocol */
+	ck_assert_int_eq(igd_listing_parse("<PortMappingList/>", 18, 1, &t,
+	    &added), 0);
+	ck_assert_uint_eq(added, 0);
+	ck_assert_int_lt(igd_listing_parse("<html/>", 7, 1, &t, &added), 0);
+	ck_assert_int_lt(igd_listing_parse("<PortMappingList><PortMappingEntry>"
+	    "<NewExternalPort>70000</NewExternalPort></PortMappingEntry>"
+	    "</PortMappingList>", 107, 1, &t, &added), 0);
+	ck_assert_int_lt(igd_listing_parse("<PortMappingList><PortMappingEntry>"
+	    "<NewProtocol>SCTP</NewProtocol></PortMappingEntry>"
+	    "</PortMappingList>", 95, 1, &t, &added), 0);
+	igd_table_free(&t);
+}
+END_TEST
+
+START_TEST(listing_fixtures)
+{
+	/* miniupnpd's own GetListOfPortMappings answers, through the SOAP
+	 * parser and then the listing parser */
+	char path[1024], *buf;
+	size_t len, added = 0;
+	struct igd_reply r;
+	struct igd_table t;
+	const char *listing;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/soap/miniupnpd-2.3.1-GetListOfPortMappings.xml",
+	    FIXTURES);
+	if ((f = fopen(path, "rb")) == NULL)
+		return;
+	fclose(f);
+	buf = slurp(path, &len);
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(igd_soap_parse(buf, len, "GetListOfPortMappings", &r), 0);
+	listing = igd_reply_get(&r, "NewPortListing");
+	ck_assert_ptr_nonnull(listing);
+	ck_assert_int_eq(igd_listing_parse(listing, strlen(listing), 1, &t,
+	    &added), 0);
+	ck_assert_uint_gt(added, 0);
+	igd_reply_free(&r);
+	igd_table_free(&t);
+	free(buf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -363,6 +489,9 @@ main(void)
 	tcase_add_test(tc, http_head_and_chunks);
 	tcase_add_test(tc, xml_decode);
 	tcase_add_test(tc, query_only);
+	tcase_add_test(tc, address_classes);
+	tcase_add_test(tc, listing_parse);
+	tcase_add_test(tc, listing_fixtures);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "msg.h"
 #include "http.h"
 
 #define READ_CHUNK 16384
@@ -356,21 +357,6 @@ http_body_free(struct http_body *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static void seterr(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Connect fd-less: returns a connected non-blocking socket or a code. */
 static int
 connect_by(const struct http_url *u, const struct deadline *dl, char *err,
@@ -384,7 +370,7 @@ connect_by(const struct http_url *u, const struct deadline *dl, char *err,
 	hints.ai_flags = AI_NUMERICSERV;
 	rc = getaddrinfo(u->host, u->port, &hints, &res);
 	if (rc != 0) {
-		seterr(err, errlen, "cannot resolve %s: %s", u->host,
+		msg_set(err, errlen, "cannot resolve %s: %s", u->host,
 		    gai_strerror(rc));
 		return IGD_EADDRESS;
 	}
@@ -413,14 +399,14 @@ connect_by(const struct http_url *u, const struct deadline *dl, char *err,
 			close(fd);
 			fd = -1;
 			code = IGD_ETIMEOUT;
-			seterr(err, errlen, "timeout connecting to %s:%s",
+			msg_set(err, errlen, "timeout connecting to %s:%s",
 			    u->host, u->port);
 			break;
 		}
 		if (rc > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr,
 		    &sl) == 0 && soerr == 0)
 			break;
-		seterr(err, errlen, "cannot connect to %s: %s", u->host,
+		msg_set(err, errlen, "cannot connect to %s: %s", u->host,
 		    strerror(soerr ? soerr : errno));
 		close(fd);
 		fd = -1;
@@ -428,7 +414,7 @@ connect_by(const struct http_url *u, const struct deadline *dl, char *err,
 	freeaddrinfo(res);
 	if (fd < 0) {
 		if (err != NULL && errlen > 0 && err[0] == '\0')
-			seterr(err, errlen, "cannot connect to %s:%s", u->host,
+			msg_set(err, errlen, "cannot connect to %s:%s", u->host,
 			    u->port);
 		return code;
 	}
@@ -478,7 +464,7 @@ http_request(const char *method, const char *url, const char *soapaction,
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (http_url_parse(url, &u) != 0) {
-		seterr(err, errlen, "bad URL: %.200s%s", url, "");
+		msg_set(err, errlen, "bad URL: %.200s%s", url, "");
 		return IGD_EADDRESS;
 	}
 	n = snprintf(req, sizeof(req),
@@ -531,7 +517,7 @@ http_request(const char *method, const char *url, const char *soapaction,
 		free(whole);
 	}
 	if (rc != 0) {
-		seterr(err, errlen, rc == IGD_ETIMEOUT ?
+		msg_set(err, errlen, rc == IGD_ETIMEOUT ?
 		    "timeout sending to %s%s" : "send to %s failed%s", u.host, "");
 		close(fd);
 		return rc;
@@ -569,7 +555,7 @@ http_request(const char *method, const char *url, const char *soapaction,
 				free(tmp);
 				if (d < 0) {
 					rc = d;
-					seterr(err, errlen,
+					msg_set(err, errlen,
 					    "malformed chunked body from %s%s",
 					    u.host, "");
 					goto fail;
@@ -580,7 +566,7 @@ http_request(const char *method, const char *url, const char *soapaction,
 		}
 		if (have >= limit) {
 			rc = IGD_ETOOBIG;
-			seterr(err, errlen, "answer from %s exceeds %s", u.host,
+			msg_set(err, errlen, "answer from %s exceeds %s", u.host,
 			    "the size cap");
 			goto fail;
 		}
@@ -589,7 +575,7 @@ http_request(const char *method, const char *url, const char *soapaction,
 			continue;
 		if (rc == 0) {
 			rc = IGD_ETIMEOUT;
-			seterr(err, errlen, "timeout reading from %s%s", u.host,
+			msg_set(err, errlen, "timeout reading from %s%s", u.host,
 			    "");
 			goto fail;
 		}
@@ -622,7 +608,7 @@ http_request(const char *method, const char *url, const char *soapaction,
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
 			rc = IGD_ECLOSED;
-			seterr(err, errlen, "connection to %s failed: %s",
+			msg_set(err, errlen, "connection to %s failed: %s",
 			    u.host, strerror(errno));
 			goto fail;
 		}
@@ -630,13 +616,13 @@ http_request(const char *method, const char *url, const char *soapaction,
 			/* closed: complete only if nothing more was promised */
 			if (!head_done) {
 				rc = have ? IGD_EPROTOCOL : IGD_ECLOSED;
-				seterr(err, errlen, "%s closed the connection "
+				msg_set(err, errlen, "%s closed the connection "
 				    "before a complete HTTP head%s", u.host, "");
 				goto fail;
 			}
 			if (h.content_length >= 0 || h.chunked) {
 				rc = IGD_ECLOSED;
-				seterr(err, errlen, "%s closed the connection "
+				msg_set(err, errlen, "%s closed the connection "
 				    "mid-body%s", u.host, "");
 				goto fail;
 			}
@@ -646,7 +632,7 @@ http_request(const char *method, const char *url, const char *soapaction,
 		if (!head_done) {
 			rc = http_parse_head(buf, have, &h);
 			if (rc < 0) {
-				seterr(err, errlen, "malformed HTTP answer "
+				msg_set(err, errlen, "malformed HTTP answer "
 				    "from %s%s", u.host, "");
 				goto fail;
 			}
@@ -654,7 +640,7 @@ http_request(const char *method, const char *url, const char *soapaction,
 				head_done = 1;
 				if (h.content_length > (long long)max_body) {
 					rc = IGD_ETOOBIG;
-					seterr(err, errlen, "answer from %s "
+					msg_set(err, errlen, "answer from %s "
 					    "exceeds %s", u.host, "the size cap");
 					goto fail;
 				}
@@ -682,7 +668,7 @@ http_request(const char *method, const char *url, const char *soapaction,
 		}
 		if (blen > max_body) {
 			rc = IGD_ETOOBIG;
-			seterr(err, errlen, "answer from %s exceeds %s", u.host,
+			msg_set(err, errlen, "answer from %s exceeds %s", u.host,
 			    "the size cap");
 			goto fail;
 		}

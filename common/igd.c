@@ -8,22 +8,8 @@
 #include <miniupnpc/upnperrors.h>
 
 #include "igd.h"
+#include "msg.h"
 #include "xml.h"
-
-static void seterr(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 const char *
 igd_strerror(int code)
@@ -139,7 +125,7 @@ igd_desc_parse(const char *xml, size_t len, const char *location,
 		if (k == XML_EOF)
 			break;
 		if (k == XML_ERROR) {
-			seterr(err, errlen, "malformed XML in the description "
+			msg_set(err, errlen, "malformed XML in the description "
 			    "at byte %zu", (size_t)(r.p - xml));
 			return IGD_EPROTOCOL;
 		}
@@ -156,7 +142,7 @@ igd_desc_parse(const char *xml, size_t len, const char *location,
 			names[t.depth - 1][n] = '\0';
 			if (t.depth == 1) {
 				if (!xml_name_is(&t, "root")) {
-					seterr(err, errlen, "the description's "
+					msg_set(err, errlen, "the description's "
 					    "root element is not <root>");
 					return IGD_EPROTOCOL;
 				}
@@ -242,7 +228,7 @@ igd_desc_parse(const char *xml, size_t len, const char *location,
 		text[0] = '\0';
 	}
 	if (!root_seen) {
-		seterr(err, errlen, "the description holds no <root> element");
+		msg_set(err, errlen, "the description holds no <root> element");
 		return IGD_EPROTOCOL;
 	}
 	dev->igd_version = strstr(dev->device_type,
@@ -284,7 +270,7 @@ igd_desc_fetch(const char *location, const struct deadline *dl,
 	if (rc != 0)
 		return rc;
 	if (b.status != 200) {
-		seterr(err, errlen, "HTTP %d for the description", b.status);
+		msg_set(err, errlen, "HTTP %d for the description", b.status);
 		http_body_free(&b);
 		return IGD_EHTTP;
 	}
@@ -588,7 +574,7 @@ igd_soap_call(const struct igd_service *svc, const char *action,
 	memset(r, 0, sizeof(*r));
 	/* read-only, by construction */
 	if (strncmp(action, "Get", 3) != 0) {
-		seterr(err, errlen, "refusing non-query action %.64s", action);
+		msg_set(err, errlen, "refusing non-query action %.64s", action);
 		return IGD_EADDRESS;
 	}
 	for (const char *c = action; *c; c++) {
@@ -630,12 +616,12 @@ igd_soap_call(const struct igd_service *svc, const char *action,
 		return rc;
 	rc = igd_soap_parse(b.data, b.len, action, r);
 	if (rc < 0 && b.status != 200) {
-		seterr(err, errlen, "%s: HTTP %d", action, b.status);
+		msg_set(err, errlen, "%s: HTTP %d", action, b.status);
 		rc = IGD_EHTTP;
 	} else if (rc < 0) {
-		seterr(err, errlen, "%s: %s", action, igd_strerror(rc));
+		msg_set(err, errlen, "%s: %s", action, igd_strerror(rc));
 	} else if (rc > 0) {
-		seterr(err, errlen, "%s: UPnP error %d (%s)", action, rc,
+		msg_set(err, errlen, "%s: UPnP error %d (%s)", action, rc,
 		    r->error_desc[0] ? r->error_desc : igd_strerror(rc));
 	}
 	http_body_free(&b);

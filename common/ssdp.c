@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "msg.h"
 #include "ssdp.h"
 
 #define SSDP_MCAST_V4 "239.255.255.250"
@@ -21,21 +22,6 @@ static const char *const search_targets[] = {
 	"urn:schemas-upnp-org:device:InternetGatewayDevice:1",
 	"urn:schemas-upnp-org:device:InternetGatewayDevice:2",
 };
-
-static void seterr(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void
 copy_value(char *dst, size_t dstlen, const char *v, size_t vlen)
@@ -163,7 +149,7 @@ set_interface(int fd, const char *iface, char *err, size_t errlen)
 		unsigned idx = if_nametoindex(iface);
 
 		if (idx == 0) {
-			seterr(err, errlen, "no such interface or IPv4 "
+			msg_set(err, errlen, "no such interface or IPv4 "
 			    "address: %.64s", iface);
 			return IGD_EADDRESS;
 		}
@@ -171,7 +157,7 @@ set_interface(int fd, const char *iface, char *err, size_t errlen)
 	}
 	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mreq,
 	    sizeof(mreq)) != 0) {
-		seterr(err, errlen, "cannot use interface %.64s: %s", iface,
+		msg_set(err, errlen, "cannot use interface %.64s: %s", iface,
 		    strerror(errno));
 		return IGD_EADDRESS;
 	}
@@ -215,7 +201,7 @@ ssdp_search(const struct ssdp_search *s, const struct deadline *dl,
 		hints.ai_flags = AI_NUMERICSERV;
 		rc = getaddrinfo(s->unicast, portstr, &hints, &ai);
 		if (rc != 0 || ai == NULL) {
-			seterr(err, errlen, "cannot resolve %.64s: %s",
+			msg_set(err, errlen, "cannot resolve %.64s: %s",
 			    s->unicast, gai_strerror(rc));
 			if (ai != NULL)
 				freeaddrinfo(ai);
@@ -242,7 +228,7 @@ ssdp_search(const struct ssdp_search *s, const struct deadline *dl,
 
 	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		seterr(err, errlen, "socket: %s", strerror(errno));
+		msg_set(err, errlen, "socket: %s", strerror(errno));
 		return IGD_ESOCKET;
 	}
 	if (s->unicast == NULL) {
@@ -273,7 +259,7 @@ ssdp_search(const struct ssdp_search *s, const struct deadline *dl,
 			/* UDP may be lost: send again after 250 ms, 1 s */
 			if (send_searches(fd, (struct sockaddr *)&to, tolen,
 			    hosthdr) != 0 && sends == 0) {
-				seterr(err, errlen, "cannot send M-SEARCH to "
+				msg_set(err, errlen, "cannot send M-SEARCH to "
 				    "%s: %s", hosthdr, strerror(errno));
 				close(fd);
 				return IGD_ESOCKET;

@@ -1,0 +1,17 @@
+/* msg: error buffers (see msg.h). */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "msg.h"
+
+void
+msg_set(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}

@@ -1,6 +1,5 @@
 /* igd: discovery, description, SOAP and typed facts (see igd.h). */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -215,7 +215,11 @@ int plugin_format_number(double v, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!isfinite(v))
 		return -1;
-	if (a >= 1e15) {
+	if (a > 1.7976931348623e308) {
+		/* 15 digits would round past DBL_MAX ("1.79769313486232e+308"
+		 * reads back as inf): keep all 17 */
+		n = snprintf(tmp, sizeof(tmp), "%.17g", v);
+	} else if (a >= 1e15) {
 		n = snprintf(tmp, sizeof(tmp), "%.15g", v);
 	} else if (v == (double)(long long)v) {
 		n = snprintf(tmp, sizeof(tmp), "%.0f", v);

@@ -430,7 +430,7 @@ main(int argc, char **argv)
 		if (w->n_conns == 1)
 			pfx[0] = '\0';
 		else
-			snprintf(pfx, sizeof(pfx), "c%zu_", i + 1);
+			snprintf(pfx, sizeof(pfx), "c%u_", (unsigned)(i + 1) % 100u);
 
 		if (c->status_rc != 0) {
 			plugin_out_sub(o, c->status_rc == IGD_ETIMEOUT ?

@@ -456,10 +456,16 @@ size_t plugin_sanitize(char *out, size_t outlen, const char *in, size_t inlen,
 			sl = 1;
 		} else if (cp < 0x20 || cp == 0x7F ||
 		    (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 ||
-		    cp == 0x2029 || cp == ' ') {
+		    cp == 0x2029 || cp == ' ' ||
+		    (cp >= 0x200B && cp <= 0x200F) ||
+		    (cp >= 0x202A && cp <= 0x202E) ||
+		    (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF) {
 			/* Control characters (C0, DEL, C1, line and
-			 * paragraph separators) are spaces; spaces collapse
-			 * and are only written before a visible character. */
+			 * paragraph separators), and the invisible format
+			 * characters that reorder or hide text in a web UI
+			 * (zero-width, bidi embeddings, overrides and
+			 * isolates, BOM) are spaces; spaces collapse and are
+			 * only written before a visible character. */
 			if (o > 0)
 				pending_space = 1;
 			i += sl;

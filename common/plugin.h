@@ -81,7 +81,8 @@ enum plugin_state plugin_thresholds_eval(const struct plugin_thresholds *t,
 /*
  * Copy device text into out (outlen bytes, always NUL-terminated) so that it
  * is safe in plugin output: '|' becomes '!', control bytes (including CR, LF,
- * TAB, ESC, DEL) become ' ', invalid UTF-8 becomes '?', runs of spaces
+ * TAB, ESC, DEL, C1) and invisible format characters (zero-width, bidi
+ * overrides and isolates, BOM) become ' ', invalid UTF-8 becomes '?', runs of spaces
  * collapse, and at most maxchars characters are kept ("..." marks a cut).
  * in may hold inlen bytes with no NUL.  Returns the length written.
  */

@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential pkg-config libminiupnpc-dev libyaml-dev check
     miniupnpd-nftables miniupnpc nftables iproute2 curl python3 time
     clang libclang-rt-14-dev valgrind nagios4-core ssmtp icinga2-bin
-    zabbix-agent"
+    zabbix-agent iptables libip4tc2 libip6tc2"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -26,5 +26,10 @@ if [ -n "$missing" ]; then
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# a locale whose decimal mark is a comma, so the tests can prove that
+# perfdata numbers use '.' whatever LC_NUMERIC says
+if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+	localedef -i de_DE -f UTF-8 de_DE.UTF-8
 fi
 echo "install-deps: all dependencies present"

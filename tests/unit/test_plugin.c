@@ -543,6 +543,14 @@ START_TEST(test_sanitize_exact)
 	/* C1 control (CSI) and line separator become spaces */
 	ck_assert_str_eq(SAN("a\xc2\x9b" "31mb"), "a 31mb");
 	ck_assert_str_eq(SAN("a\xe2\x80\xa8" "b"), "a b");
+	/* invisible format characters that reorder or hide text: RLO,
+	 * zero-width space, LRM, first-strong isolate, BOM */
+	ck_assert_str_eq(SAN("evil\xe2\x80\xaetxt.exe"), "evil txt.exe");
+	ck_assert_str_eq(SAN("a\xe2\x80\x8b" "b\xe2\x80\x8e" "c"), "a b c");
+	ck_assert_str_eq(SAN("\xe2\x81\xa8x\xe2\x81\xa9"), "x");
+	ck_assert_str_eq(SAN("\xef\xbb\xbfname"), "name");
+	/* their neighbours stay: en dash, ellipsis, non-breaking space */
+	ck_assert_str_eq(SAN("a\xe2\x80\x93" "b\xe2\x80\xa6"), "a\xe2\x80\x93" "b\xe2\x80\xa6");
 }
 END_TEST
 

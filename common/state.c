@@ -597,32 +597,6 @@ static int write_all(int fd, const char *b, size_t len)
 	return 0;
 }
 
-/* fsync the directory holding path so the rename itself is durable. */
-static void sync_dir(const char *path)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	size_t dl;
-	int fd;
-
-	if (slash == NULL) {
-		dir[0] = '.';
-		dl = 1;
-	} else {
-		dl = slash == path ? 1 : (size_t)(slash - path);
-		if (dl >= sizeof(dir))
-			return;
-		memcpy(dir, path, dl);
-	}
-	dir[dl] = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	/* Best effort: the new file is already in place. */
-	(void)fsync(fd);
-	close(fd);
-}
-
 int state_save(const struct state *s, const char *path, char *err,
     size_t errlen)
 {
@@ -660,11 +634,13 @@ int state_save(const struct state *s, const char *path, char *err,
 		    strerror(errno));
 		goto error;
 	}
-	if (fsync(fd) != 0) {
-		set_err(err, errlen, "state file %s: fsync: %s", path,
-		    strerror(errno));
-		goto error;
-	}
+	/*
+	 * No fsync: it is the one call of a run that no deadline bounds (the
+	 * process sleeps uninterruptibly, even the timeout backstop waits),
+	 * and on a busy disk it took seconds.  rename() still makes the
+	 * change atomic for readers and overlapping runs; a file lost to a
+	 * power cut is reported as corrupt and the next run starts again.
+	 */
 	n = close(fd);
 	fd = -1;
 	if (n != 0) {
@@ -678,7 +654,6 @@ int state_save(const struct state *s, const char *path, char *err,
 		goto error;
 	}
 	free(text);
-	sync_dir(path);
 	return 0;
 error:
 	if (fd >= 0)

@@ -6,9 +6,12 @@
  * [A-Za-z0-9_.:-]+, values hold no newline (escaped as \n, \\).  A file that
  * is missing is an empty state; one that is corrupt, truncated (no final
  * "end" line) or of another version is reported, and the caller goes on with
- * an empty state.  Saving writes a temporary file in the same folder, fsyncs
- * and renames it over the old one, so a reader never sees half a file and
- * two overlapping runs never mix their writes.  Nothing here prints or exits.
+ * an empty state.  Saving writes a temporary file in the same folder and
+ * renames it over the old one, so a reader never sees half a file and two
+ * overlapping runs never mix their writes.  It does not fsync: a plugin must
+ * answer by its deadline, and fsync can block uninterruptibly for seconds on
+ * a busy disk; a state file lost to a power cut is reported as corrupt and
+ * the next run starts again.  Nothing here prints or exits.
  */
 #ifndef CHECK_IGD_STATE_H
 #define CHECK_IGD_STATE_H
@@ -58,7 +61,8 @@ const char *state_key_at(const struct state *s, size_t i);
 const char *state_value_at(const struct state *s, size_t i);
 
 /*
- * Write s to path atomically (temporary file, fsync, rename).  Returns 0, or
+ * Write s to path atomically (temporary file, rename; no fsync, see
+ * above).  Returns 0, or
  * -1 with a message in err (the old file is then untouched).
  */
 int state_save(const struct state *s, const char *path, char *err,

@@ -62,8 +62,8 @@ const char *state_value_at(const struct state *s, size_t i);
 
 /*
  * Write s to path atomically (temporary file, rename; no fsync, see
- * above).  Returns 0, or
- * -1 with a message in err (the old file is then untouched).
+ * above).  Returns 0, or -1 with a message in err (the old file is then
+ * untouched).
  */
 int state_save(const struct state *s, const char *path, char *err,
     size_t errlen);

@@ -315,7 +315,17 @@ igd_discover(const struct igd_target *t, const struct deadline *dl,
 	s.iface = t->iface;
 	s.census = t->census;
 	s.window_ms = t->window_ms;
-	rc = ssdp_search(&s, dl, res, err, errlen);
+	s.want_udn = t->want_udn;
+	s.want_location = t->want_location;
+	{
+		/* keep time to read the descriptions of what answered: a
+		 * census, or a wait for a pinned device, may use the rest */
+		int left = deadline_left_ms(dl);
+		int reserve = left / 3 < 1000 ? left / 3 : 1000;
+		struct deadline sdl = deadline_within(dl, left - reserve);
+
+		rc = ssdp_search(&s, &sdl, res, err, errlen);
+	}
 	if (rc == 0) {
 		for (size_t i = 0; i < res->n && *n < max; i++) {
 			struct igd_found *f = &found[*n];

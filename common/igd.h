@@ -89,6 +89,8 @@ struct igd_target {
 	const char *iface;		/* multicast interface or address, or NULL */
 	int census;			/* wait window_ms and keep every IGD */
 	int window_ms;
+	const char *want_udn;		/* without census: wait for this UDN */
+	const char *want_location;	/* or this description URL (NULL: any) */
 };
 
 /* One device found: its description, or why it could not be read. */

@@ -116,6 +116,23 @@ ssdp_location_is_sender(const struct ssdp_answer *a)
 	return same_address(u.host, a->sender);
 }
 
+int
+ssdp_is_wanted(const struct ssdp_search *s, const struct ssdp_answer *a)
+{
+	if (s->want_udn != NULL && s->want_udn[0] != '\0') {
+		size_t n = strlen(s->want_udn);
+
+		/* USN: "uuid:DEVICE-UUID::urn:schemas-upnp-org:device:..." */
+		if (strncasecmp(a->usn, s->want_udn, n) != 0 ||
+		    (a->usn[n] != '\0' && a->usn[n] != ':'))
+			return 0;
+	}
+	if (s->want_location != NULL && s->want_location[0] != '\0' &&
+	    strcmp(a->location, s->want_location) != 0)
+		return 0;
+	return 1;
+}
+
 static int
 send_searches(int fd, const struct sockaddr *to, socklen_t tolen,
     const char *hosthdr)
@@ -314,7 +331,7 @@ ssdp_search(const struct ssdp_search *s, const struct deadline *dl,
 			}
 			a.elapsed_ms = deadline_now_ms() - start;
 			record(res, &a);
-			if (!s->census && res->n > 0)
+			if (!s->census && ssdp_is_wanted(s, &a))
 				goto done;
 		}
 	}

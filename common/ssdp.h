@@ -47,7 +47,14 @@ struct ssdp_search {
 	const char *iface;	/* -m: interface name or local address, or NULL */
 	int census;		/* wait the whole window and keep every IGD */
 	int window_ms;		/* census window, and the resend pace */
+	const char *want_udn;	/* without census: stop only when this UDN
+				   (the USN's "uuid:..." part) answered */
+	const char *want_location;	/* or this LOCATION; NULL = any IGD */
 };
+
+/* 1 when the answer is the one s waits for (any IGD when nothing is
+ * pinned), else 0. */
+int ssdp_is_wanted(const struct ssdp_search *s, const struct ssdp_answer *a);
 
 struct ssdp_result {
 	struct ssdp_answer answers[SSDP_ANSWERS_MAX];

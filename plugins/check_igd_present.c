@@ -50,8 +50,9 @@ help(void)
 	    "     --window S        census window in seconds (default 2)\n"
 	    " -w, --warning RANGE   answer time (seconds) giving WARNING\n"
 	    " -c, --critical RANGE  answer time (seconds) giving CRITICAL\n"
-	    "\nWithout --census the check ends as soon as an IGD answered; the\n"
-	    "count of IGDs is judged in census mode (or is 1 with -H and -u).\n");
+	    "\nWithout --census the check ends as soon as an IGD answered (the pinned\n"
+	    "one, when the policy pins a UDN or location); the count of IGDs is\n"
+	    "judged in census mode (or is 1 with -H and -u).\n");
 }
 
 /* The identity line of one device. */
@@ -198,6 +199,9 @@ main(int argc, char **argv)
 	target.iface = opts.iface;
 	target.census = census;
 	target.window_ms = (int)(window * 1000);
+	/* with pins, the answer is decided when the pinned device answers */
+	target.want_udn = pp->udn;
+	target.want_location = pp->location;
 	err[0] = '\0';
 	rc = igd_discover(&target, &dl, found, FOUND_MAX, &n, ssdp, err,
 	    sizeof(err));

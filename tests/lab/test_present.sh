@@ -27,6 +27,26 @@ for mode in igd2 igd1; do
 	t_ok "$mode: the device type is reported as IGD:${want#*:}" \
 		_t_has "IGD:${want#*:}"
 
+	# policy pins: the right UDN is OK; another UDN or model is CRITICAL,
+	# and a multicast search waits for the pinned UDN until the deadline
+	printf 'version: 1\npresent:\n  udn: "%s"\n  model: "%s"\n' \
+		"$LAB_UDN" "$LAB_MODEL_NAME" >"$T_TMP/pin-ok.yaml"
+	printf 'version: 1\npresent:\n  udn: "uuid:00000000-0000-0000-0000-000000000000"\n' \
+		>"$T_TMP/pin-udn.yaml"
+	printf 'version: 1\npresent:\n  model: "OtherRouter"\n  mismatch_state: warning\n' \
+		>"$T_TMP/pin-model.yaml"
+	t_run check_igd_present -m "$LAB_LAN_IF" -P "$T_TMP/pin-ok.yaml"
+	t_expect_rc 0 "$mode pinned UDN and model match: OK"
+	t_expect_faster 1000
+	t_run check_igd_present -m "$LAB_LAN_IF" -P "$T_TMP/pin-udn.yaml" -t 2
+	t_expect_rc 2 "$mode pinned UDN absent: CRITICAL"
+	t_expect_output_has "policy expects uuid:00000000"
+	t_ok "$mode: it waited for the pinned UDN, keeping a third of -t to read descriptions (took $T_MS ms)" \
+		test "$T_MS" -ge 1100 -a "$T_MS" -lt 3000
+	t_run check_igd_present -u "$LAB_URL" -P "$T_TMP/pin-model.yaml"
+	t_expect_rc 1 "$mode pinned model differs, mismatch_state warning: WARNING"
+	t_expect_output_has "model is $LAB_MODEL_NAME, policy expects OtherRouter"
+
 	lab_stop_daemon
 	t_ok "$mode: the daemon is stopped" eval '! lab_daemon_alive'
 	t_run check_igd_present -H "$LAB_ROUTER" -t 3

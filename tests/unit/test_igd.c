@@ -10,6 +10,7 @@
 
 #include "http.h"
 #include "igd.h"
+#include "ssdp.h"
 #include "xml.h"
 
 static char *
@@ -470,6 +471,49 @@ START_TEST(listing_fixtures)
 }
 END_TEST
 
+START_TEST(ssdp_answers)
+{
+	static const char ok[] = "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=120\r\n"
+	    "ST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\n"
+	    "USN: uuid:ab86a1e1-ef70::urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\n"
+	    "EXT:\r\nSERVER: Debian/12 UPnP/1.1 MiniUPnPd/2.3.1\r\n"
+	    "location:  http://10.0.0.1:5000/rootDesc.xml \r\n\r\n";
+	static const char media[] = "HTTP/1.1 200 OK\r\n"
+	    "ST: urn:schemas-upnp-org:device:MediaServer:1\r\n"
+	    "LOCATION: http://10.0.0.1:8200/desc.xml\r\n\r\n";
+	struct ssdp_answer a;
+	struct ssdp_search s;
+
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(ssdp_parse(ok, sizeof(ok) - 1, &a), 0);
+	ck_assert_str_eq(a.location, "http://10.0.0.1:5000/rootDesc.xml");
+	ck_assert_str_eq(a.server, "Debian/12 UPnP/1.1 MiniUPnPd/2.3.1");
+	ck_assert_int_eq(ssdp_is_igd(&a), 1);
+	snprintf(a.sender, sizeof(a.sender), "10.0.0.1");
+	ck_assert_int_eq(ssdp_location_is_sender(&a), 1);
+	snprintf(a.sender, sizeof(a.sender), "10.0.0.66");
+	ck_assert_int_eq(ssdp_location_is_sender(&a), 0);
+
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(ssdp_is_wanted(&s, &a), 1);
+	s.want_udn = "uuid:ab86a1e1-ef70";
+	ck_assert_int_eq(ssdp_is_wanted(&s, &a), 1);
+	s.want_udn = "uuid:ab86a1e1-ef";		/* a prefix is not the UDN */
+	ck_assert_int_eq(ssdp_is_wanted(&s, &a), 0);
+	s.want_udn = NULL;
+	s.want_location = "http://10.0.0.1:5000/rootDesc.xml";
+	ck_assert_int_eq(ssdp_is_wanted(&s, &a), 1);
+	s.want_location = "http://10.0.0.2:5000/rootDesc.xml";
+	ck_assert_int_eq(ssdp_is_wanted(&s, &a), 0);
+
+	ck_assert_int_eq(ssdp_parse(media, sizeof(media) - 1, &a), 0);
+	ck_assert_int_eq(ssdp_is_igd(&a), 0);
+	ck_assert_int_lt(ssdp_parse("NOTIFY * HTTP/1.1\r\n\r\n", 21, &a), 0);
+	ck_assert_int_lt(ssdp_parse("HTTP/1.1 200 OK\r\nST: x\r\n\r\n", 28, &a), 0);
+	ck_assert_int_lt(ssdp_parse("", 0, &a), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -490,6 +534,7 @@ main(void)
 	tcase_add_test(tc, xml_decode);
 	tcase_add_test(tc, query_only);
 	tcase_add_test(tc, address_classes);
+	tcase_add_test(tc, ssdp_answers);
 	tcase_add_test(tc, listing_parse);
 	tcase_add_test(tc, listing_fixtures);
 	suite_add_tcase(s, tc);

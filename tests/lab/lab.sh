@@ -1,9 +1,18 @@
 #!/bin/bash
 # tests/lab/lab.sh - a real IGD (miniupnpd 2.3.x, nftables build) in network
 # namespaces, for the lab tests, the demo and by hand.  Needs root.
+# Modes igd2-ipt and igd1-ipt run the iptables build of the same miniupnpd
+# (Debian miniupnpd-iptables 2.3.1, which conflicts with the nftables
+# package): fetched once with "apt-get download" and unpacked with "dpkg -x"
+# into LAB_IPT_CACHE (default /var/cache/cigd-lab/miniupnpd-iptables), run
+# over legacy iptables chains in the router namespace.  Unlike the nftables
+# build of 2.3.0-2.3.3 it survives GetListOfPortMappings over 128 mappings,
+# and its per-call cost does not grow with the table.
 #
 # As a command:
-#   lab.sh up [igd2|igd1] [NAME]     bring a lab up (default igd2, NAME "lab")
+#   lab.sh up [igd2|igd1|igd2-ipt|igd1-ipt] [NAME]
+#                                    bring a lab up (default igd2, NAME "lab")
+#   lab.sh fetch-ipt                 fetch the iptables build (if missing)
 #   lab.sh down [NAME]               stop the daemon, delete namespaces and state
 #   lab.sh status [NAME]             what is up, the URLs, the mapping count
 #   lab.sh env [NAME]                the LAB_* variables, for eval
@@ -19,6 +28,8 @@
 # As a library (bash):
 #   . tests/lab/lab.sh
 #   lab_up igd2 mytest || exit 1     # sets LAB_* variables, see lab_env
+#                                    # (igd2-ipt/igd1-ipt: iptables build;
+#                                    # LAB_BACKEND says nft or ipt)
 #   lab_down_on_exit                 # EXIT/INT/TERM trap tearing down every lab
 #   lab_exec_lan "$PLUGINS_DIR/check_igd_present" -u "$LAB_URL"
 #   lab_add_mapping TCP 8080 "$LAB_CLIENT" 80 "web"
@@ -33,6 +44,10 @@
 # ---------------------------------------------------------------- settings
 LAB_STATE_BASE=${LAB_STATE_BASE:-/run/cigd-lab}
 LAB_MINIUPNPD=${LAB_MINIUPNPD:-/usr/sbin/miniupnpd}
+# The nftables build (modes igd2, igd1); LAB_MINIUPNPD is then per lab.
+LAB_MINIUPNPD_NFT=$LAB_MINIUPNPD
+# Where the iptables build is unpacked (modes igd2-ipt, igd1-ipt).
+LAB_IPT_CACHE=${LAB_IPT_CACHE:-/var/cache/cigd-lab/miniupnpd-iptables}
 # A public-looking address (miniupnpd refuses every reserved range, the
 # documentation and CGNAT ones included).  Only ever *reported*; the WAN side
 # of the lab is a dead-end namespace, so nothing could reach it anyway.
@@ -60,6 +75,16 @@ _lab_names() {
 	[ ${#name} -le 24 ] || { _lab_die "lab name '$name' longer than 24"; return 1; }
 	LAB_NAME=$name
 	LAB_MODE=$mode
+	case $mode in
+	*-ipt)
+		LAB_BACKEND=ipt
+		LAB_MINIUPNPD=$LAB_IPT_CACHE/usr/sbin/miniupnpd
+		;;
+	*)
+		LAB_BACKEND=nft
+		LAB_MINIUPNPD=$LAB_MINIUPNPD_NFT
+		;;
+	esac
 	LAB_PREFIX=cigd-$name
 	LAB_NS_IGD=$LAB_PREFIX-igd
 	LAB_NS_LAN=$LAB_PREFIX-lan
@@ -96,7 +121,7 @@ _lab_names() {
 	LAB_BITRATE_DOWN=${LAB_BITRATE_DOWN:-$LAB_BITRATE_DOWN_DEFAULT}
 }
 
-_LAB_VARS="LAB_NAME LAB_MODE LAB_PREFIX LAB_NS_IGD LAB_NS_LAN LAB_NS_WAN LAB_NET
+_LAB_VARS="LAB_NAME LAB_MODE LAB_BACKEND LAB_MINIUPNPD LAB_PREFIX LAB_NS_IGD LAB_NS_LAN LAB_NS_WAN LAB_NET
 LAB_SUBNET LAB_ROUTER LAB_CLIENT LAB_IGD_LAN_IF LAB_LAN_IF LAB_IGD_WAN_IF
 LAB_WAN_IF LAB_WAN_ROUTER LAB_WAN_PEER LAB_EXT_IP LAB_PORT LAB_URL LAB_DIR
 LAB_CONF LAB_LOG LAB_PIDFILE LAB_LEASES LAB_UUID LAB_UDN LAB_FRIENDLY_NAME
@@ -165,6 +190,10 @@ _lab_net_up() {
 	ip -n "$wan" link set "$LAB_WAN_IF" up || return 1
 	ip -n "$lan" route add default via "$LAB_ROUTER" || return 1
 	ip -n "$igd" route add default via "$LAB_WAN_PEER" || return 1
+	if [ "$LAB_BACKEND" = ipt ]; then
+		_lab_ipt_chains
+		return
+	fi
 	# The skeleton miniupnpd 2.3.1 expects (its nft_init.sh is broken on
 	# Debian 12).  Empty chains first so the jumps resolve.
 	ip netns exec "$igd" nft -f - <<-'EOF' || return 1
@@ -177,6 +206,111 @@ _lab_net_up() {
 		chain postrouting { type nat hook postrouting priority 100; policy accept; jump postrouting_miniupnpd; }
 	}
 	EOF
+}
+
+# The legacy iptables chains the iptables build expects (as its
+# iptables_init.sh makes them, without its helper scripts): MINIUPNPD in
+# nat, mangle and filter, MINIUPNPD-POSTROUTING in nat, jumps from
+# PREROUTING (-i wan), POSTROUTING (-o wan) and FORWARD (-i wan ! -o wan);
+# an ip6tables filter MINIUPNPD for its IPv6 pinholes.  Per namespace, so
+# they go with the namespace.
+_lab_ipt_chains() {
+	local w=$LAB_IGD_WAN_IF
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	lab_exec_igd sh -e -c '
+		ipt=iptables-legacy ip6t=ip6tables-legacy w=$1
+		$ipt -t nat -N MINIUPNPD
+		$ipt -t nat -N MINIUPNPD-POSTROUTING
+		$ipt -t mangle -N MINIUPNPD
+		$ipt -t filter -N MINIUPNPD
+		$ipt -t nat -I PREROUTING -i "$w" -j MINIUPNPD
+		$ipt -t mangle -I PREROUTING -i "$w" -j MINIUPNPD
+		$ipt -t nat -I POSTROUTING -o "$w" -j MINIUPNPD-POSTROUTING
+		$ipt -t filter -I FORWARD -i "$w" ! -o "$w" -j MINIUPNPD
+		$ip6t -t filter -N MINIUPNPD
+		$ip6t -t filter -I FORWARD -i "$w" ! -o "$w" -j MINIUPNPD
+	' sh "$w"
+}
+
+# Debian package of each shared library the iptables build may need.
+_lab_ipt_lib_pkg() {
+	case $1 in
+	libip4tc.so.2) echo libip4tc2 ;;
+	libip6tc.so.2) echo libip6tc2 ;;
+	libiptc.so.0) echo libiptc0 ;;
+	libxtables.so.12) echo libxtables12 ;;
+	libc.so.6) echo libc6 ;;
+	*) return 1 ;;
+	esac
+}
+
+# Libraries ldd cannot resolve for binary $1, one a line.
+_lab_missing_libs() {
+	ldd "$1" 2>/dev/null | awk '/=> not found/ {print $1}'
+}
+
+# lab_fetch_ipt: make sure the iptables build of miniupnpd is unpacked in
+# LAB_IPT_CACHE and can run: iptables-legacy present (package iptables),
+# its shared libraries resolved (installed by package name).  Only the
+# Debian archive is asked, through apt-get.  Serialised by a lock file.
+lab_fetch_ipt() {
+	local bin=$LAB_IPT_CACHE/usr/sbin/miniupnpd tmp lib pkg pkgs="" rc=0
+	[ "$(id -u)" = 0 ] || { _lab_die "needs root (apt-get)"; return 1; }
+	mkdir -p "$(dirname "$LAB_IPT_CACHE")" || return 1
+	exec 9>"$(dirname "$LAB_IPT_CACHE")/.fetch.lock" || return 1
+	flock -w 300 9 || { _lab_die "lock $(dirname "$LAB_IPT_CACHE")/.fetch.lock busy"; exec 9>&-; return 1; }
+	export DEBIAN_FRONTEND=noninteractive
+	if ! command -v iptables-legacy >/dev/null 2>&1 ||
+		! command -v ip6tables-legacy >/dev/null 2>&1; then
+		_lab_say "installing iptables (iptables-legacy)"
+		apt-get install -y -qq --no-install-recommends iptables >/dev/null ||
+			{ apt-get update -qq && apt-get install -y -qq --no-install-recommends iptables >/dev/null; } ||
+			{ _lab_die "cannot install iptables"; rc=1; }
+	fi
+	if [ $rc = 0 ] && [ ! -x "$bin" ]; then
+		_lab_say "fetching miniupnpd-iptables into $LAB_IPT_CACHE"
+		tmp=$(mktemp -d) || rc=1
+		if [ $rc = 0 ]; then
+			# _apt downloads into a folder it may write (else apt warns
+			# and downloads as root).
+			chown _apt "$tmp" 2>/dev/null
+			if ! (cd "$tmp" && apt-get download -qq miniupnpd-iptables >/dev/null 2>&1 ||
+				{ apt-get update -qq && apt-get download -qq miniupnpd-iptables >/dev/null; }); then
+				_lab_die "apt-get download miniupnpd-iptables failed"
+				rc=1
+			elif ! dpkg -x "$tmp"/miniupnpd-iptables_*.deb "$tmp/x" ||
+				[ ! -x "$tmp/x/usr/sbin/miniupnpd" ]; then
+				_lab_die "dpkg -x of miniupnpd-iptables failed"
+				rc=1
+			else
+				rm -rf -- "$LAB_IPT_CACHE.new"
+				mv "$tmp/x" "$LAB_IPT_CACHE.new" &&
+					rm -rf -- "$LAB_IPT_CACHE" &&
+					mv "$LAB_IPT_CACHE.new" "$LAB_IPT_CACHE" || rc=1
+			fi
+			rm -rf -- "$tmp"
+		fi
+	fi
+	if [ $rc = 0 ]; then
+		for lib in $(_lab_missing_libs "$bin"); do
+			pkg=$(_lab_ipt_lib_pkg "$lib") ||
+				{ _lab_die "$bin needs $lib (no package known for it)"; rc=1; }
+			pkgs="$pkgs $pkg"
+		done
+		if [ $rc = 0 ] && [ -n "$pkgs" ]; then
+			_lab_say "installing$pkgs (libraries of the iptables build)"
+			# shellcheck disable=SC2086
+			apt-get install -y -qq --no-install-recommends $pkgs >/dev/null ||
+				{ _lab_die "cannot install$pkgs"; rc=1; }
+		fi
+		if [ $rc = 0 ] && [ -n "$(_lab_missing_libs "$bin")" ]; then
+			_lab_die "$bin still misses: $(_lab_missing_libs "$bin" | tr '\n' ' ')"
+			rc=1
+		fi
+	fi
+	flock -u 9
+	exec 9>&-
+	return $rc
 }
 
 _lab_write_conf() {
@@ -203,9 +337,9 @@ _lab_write_conf() {
 		# every port, low ones too, for the lab LAN (tests map to 445)
 		echo "allow 0-65535 $LAB_SUBNET 0-65535"
 		echo "deny 0-65535 0.0.0.0/0 0-65535"
-		if [ "$LAB_MODE" = igd1 ]; then
-			echo "force_igd_desc_v1=yes"
-		fi
+		case $LAB_MODE in
+		igd1*) echo "force_igd_desc_v1=yes" ;;
+		esac
 	} >"$LAB_CONF"
 }
 
@@ -300,15 +434,27 @@ lab_stop_daemon() {
 	return 0
 }
 
-# lab_up [igd2|igd1] [NAME]: bring up a lab, leave its LAB_* variables set.
+# lab_up [igd2|igd1|igd2-ipt|igd1-ipt] [NAME]: bring up a lab, leave its
+# LAB_* variables set.  The -ipt modes fetch the iptables build first when
+# it is not in LAB_IPT_CACHE yet (lab_fetch_ipt).
 lab_up() {
-	local mode=${1:-igd2} name=${2:-${LAB_NAME:-lab}} t0
-	case $mode in igd1 | igd2) ;; *) _lab_die "mode must be igd2 or igd1, not '$mode'"; return 1 ;; esac
+	local mode=${1:-igd2} name=${2:-${LAB_NAME:-lab}} t0 t tools
+	case $mode in
+	igd1 | igd2) tools="ip nft curl setsid" ;;
+	igd1-ipt | igd2-ipt) tools="ip curl setsid flock" ;;
+	*) _lab_die "mode must be igd2, igd1, igd2-ipt or igd1-ipt, not '$mode'"; return 1 ;;
+	esac
 	[ "$(id -u)" = 0 ] || { _lab_die "needs root (network namespaces)"; return 1; }
-	for t in ip nft curl setsid "$LAB_MINIUPNPD"; do
+	for t in $tools; do
 		command -v "$t" >/dev/null 2>&1 || { _lab_die "missing $t"; return 1; }
 	done
 	_lab_names "$name" "$mode" || return 1
+	if [ "$LAB_BACKEND" = ipt ]; then
+		lab_fetch_ipt || return 1
+		# /proc/PID/exe, which lab_daemon_alive compares, is the real path.
+		LAB_MINIUPNPD=$(readlink -f "$LAB_MINIUPNPD")
+	fi
+	command -v "$LAB_MINIUPNPD" >/dev/null 2>&1 || { _lab_die "missing $LAB_MINIUPNPD"; return 1; }
 	if [ -e "/run/netns/$LAB_NS_IGD" ] || [ -e "/run/netns/$LAB_NS_LAN" ] ||
 		[ -e "/run/netns/$LAB_NS_WAN" ] || [ -e "$LAB_DIR" ]; then
 		_lab_die "lab '$name' already exists (run: tests/lab/lab.sh down $name)"
@@ -458,15 +604,45 @@ lab_preload_leases() {
 	lab_start_daemon
 }
 
-# Number of port-forward rules miniupnpd keeps (from its nft chain).
+# Number of port-forward rules miniupnpd keeps (from its nft chain, or its
+# iptables nat chain).
 lab_mapping_count() {
+	if [ "${LAB_BACKEND:-nft}" = ipt ]; then
+		lab_exec_igd iptables-legacy -t nat -S MINIUPNPD 2>/dev/null | grep -c -- '-j DNAT'
+		return 0
+	fi
 	lab_exec_igd nft list chain inet filter prerouting_miniupnpd 2>/dev/null | grep -c 'dnat'
+}
+
+# lab_flush_rules: empty the daemon's chains (nft, or legacy iptables for
+# the -ipt modes) while it is stopped.  A daemon that crashed leaves its
+# rules behind; started again, it re-creates them from its lease file on top
+# of the stale ones, which on the nftables build (every add re-reads the
+# whole rule set) takes minutes with hundreds of mappings.
+lab_flush_rules() {
+	if lab_daemon_alive; then
+		_lab_die "lab_flush_rules: the daemon is running"
+		return 1
+	fi
+	if [ "${LAB_BACKEND:-nft}" = ipt ]; then
+		lab_exec_igd sh -c 'iptables-legacy -t nat -F MINIUPNPD &&
+			iptables-legacy -t nat -F MINIUPNPD-POSTROUTING &&
+			iptables-legacy -t mangle -F MINIUPNPD &&
+			iptables-legacy -t filter -F MINIUPNPD &&
+			ip6tables-legacy -t filter -F MINIUPNPD'
+		return
+	fi
+	lab_exec_igd nft -f - <<-'EOF'
+	flush chain inet filter miniupnpd
+	flush chain inet filter prerouting_miniupnpd
+	flush chain inet filter postrouting_miniupnpd
+	EOF
 }
 
 lab_status() {
 	local name=${1:-${LAB_NAME:-lab}}
 	lab_use "$name" || return 1
-	echo "lab $LAB_NAME ($LAB_MODE): namespaces $LAB_NS_IGD $LAB_NS_LAN $LAB_NS_WAN"
+	echo "lab $LAB_NAME ($LAB_MODE, $LAB_BACKEND build $LAB_MINIUPNPD): namespaces $LAB_NS_IGD $LAB_NS_LAN $LAB_NS_WAN"
 	echo "  router $LAB_ROUTER  client $LAB_CLIENT ($LAB_LAN_IF)  subnet $LAB_SUBNET"
 	echo "  root description $LAB_URL"
 	echo "  WANIPConnection  $LAB_SVC at $LAB_CTL_URL"
@@ -489,6 +665,7 @@ _lab_main() {
 		echo "  up in ${LAB_STARTUP_MS} ms"
 		;;
 	down) lab_down "${1:-${LAB_NAME:-lab}}" ;;
+	fetch-ipt) lab_fetch_ipt && echo "iptables build: $LAB_IPT_CACHE/usr/sbin/miniupnpd" ;;
 	status) lab_status "${1:-${LAB_NAME:-lab}}" ;;
 	env) lab_use "${1:-${LAB_NAME:-lab}}" && lab_env ;;
 	add-mapping) lab_use && lab_add_mapping "$@" ;;

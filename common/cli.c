@@ -285,12 +285,17 @@ long long
 cli_deadline_ms(const struct cli_opts *o)
 {
 	long long ms = (long long)(o->timeout * 1000.0);
+	long long margin = ms / 20;
 
-	/* keep a little time to judge and print */
-	if (ms > 1000)
-		ms -= 100;
-	else
-		ms -= ms / 10;
+	/* keep time to judge and print before -t, even on a starved CPU:
+	 * 5% of the timeout, 100 to 500 ms (a tenth below one second) */
+	if (margin < 100)
+		margin = 100;
+	if (margin > 500)
+		margin = 500;
+	if (ms <= 1000)
+		margin = ms / 10;
+	ms -= margin;
 	return ms > 1 ? ms : 1;
 }
 

@@ -121,7 +121,8 @@ int cli_parse_uint(const char *s, unsigned long min, unsigned long max,
  */
 void cli_backstop_arm(const char *check, const struct cli_opts *o);
 
-/* The run's deadline in milliseconds: the timeout less a margin for output. */
+/* The run's deadline in milliseconds: the timeout less a margin to judge
+ * and print (5% of it, 100 to 500 ms; a tenth of timeouts under 1 s). */
 long long cli_deadline_ms(const struct cli_opts *o);
 
 #endif

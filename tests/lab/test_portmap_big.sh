@@ -22,7 +22,12 @@ for n in 140 250; do
 		t_expect_first_has "$n mappings"
 	else
 		t_expect_rc 3 "$n mappings, default 10 s: incomplete is UNKNOWN"
-		t_expect_first_has "table incomplete"
+		# the verdict, or (on a CPU starved by the daemon's rule walks)
+		# the timeout backstop's UNKNOWN: both honest, both in time
+		t_ok "$n mappings: the first line says the table is incomplete" \
+			eval '_t_first_has "table incomplete" || _t_first_has "(backstop)"'
+		t_ok "$n mappings: answered within -t plus 1 s (took $T_MS ms)" \
+			test "$T_MS" -lt 11000
 	fi
 
 	t_run check_igd_portmap -u "$LAB_URL" --no-state -t 600 -v

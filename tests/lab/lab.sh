@@ -301,6 +301,7 @@ lab_fetch_ipt() {
 			_lab_say "installing$pkgs (libraries of the iptables build)"
 			# shellcheck disable=SC2086
 			apt-get install -y -qq --no-install-recommends $pkgs >/dev/null ||
+				{ apt-get update -qq && apt-get install -y -qq --no-install-recommends $pkgs >/dev/null; } ||
 				{ _lab_die "cannot install$pkgs"; rc=1; }
 		fi
 		if [ $rc = 0 ] && [ -n "$(_lab_missing_libs "$bin")" ]; then

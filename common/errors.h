@@ -19,5 +19,6 @@
 #define IGD_ENOTFOUND  (-9)	/* no IGD answered, or a needed service is absent */
 #define IGD_ECLOSED    (-10)	/* the device closed the connection early */
 #define IGD_ELIMIT     (-11)	/* a hard cap was reached (entries, answers) */
+#define IGD_EORDER     (-12)	/* list pages not in port order: cannot page */
 
 #endif

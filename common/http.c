@@ -475,7 +475,13 @@ http_request(const char *method, const char *url, const char *soapaction,
 	if (n < 0 || (size_t)n >= sizeof(req))
 		return IGD_EADDRESS;
 	if (soapaction != NULL) {
-		int m = snprintf(req + n, sizeof(req) - (size_t)n,
+		int m;
+
+		/* a header value must not end the header early */
+		for (const char *c = soapaction; *c; c++)
+			if ((unsigned char)*c < ' ' || *c == 0x7f || *c == '"')
+				return IGD_EADDRESS;
+		m = snprintf(req + n, sizeof(req) - (size_t)n,
 		    "SOAPAction: \"%s\"\r\n"
 		    "Content-Type: text/xml; charset=\"utf-8\"\r\n", soapaction);
 		if (m < 0 || (size_t)m >= sizeof(req) - (size_t)n)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <miniupnpc/upnperrors.h>
 
@@ -71,6 +72,33 @@ type_version(const char *type)
 	return c[1] - '0';
 }
 
+/* 1 when type is a well-formed service type URN,
+ * urn:DOMAIN:service:NAME:VERSION, and nothing else: the type goes into the
+ * SOAPAction header, so a device must not smuggle anything in with it. */
+static int
+service_type_ok(const char *type)
+{
+	static const char pfx[] = "urn:";
+	const char *p = type, *svc;
+	size_t n;
+
+	if (strncmp(p, pfx, sizeof(pfx) - 1) != 0)
+		return 0;
+	p += sizeof(pfx) - 1;
+	n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-");
+	if (n == 0 || strncmp(p + n, ":service:", 9) != 0)
+		return 0;
+	svc = p + n + 9;
+	n = strspn(svc, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_-");
+	if (n == 0 || svc[n] != ':')
+		return 0;
+	p = svc + n + 1;
+	n = strspn(p, "0123456789");
+	return n > 0 && n < 4 && p[n] == '\0';
+}
+
 static int
 classify(const char *type, enum igd_service_kind *kind)
 {
@@ -86,6 +114,8 @@ classify(const char *type, enum igd_service_kind *kind)
 		    IGD_SVC_V6FW },
 	};
 
+	if (!service_type_ok(type))
+		return 0;
 	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++) {
 		if (strncmp(type, known[i].prefix, strlen(known[i].prefix)) == 0) {
 			*kind = known[i].kind;
@@ -233,18 +263,29 @@ igd_desc_parse(const char *xml, size_t len, const char *location,
 	dev->igd_version = strstr(dev->device_type,
 	    ":device:InternetGatewayDevice:") ? type_version(dev->device_type) : 0;
 
-	/* resolve control URLs; drop services whose URL cannot be used */
+	/* resolve control URLs; drop services whose URL cannot be used, or
+	 * that point to another host than the description came from (a
+	 * device must not send the monitor's requests elsewhere) */
 	{
 		const char *base = dev->url_base[0] ? dev->url_base : location;
+		struct http_url lu;
 		size_t kept = 0;
 
+		if (http_url_parse(location, &lu) != 0)
+			lu.host[0] = '\0';
 		for (size_t i = 0; i < dev->n_services; i++) {
 			char abs[HTTP_URL_MAX];
+			struct http_url cu;
 
 			if (http_url_resolve(base, dev->services[i].control_url,
 			    abs, sizeof(abs)) != 0 &&
 			    http_url_resolve(location,
 			    dev->services[i].control_url, abs, sizeof(abs)) != 0) {
+				dev->services_dropped++;
+				continue;
+			}
+			if (http_url_parse(abs, &cu) != 0 ||
+			    strcasecmp(cu.host, lu.host) != 0) {
 				dev->services_dropped++;
 				continue;
 			}

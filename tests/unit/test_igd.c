@@ -514,6 +514,56 @@ START_TEST(ssdp_answers)
 }
 END_TEST
 
+/* A device must not smuggle header lines through its service type, nor send
+ * the monitor's requests to another host through URLBase or controlURL. */
+START_TEST(desc_refuses_smuggling)
+{
+	static const char *const bad[] = {
+		/* a service type carrying a second action and a header line */
+		"<root><device><deviceType>urn:schemas-upnp-org:device:"
+		"InternetGatewayDevice:2</deviceType><serviceList><service>"
+		"<serviceType>urn:schemas-upnp-org:service:WANIPConnection:2"
+		"#DeletePortMappingRange&#13;&#10;X-A: b</serviceType>"
+		"<controlURL>/ctl</controlURL></service></serviceList>"
+		"</device></root>",
+		/* URLBase on another host */
+		"<root><URLBase>http://10.9.9.9:5000/</URLBase><device>"
+		"<serviceList><service><serviceType>urn:schemas-upnp-org:service:"
+		"WANIPConnection:1</serviceType><controlURL>/ctl</controlURL>"
+		"</service></serviceList></device></root>",
+		/* an absolute control URL on another host */
+		"<root><device><serviceList><service><serviceType>"
+		"urn:schemas-upnp-org:service:WANIPConnection:1</serviceType>"
+		"<controlURL>http://10.9.9.9:5000/ctl</controlURL></service>"
+		"</serviceList></device></root>",
+	};
+	struct igd_device dev;
+	struct igd_service svc;
+	struct igd_reply r;
+	struct deadline dl;
+	char err[128];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		ck_assert_int_eq(igd_desc_parse(bad[i], strlen(bad[i]),
+		    "http://10.0.0.1:5000/rootDesc.xml", &dev, err,
+		    sizeof(err)), 0);
+		ck_assert_msg(dev.n_services == 0, "bad[%zu]: %zu services kept",
+		    i, dev.n_services);
+		/* the first is not even a service type; the others are
+		 * WAN services dropped for their host */
+		if (i > 0)
+			ck_assert_uint_eq(dev.services_dropped, 1);
+	}
+	/* and the HTTP layer refuses a header value with a line break */
+	memset(&svc, 0, sizeof(svc));
+	snprintf(svc.type, sizeof(svc.type), "urn:x:service:y:1\r\nX: 1");
+	snprintf(svc.control_url, sizeof(svc.control_url), "http://127.0.0.1:9/");
+	deadline_init(&dl, 100);
+	ck_assert_int_eq(igd_soap_call(&svc, "GetStatusInfo", NULL, 1000, &dl,
+	    &r, err, sizeof(err)), IGD_EADDRESS);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -524,6 +574,7 @@ main(void)
 
 	tcase_add_test(tc, desc_fixtures);
 	tcase_add_test(tc, desc_rejects_garbage);
+	tcase_add_test(tc, desc_refuses_smuggling);
 	tcase_add_test(tc, desc_deep_nesting_bounded);
 	tcase_add_test(tc, soap_response);
 	tcase_add_test(tc, soap_fault);

@@ -1160,61 +1160,151 @@ walk_service(const struct igd_service *svc, unsigned service,
 	return IGD_ELIMIT;
 }
 
+/* 1 when m is already in t at or after index from (same service,
+ * protocol, external port and remote host). */
+static int
+already_listed(const struct igd_table *t, size_t from,
+    const struct igd_mapping *m)
+{
+	for (size_t i = from; i < t->n; i++)
+		if (t->m[i].external_port == m->external_port &&
+		    t->m[i].service == m->service &&
+		    strcmp(t->m[i].protocol, m->protocol) == 0 &&
+		    strcmp(t->m[i].remote_host, m->remote_host) == 0)
+			return 1;
+	return 0;
+}
+
+/* One GetListOfPortMappings call for proto in [lo, hi], parsed into *page
+ * (zeroed first; free with igd_table_free). */
+static int
+list_page(const struct igd_service *svc, unsigned service, const char *proto,
+    unsigned lo, unsigned hi, const struct deadline *dl,
+    struct igd_table *page, unsigned *pages)
+{
+	char lbuf[8], hbuf[8], nbuf[8];
+	const char *args[] = {
+		"NewStartPort", lbuf, "NewEndPort", hbuf,
+		"NewProtocol", proto, "NewManage", "1",
+		"NewNumberOfPorts", nbuf, NULL
+	};
+	struct igd_reply r;
+	const char *listing;
+	size_t added = 0;
+	int rc;
+
+	memset(page, 0, sizeof(*page));
+	if (deadline_left_ms(dl) == 0)
+		return IGD_ETIMEOUT;
+	snprintf(lbuf, sizeof(lbuf), "%u", lo);
+	snprintf(hbuf, sizeof(hbuf), "%u", hi);
+	snprintf(nbuf, sizeof(nbuf), "%u", IGD_PAGE_PORTS);
+	rc = igd_soap_call(svc, "GetListOfPortMappings", args, IGD_LISTING_MAX,
+	    dl, &r, NULL, 0);
+	(*pages)++;
+	if (rc == 730 || rc == 714 || rc == 713) {
+		igd_reply_free(&r);
+		return 0;	/* nothing in the range */
+	}
+	if (rc != 0) {
+		igd_reply_free(&r);
+		return rc;
+	}
+	listing = igd_reply_get(&r, "NewPortListing");
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(r.args[i].name, "NewPortListing") == 0 &&
+		    r.args[i].truncated)
+			listing = NULL;
+	rc = listing == NULL ? IGD_EPROTOCOL :
+	    igd_listing_parse(listing, strlen(listing), service, page, &added);
+	igd_reply_free(&r);
+	return rc;
+}
+
+/*
+ * Every proto mapping in [lo, hi].  Devices answer the first
+ * IGD_PAGE_PORTS entries of the range, sorted by port or not (miniupnpd
+ * 2.3.4 and later keep rule order).  A page that is not full is the whole
+ * rest of the range.  A full page sorted by port is followed by asking
+ * again from its last port (mappings on one port that differ by remote
+ * host may straddle pages; repeats are dropped); a full unsorted page
+ * splits the range in two.  Entries of another protocol or outside the
+ * asked range (a device ignoring the arguments) are dropped.
+ */
+static int
+list_range(const struct igd_service *svc, unsigned service, const char *proto,
+    unsigned lo, unsigned hi, int depth, size_t from,
+    const struct deadline *dl, struct igd_table *t, unsigned *pages)
+{
+	unsigned start = lo;
+
+	for (;;) {
+		struct igd_table page;
+		size_t kept = 0, iter_begin = t->n;
+		int rc, sorted = 1;
+		unsigned last = start;
+
+		rc = list_page(svc, service, proto, start, hi, dl, &page, pages);
+		if (rc != 0) {
+			igd_table_free(&page);
+			return rc;
+		}
+		for (size_t i = 0; i < page.n; i++) {
+			const struct igd_mapping *m = &page.m[i];
+
+			if (i > 0 && m->external_port < page.m[i - 1].external_port)
+				sorted = 0;
+			if (m->external_port > last)
+				last = m->external_port;
+			if (strcmp(m->protocol, proto) != 0 ||
+			    m->external_port < start || m->external_port > hi ||
+			    already_listed(t, from, m))
+				continue;
+			rc = igd_table_add(t, m);
+			if (rc != 0) {
+				igd_table_free(&page);
+				return rc;
+			}
+			kept++;
+		}
+		if (page.n < IGD_PAGE_PORTS) {
+			igd_table_free(&page);
+			return 0;
+		}
+		igd_table_free(&page);
+		if (!sorted) {
+			unsigned mid;
+
+			/* forget this page: the halves list its range again
+			 * (and skip what earlier pages already gave) */
+			for (size_t k = iter_begin; k < t->n; k++)
+				free(t->m[k].description);
+			t->n = iter_begin;
+			if (start == hi || depth >= 17)
+				return IGD_ELIMIT;
+			mid = start + (hi - start) / 2;
+			rc = list_range(svc, service, proto, start, mid, depth + 1,
+			    from, dl, t, pages);
+			if (rc != 0)
+				return rc;
+			return list_range(svc, service, proto, mid + 1, hi,
+			    depth + 1, from, dl, t, pages);
+		}
+		if (last >= hi)
+			return 0;
+		if (kept == 0)
+			return IGD_ELIMIT;	/* a full page of repeats */
+		start = last;
+	}
+}
+
 /* Page through GetListOfPortMappings for one protocol. */
 static int
 list_service(const struct igd_service *svc, unsigned service,
     const char *proto, const struct deadline *dl, struct igd_table *t,
     unsigned *pages)
 {
-	unsigned start = 0;
-
-	for (;;) {
-		char sbuf[8], nbuf[8];
-		const char *args[] = {
-			"NewStartPort", sbuf, "NewEndPort", "65535",
-			"NewProtocol", proto, "NewManage", "1",
-			"NewNumberOfPorts", nbuf, NULL
-		};
-		struct igd_reply r;
-		const char *listing;
-		size_t added = 0, before = t->n;
-		unsigned last = 0;
-		int rc;
-
-		if (deadline_left_ms(dl) == 0)
-			return IGD_ETIMEOUT;
-		snprintf(sbuf, sizeof(sbuf), "%u", start);
-		snprintf(nbuf, sizeof(nbuf), "%u", IGD_PAGE_PORTS);
-		rc = igd_soap_call(svc, "GetListOfPortMappings", args,
-		    IGD_LISTING_MAX, dl, &r, NULL, 0);
-		(*pages)++;
-		if (rc == 730 || rc == 714 || rc == 713) {
-			igd_reply_free(&r);
-			return 0;	/* nothing (more) in the range */
-		}
-		if (rc != 0) {
-			igd_reply_free(&r);
-			return rc;
-		}
-		listing = igd_reply_get(&r, "NewPortListing");
-		if (listing == NULL || r.args[0].truncated) {
-			igd_reply_free(&r);
-			return IGD_EPROTOCOL;
-		}
-		rc = igd_listing_parse(listing, strlen(listing), service, t,
-		    &added);
-		igd_reply_free(&r);
-		if (rc != 0)
-			return rc;
-		for (size_t i = before; i < t->n; i++)
-			if (t->m[i].external_port > last)
-				last = t->m[i].external_port;
-		if (added < IGD_PAGE_PORTS || last >= 65535)
-			return 0;
-		if (last + 1 <= start)
-			return IGD_EPROTOCOL;	/* the device does not advance */
-		start = last + 1;
-	}
+	return list_range(svc, service, proto, 0, 65535, 0, t->n, dl, t, pages);
 }
 
 /* The MiniUPnPd version in a SERVER header, as major*10000+minor*100+patch. */

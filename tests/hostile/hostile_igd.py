@@ -50,7 +50,11 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
                     newline + "IGD PORTMAP OK - all fine | x=1", ANSI escapes,
                     raw invalid UTF-8, &#1;-style references, 5000 characters
   outside-lan       one extra mapping to 8.8.4.4 (the UPnProxy pattern)
-  many              200 ordinary mappings
+  many              300 ordinary mappings (150 TCP, 150 UDP: more than one
+                    128-entry page of each)
+  unsorted          GetListOfPortMappings pages in table order, not sorted by
+                    port (as miniupnpd 2.3.4 and later answer); the table is
+                    shuffled (the same way every run)
 
  SSDP modes (with --ssdp):
   ssdp-elsewhere    the answer's LOCATION names --elsewhere-addr (127.0.0.99)
@@ -88,7 +92,7 @@ TRANSPORT_MODES = {
 DATA_MODES = {
     "good", "igd1", "soap500", "endless-table", "fault606", "list-escaped",
     "list-cdata", "list-truncated", "list-malformed", "nasty-text",
-    "outside-lan", "many",
+    "outside-lan", "many", "unsorted",
 }
 SSDP_MODES = {
     "ssdp-elsewhere", "ssdp-dup", "ssdp-other-types", "ssdp-flood",
@@ -195,7 +199,9 @@ class Device:
         if "many" in self.modes:
             m = [mapping(20000 + i, "TCP" if i % 2 else "UDP", 20000 + i,
                          "192.168.1.%d" % (2 + i % 250), "app %d" % i,
-                         3600 + i) for i in range(200)]
+                         3600 + i) for i in range(300)]
+        if "unsorted" in self.modes:
+            _random.Random(7).shuffle(m)
         if "fault606" in self.modes:
             m += [mapping(9000, "TCP", 9000, "192.168.1.40", "printer", 600),
                   mapping(9001, "UDP", 9001, "192.168.1.41", "voip", 600)]
@@ -364,7 +370,8 @@ class Device:
             return 733, self.fault(733, "InconsistentParameters")
         sel = [e for e in self.mappings
                if e["_proto"].upper() == proto and start <= e["_ext"] <= end]
-        sel.sort(key=lambda e: e["_ext"])
+        if "unsorted" not in self.modes:
+            sel.sort(key=lambda e: e["_ext"])
         if number > 0:
             sel = sel[:number]
         if not sel:

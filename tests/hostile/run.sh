@@ -268,6 +268,11 @@ EOF
 		why+=("non-read requests: $(head -3 "$d/writes.log" |
 		    paste -sd ';' -)")
 	fi
+	# WANT_FIRST: an extended regex the first output line must match
+	if [ -n "${WANT_FIRST:-}" ] &&
+	    ! head -n 1 "$d/stdout" | grep -qE -- "$WANT_FIRST"; then
+		why+=("first line does not match /$WANT_FIRST/")
+	fi
 	if [ "$kind" = elsewhere ] && [ -s "$d/elsewhere.log" ]; then
 		why+=("fetched from $ELSEWHERE: $(head -1 "$d/elsewhere.log")")
 	fi
@@ -316,8 +321,14 @@ case_ igd1-walk $M igd1 url 0 --list-method walk
 # No list action on IGD:1 (401): the plugin may walk instead (a complete
 # table, OK) or give up (UNKNOWN).
 case_ igd1-list $M igd1 url '0|3' --list-method list
+WANT_FIRST='^IGD PORTMAP OK - 300 mappings \(150 TCP, 150 UDP\)'
 case_ many $M many url 0
 case_ many-walk $M many url 0 --list-method walk
+# pages in rule order, not port order (miniupnpd 2.3.4 and later): every
+# mapping must still be found, none skipped, none twice
+case_ many-unsorted $M many,unsorted url 0
+case_ many-unsorted-list $M many,unsorted url 0 --list-method list
+WANT_FIRST=
 
 # Broken transport on every answer (the root description first): UNKNOWN.
 TRANSPORT="silent slow slow-body huge huge-headers random random-body midclose

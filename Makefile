@@ -63,6 +63,7 @@ $(B)/common $(B)/tests $(B)/tools:
 unit: $(UNIT_BIN) $(PLUGIN_BIN)
 	@sh tests/tools/run-unit.sh $(UNIT_BIN)
 	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/tools/test_options.sh
+	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/tools/test_offline.sh
 
 # Lab tests: a real miniupnpd in network namespaces (root only).
 lab: all

@@ -157,79 +157,124 @@ mapping_text(const struct igd_mapping *m, char *buf, size_t len)
 		    m->enabled ? "" : " (disabled)");
 }
 
-/* Compare with the previous run's table; save this one when complete. */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A mapping of this run: its key and where it is in the table. */
+struct keyed {
+	char *key;
+	size_t idx;
+};
+
+static int
+cmp_keyed(const void *a, const void *b)
+{
+	return strcmp(((const struct keyed *)a)->key,
+	    ((const struct keyed *)b)->key);
+}
+
+/*
+ * Compare with the previous run's table (as multisets of mapping keys, so
+ * two equal mappings on two services are two), and save this one when it
+ * is complete.  device names the device; a state file kept for another
+ * device is started again rather than compared.
+ */
 static void
 judge_changes(struct plugin_out *o, const struct policy_portmap *pp,
-    const struct igd_table *t, const char *path, unsigned *n_new,
-    unsigned *n_gone)
+    const struct igd_table *t, const char *device, const char *path,
+    unsigned *n_new, unsigned *n_gone)
 {
 	struct state *st = NULL;
 	char err[256], key[STATE_KEY_MAX], val[256];
-	size_t prev_n;
-	int have_prev;
-	char *seen = NULL;
+	struct keyed *cur = NULL;
+	char **prev = NULL;
+	size_t n_prev = 0, i, j;
+	const char *was;
 
 	*n_new = *n_gone = 0;
 	if (state_load(path, &st, err, sizeof(err)) != 0)
 		plugin_out_info(o, "state file: %s; starting again", err);
 	if (st == NULL)
 		return;
-	have_prev = state_get(st, "portmap.count") != NULL;
-	prev_n = state_count(st);
-	if (have_prev) {
-		seen = calloc(prev_n + 1, 1);
-		for (size_t i = 0; i < t->n; i++) {
-			int found = 0;
-			char text[300];
-
-			mapping_key(&t->m[i], val, sizeof(val));
-			for (size_t k = 0; k < prev_n; k++) {
-				const char *kk = state_key_at(st, k);
-
-				if (strncmp(kk, "m.", 2) == 0 &&
-				    strcmp(state_value_at(st, k), val) == 0) {
-					found = 1;
-					if (seen)
-						seen[k] = 1;
-					break;
-				}
-			}
-			if (!found) {
-				(*n_new)++;
-				mapping_text(&t->m[i], text, sizeof(text));
-				plugin_out_sub(o, pp->new_state, "new since the "
-				    "last run: %s", text);
-			}
-		}
-		/* vanished ones only count when this table is whole */
-		for (size_t k = 0; k < prev_n && t->complete && seen; k++) {
-			if (strncmp(state_key_at(st, k), "m.", 2) == 0 &&
-			    !seen[k]) {
-				(*n_gone)++;
-				plugin_out_sub(o, pp->gone_state, "gone since the "
-				    "last run: %.200s", state_value_at(st, k));
-			}
-		}
-		free(seen);
-	} else {
+	was = state_get(st, "portmap.device");
+	if (was != NULL && strcmp(was, device) != 0) {
+		plugin_out_info(o, "the state file was kept for another device "
+		    "(%.100s); starting again", was);
+		state_clear_prefix(st, "m.");
+		state_clear_prefix(st, "portmap.");
+	}
+	if (state_get(st, "portmap.count") == NULL) {
 		plugin_out_info(o, "change detection from the next run on "
 		    "(state file %.200s)", path);
+		goto save;
 	}
-	if (!t->complete) {
-		/* an incomplete table would report false vanishings later */
-		state_free(st);
-		return;
+	cur = calloc(t->n + 1, sizeof(*cur));
+	prev = calloc(state_count(st) + 1, sizeof(*prev));
+	if (cur == NULL || prev == NULL) {
+		plugin_out_info(o, "change detection skipped: out of memory");
+		goto out;
 	}
+	for (i = 0; i < t->n; i++) {
+		mapping_key(&t->m[i], val, sizeof(val));
+		cur[i].idx = i;
+		if ((cur[i].key = strdup(val)) == NULL) {
+			plugin_out_info(o, "change detection skipped: out of "
+			    "memory");
+			goto out;
+		}
+	}
+	for (i = 0; i < state_count(st); i++)
+		if (strncmp(state_key_at(st, i), "m.", 2) == 0)
+			prev[n_prev++] = (char *)(uintptr_t)state_value_at(st, i);
+	qsort(cur, t->n, sizeof(*cur), cmp_keyed);
+	qsort(prev, n_prev, sizeof(*prev), cmp_str);
+	for (i = j = 0; i < t->n || j < n_prev;) {
+		int c = i >= t->n ? 1 : j >= n_prev ? -1 :
+		    strcmp(cur[i].key, prev[j]);
+
+		if (c == 0) {
+			i++;
+			j++;
+		} else if (c < 0) {
+			char text[300];
+
+			(*n_new)++;
+			mapping_text(&t->m[cur[i++].idx], text, sizeof(text));
+			plugin_out_sub(o, pp->new_state, "new since the last run: "
+			    "%s", text);
+		} else {
+			/* vanished ones only count when this table is whole */
+			if (t->complete) {
+				(*n_gone)++;
+				plugin_out_sub(o, pp->gone_state, "gone since the "
+				    "last run: %.200s", prev[j]);
+			}
+			j++;
+		}
+	}
+save:
+	if (!t->complete)
+		goto out;	/* an incomplete table would fake vanishings */
 	state_clear_prefix(st, "m.");
 	state_clear_prefix(st, "portmap.");
+	state_set(st, "portmap.device", device);
 	state_set_u64(st, "portmap.count", t->n);
-	for (size_t i = 0; i < t->n; i++) {
+	for (i = 0; i < t->n; i++) {
 		snprintf(key, sizeof(key), "m.%zu", i);
 		mapping_key(&t->m[i], val, sizeof(val));
 		state_set(st, key, val);
 	}
 	if (state_save(st, path, err, sizeof(err)) != 0)
 		plugin_out_info(o, "cannot save the state file: %s", err);
+out:
+	if (cur != NULL)
+		for (i = 0; i < t->n; i++)
+			free(cur[i].key);
+	free(cur);
+	free(prev);
 	state_free(st);
 }
 
@@ -263,6 +308,9 @@ main(int argc, char **argv)
 	size_t n = 0, olen;
 	unsigned count[4] = { 0, 0, 0, 0 }, tcp = 0, udp = 0, shown_ok = 0;
 	unsigned n_new = 0, n_gone = 0;
+	const struct policy_rule **rules = NULL;
+	enum plugin_state *states = NULL;
+	int count_alert = 0;
 	enum plugin_state st;
 	double zero = 0;
 	int64_t started = 0;
@@ -363,11 +411,18 @@ main(int argc, char **argv)
 			    "%s", err);
 	}
 
-	/* judge every mapping */
+	/* judge every mapping; findings first, so that when the output must
+	 * be cut it is the plain OK lines that go */
+	rules = calloc(t.n + 1, sizeof(*rules));
+	states = calloc(t.n + 1, sizeof(*states));
+	if (rules == NULL || states == NULL) {
+		plugin_out_set_state(o, PLUGIN_UNKNOWN);
+		plugin_out_summary(o, "out of memory");
+		goto finish;
+	}
 	for (size_t i = 0; i < t.n; i++) {
 		const struct igd_mapping *m = &t.m[i];
 		struct policy_mapping pm;
-		const struct policy_rule *rule;
 		char text[300];
 
 		pm.protocol = m->protocol;
@@ -378,28 +433,43 @@ main(int argc, char **argv)
 		pm.description = m->description;
 		pm.lease = m->lease;
 		pm.enabled = m->enabled;
-		rule = policy_match(pol, &pm, t.external_address);
-		st = rule ? rule->state : pol->portmap.default_state;
-		count[st]++;
+		rules[i] = policy_match(pol, &pm, t.external_address);
+		states[i] = rules[i] ? rules[i]->state :
+		    pol->portmap.default_state;
+		count[states[i]]++;
 		if (strcmp(m->protocol, "TCP") == 0)
 			tcp++;
 		else
 			udp++;
+		if (states[i] == PLUGIN_OK)
+			continue;
 		mapping_text(m, text, sizeof(text));
-		if (st != PLUGIN_OK)
-			plugin_out_sub(o, st, "%s: %s", rule ? rule->name :
-			    "no rule matched", text);
-		else if (shown_ok++ < SHOW_OK_MAX || opts.verbose >= 2)
-			plugin_out_info(o, "ok (%s): %s", rule ? rule->name :
-			    "no rule matched", text);
+		plugin_out_sub(o, states[i], "%s: %s", rules[i] ?
+		    rules[i]->name : "no rule matched", text);
 	}
 	st = plugin_thresholds_eval(&th, (double)t.n);
+	count_alert = st != PLUGIN_OK;
 	if (st != PLUGIN_OK)
 		plugin_out_sub(o, st, "%zu mappings (thresholds %s%s%s)", t.n,
 		    th.has_warn ? th.warn.text : "", th.has_crit ? ", " : "",
 		    th.has_crit ? th.crit.text : "");
 	if (state_file != NULL)
-		judge_changes(o, &pol->portmap, &t, state_file, &n_new, &n_gone);
+		judge_changes(o, &pol->portmap, &t, table != NULL ?
+		    "(saved tables)" : found->dev.udn[0] ? found->dev.udn :
+		    found->dev.location, state_file, &n_new, &n_gone);
+	for (size_t i = 0; i < t.n; i++) {
+		char text[300];
+
+		if (states[i] != PLUGIN_OK ||
+		    (shown_ok++ >= SHOW_OK_MAX && opts.verbose < 2))
+			continue;
+		mapping_text(&t.m[i], text, sizeof(text));
+		plugin_out_info(o, "ok (%s): %s", rules[i] ? rules[i]->name :
+		    "no rule matched", text);
+	}
+	if (shown_ok > SHOW_OK_MAX && opts.verbose < 2)
+		plugin_out_info(o, "... and %u more ok mappings (-vv lists them)",
+		    shown_ok - SHOW_OK_MAX);
 
 	{
 		char sum[PLUGIN_LINE_MAX];
@@ -424,7 +494,7 @@ main(int argc, char **argv)
 			    igd_strerror(t.rc), count[PLUGIN_CRITICAL],
 			    count[PLUGIN_WARNING]);
 		} else if (count[PLUGIN_CRITICAL] + count[PLUGIN_WARNING] +
-		    count[PLUGIN_UNKNOWN] == 0) {
+		    count[PLUGIN_UNKNOWN] == 0 && !count_alert) {
 			snprintf(sum, sizeof(sum), "%zu mapping%s (%u TCP, %u "
 			    "UDP), all expected", t.n, t.n == 1 ? "" : "s", tcp,
 			    udp);
@@ -466,6 +536,8 @@ finish:
 	plugin_out_free(o);
 	policy_free(pol);
 	igd_table_free(&t);
+	free(rules);
+	free(states);
 	free(found);
 	return (int)st;
 }

@@ -1,0 +1,86 @@
+#!/bin/bash
+# check_igd_portmap on saved tables (--table), no device and no root needed:
+# change detection with equal mappings on two services (no false "gone"),
+# findings shown even when hundreds of OK mappings fill the output, count
+# thresholds, and the shipped example policies on a small table.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+PLUGINS_DIR=${PLUGINS_DIR:-$repo/plugins}
+P=$PLUGINS_DIR/check_igd_portmap
+CHECK_OUTPUT=$repo/tests/tools/check_output.py
+tmp=$(mktemp -d)
+trap 'rm -rf -- "$tmp"' EXIT
+pass=0 fail=0
+
+ok() {	# ok DESCRIPTION COMMAND...
+	local d=$1
+	shift
+	if "$@"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL $d"
+		printf '%s\n' "$OUT" | head -5 | sed 's/^/    | /'
+	fi
+}
+run() {	# run ARGS...: sets OUT and RC
+	OUT=$("$P" "$@" 2>&1)
+	RC=$?
+}
+mapping() {	# mapping PROTO EXT CLIENT PORT DESC [SERVICE] [LEASE]
+	printf '  - protocol: %s\n    external_port: %s\n    internal_client: "%s"\n' "$1" "$2" "$3"
+	printf '    internal_port: %s\n    description: "%s"\n    lease: %s\n    service: %s\n' "$4" "$5" "${7:-3600}" "${6:-1}"
+}
+table() {	# table FILE < mappings
+	{ printf 'version: 1\ncomplete: true\nexternal_address: "11.22.33.44"\nmappings:\n'; cat; } >"$1"
+}
+
+[ -x "$P" ] || { echo "offline: check_igd_portmap not built"; exit 1; }
+
+# equal mappings on two services: a multiset, never a false "gone"
+{ mapping TCP 8080 192.168.1.2 80 web 1; mapping TCP 8080 192.168.1.2 80 web 2; } | table "$tmp/dup.yaml"
+run --table "$tmp/dup.yaml" --state-file "$tmp/dup.state"
+ok "duplicates: first run OK" test "$RC" = 0
+run --table "$tmp/dup.yaml" --state-file "$tmp/dup.state"
+ok "duplicates: second run OK" test "$RC" = 0
+ok "duplicates: nothing new or gone" eval '! printf "%s" "$OUT" | grep -q "since the last run"'
+{ mapping TCP 8080 192.168.1.2 80 web 1; } | table "$tmp/dup1.yaml"
+run --table "$tmp/dup1.yaml" --state-file "$tmp/dup.state"
+ok "duplicates: one of the two vanished is reported once" \
+	test "$(printf '%s\n' "$OUT" | grep -c '^\[OK\] gone since the last run')" = 1
+
+# a state file kept for another device is started again, not compared
+printf 'check_igd-state 1\nportmap.device=uuid:another\nportmap.count=1\nm.0=TCP 1 10.0.0.9 1 *\nend\n' >"$tmp/other.state"
+run --table "$tmp/dup1.yaml" --state-file "$tmp/other.state"
+ok "another device: said so" eval 'printf "%s" "$OUT" | grep -q "kept for another device (uuid:another)"'
+ok "another device: no false new/gone" eval '! printf "%s" "$OUT" | grep -q "since the last run"'
+
+# 300 OK mappings then one to a host outside the LAN: the finding is shown
+{ for i in $(seq 1 300); do mapping TCP $((20000 + i)) 192.168.1.5 $((20000 + i)) "app $i"; done
+  mapping TCP 4444 8.8.4.4 4444 proxy; } | table "$tmp/big.yaml"
+run --table "$tmp/big.yaml" --no-state
+ok "big: CRITICAL" test "$RC" = 2
+ok "big: the finding's line is in the output" \
+	eval 'printf "%s" "$OUT" | grep -q "CRITICAL\] upnproxy-outside-lan: TCP 4444 -> 8.8.4.4:4444"'
+ok "big: output well-formed and under 4 KB" eval 'printf "%s\n" "$OUT" | python3 "$CHECK_OUTPUT" --exit-code 2'
+
+# count thresholds: -c 100 on 301 mappings is CRITICAL and the summary says why
+run --table "$tmp/big.yaml" --no-state -w 10 -c 100 -P /dev/null 2>/dev/null
+run --table "$tmp/big.yaml" --no-state -w 10 -c 100
+ok "count: CRITICAL" test "$RC" = 2
+ok "count: the line names the thresholds" eval 'printf "%s" "$OUT" | grep -q "301 mappings (thresholds 10, 100)"'
+
+# shipped policies judge a small mixed table
+for pol in "$repo"/policies/*.yaml; do
+	# a client inside the policy's first IPv4 LAN prefix
+	net=$(grep -oE '^  lan: \[[0-9.]+' "$pol" | grep -oE '[0-9.]+$')
+	c=${net%.*}.2
+	{ mapping TCP 8080 "$c" 80 web; mapping TCP 4450 "$c" 445 files; } | table "$tmp/mixed.yaml"
+	run --table "$tmp/mixed.yaml" --no-state -P "$pol"
+	ok "$(basename "$pol"): port 445 is CRITICAL" test "$RC" = 2
+	ok "$(basename "$pol"): names risky-internal-port" eval 'printf "%s" "$OUT" | grep -q "risky-internal-port: TCP 4450"'
+done
+
+echo "offline: $pass passed, $fail failed"
+[ "$fail" = 0 ]

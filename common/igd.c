@@ -960,6 +960,16 @@ igd_table_free(struct igd_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+#define IGD_DESCRIPTION_MAX (16 * 1024)	/* longer descriptions are cut */
+
+/* 1 when a mapping read from a device has every field a verdict needs. */
+static int
+mapping_complete(const struct igd_mapping *m)
+{
+	return m->protocol[0] != '\0' && m->external_port != 0 &&
+	    m->internal_port != 0 && m->internal_client[0] != '\0';
+}
+
 /* Fill one field of a mapping from its element name and decoded text.
  * Returns 1 when the field was known, 0 otherwise, -1 for a bad value. */
 static int
@@ -994,8 +1004,16 @@ mapping_field(struct igd_mapping *m, const char *name, const char *text)
 		    text[0] == 'y' || text[0] == 'Y') ? 1 : 0;
 	} else if (strcmp(name, "NewDescription") == 0 ||
 	    strcmp(name, "NewPortMappingDescription") == 0) {
+		size_t n = strlen(text);
+
+		/* the same cap whichever way the table is read */
+		if (n >= IGD_DESCRIPTION_MAX) {
+			n = IGD_DESCRIPTION_MAX - 1;
+			while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+				n--;
+		}
 		free(m->description);
-		m->description = strdup(text);
+		m->description = strndup(text, n);
 		if (m->description == NULL)
 			return -1;
 	} else if (strcmp(name, "NewLeaseTime") == 0 ||
@@ -1008,8 +1026,6 @@ mapping_field(struct igd_mapping *m, const char *name, const char *text)
 	}
 	return 1;
 }
-
-#define IGD_DESCRIPTION_MAX (16 * 1024)	/* longer descriptions are cut */
 
 int
 igd_listing_parse(const char *xml, size_t len, unsigned service,
@@ -1082,7 +1098,7 @@ igd_listing_parse(const char *xml, size_t len, unsigned service,
 			}
 		} else if (tok.depth == 2 && in_entry) {
 			in_entry = 0;
-			if (m.protocol[0] == '\0' || m.external_port == 0) {
+			if (!mapping_complete(&m)) {
 				rc = IGD_EPROTOCOL;
 				break;
 			}
@@ -1148,7 +1164,7 @@ walk_service(const struct igd_service *svc, unsigned service,
 			if (mapping_field(&m, r.args[i].name,
 			    r.args[i].value ? r.args[i].value : "") < 0)
 				rc = IGD_EPROTOCOL;
-		if (rc == 0 && (m.protocol[0] == '\0' || m.external_port == 0))
+		if (rc == 0 && !mapping_complete(&m))
 			rc = IGD_EPROTOCOL;
 		if (rc == 0)
 			rc = igd_table_add(t, &m);

@@ -670,12 +670,14 @@ int state_counter_delta(uint64_t prev, uint64_t cur, unsigned bits,
 		return -1;
 	if (bits == 32 && (prev > UINT32_MAX || cur > UINT32_MAX))
 		return -1;	/* not a 32-bit reading */
-	if (rebooted) {
-		*delta = cur;
+	if (cur >= prev) {
+		/* still counting up: a plain difference, even when the WAN
+		 * connection's uptime restarted (a reconnect keeps counters) */
+		*delta = cur - prev;
 		return 0;
 	}
-	if (cur >= prev) {
-		*delta = cur - prev;
+	if (rebooted) {
+		*delta = cur;	/* counted since the restart */
 		return 0;
 	}
 	if (bits == 64)

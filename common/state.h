@@ -70,9 +70,11 @@ int state_save(const struct state *s, const char *path, char *err,
 
 /*
  * The increase of a counter between two readings, for rates.  bits is the
- * width the device reports (32 or 64).  When cur < prev and the device did
- * not reboot (rebooted == 0) the counter wrapped: the delta counts through
- * 2^bits.  When the device rebooted, the delta is cur (counted since boot).
+ * width the device reports (32 or 64).  A counter that went up gives the
+ * difference, whatever rebooted says (a WAN reconnect restarts the uptime
+ * but not the counters).  When cur < prev: after a reboot (rebooted != 0)
+ * the delta is cur, counted since the restart; otherwise the counter
+ * wrapped and the delta counts through 2^bits.
  * Returns 0 and sets *delta, or -1 when no sane delta exists (a 64-bit
  * counter going backwards without a reboot).
  */

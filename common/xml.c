@@ -271,9 +271,17 @@ utf8_put(unsigned long cp, char *b)
 static int
 put(char *out, size_t outlen, size_t *olen, const char *s, size_t n)
 {
-	if (outlen == 0)
+	if (outlen == 0 || *olen >= outlen)
 		return 1;
 	if (*olen + n >= outlen) {
+		/* keep what fits, cut before a UTF-8 continuation byte, so a
+		 * long text keeps its beginning rather than vanishing */
+		size_t room = outlen - 1 - *olen;
+
+		while (room > 0 && ((unsigned char)s[room] & 0xc0) == 0x80)
+			room--;
+		memcpy(out + *olen, s, room);
+		*olen += room;
 		out[*olen] = '\0';
 		return 1;
 	}

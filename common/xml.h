@@ -58,8 +58,8 @@ int xml_name_is(const struct xml_token *t, const char *name);
  * Append raw XML text (entities &lt; &gt; &amp; &quot; &apos; &#N; &#xN;
  * decoded to UTF-8; unknown entities kept literally) to out, which holds
  * *olen bytes of outlen.  When cdata is non-zero the text is copied as is.
- * Output is always NUL-terminated; text that does not fit is dropped and the
- * function returns 1 (truncated), else 0.
+ * Output is always NUL-terminated; text that does not fit is cut (on a
+ * UTF-8 character boundary) and the function returns 1 (truncated), else 0.
  */
 int xml_decode_append(char *out, size_t outlen, size_t *olen, const char *raw,
     size_t rawlen, int cdata);

@@ -337,6 +337,14 @@ START_TEST(xml_decode)
 	ck_assert_str_eq(out, "??");
 	n = 0;
 	ck_assert_int_eq(xml_decode_append(out, 4, &n, "abcdef", 6, 0), 1);
+	ck_assert_str_eq(out, "abc");	/* cut, not dropped */
+	n = 0;
+	/* a cut never splits a character: "ab" + e-acute needs 4 bytes */
+	ck_assert_int_eq(xml_decode_append(out, 4, &n, "ab\xc3\xa9", 4, 0), 1);
+	ck_assert_str_eq(out, "ab");
+	n = 0;
+	ck_assert_int_eq(xml_decode_append(out, 4, &n, "abcdef", 6, 1), 1);
+	ck_assert_str_eq(out, "abc");
 }
 END_TEST
 
@@ -437,7 +445,38 @@ START_TEST(listing_parse)
 	ck_assert_int_lt(igd_listing_parse("<PortMappingList><PortMappingEntry>"
 	    "<NewProtocol>SCTP</NewProtocol></PortMappingEntry>"
 	    "</PortMappingList>", 95, 1, &t, &added), 0);
+	/* an entry without its client or internal port is malformed */
+	ck_assert_int_lt(igd_listing_parse("<PortMappingList><PortMappingEntry>"
+	    "<NewProtocol>TCP</NewProtocol><NewExternalPort>80</NewExternalPort>"
+	    "</PortMappingEntry></PortMappingList>", 120, 1, &t, &added), 0);
 	igd_table_free(&t);
+	{
+		/* a 20 000-byte description keeps its beginning, cut to the
+		 * cap, so description rules still see it */
+		static const char head[] = "<PortMappingList><PortMappingEntry>"
+		    "<NewProtocol>TCP</NewProtocol><NewExternalPort>80"
+		    "</NewExternalPort><NewInternalPort>80</NewInternalPort>"
+		    "<NewInternalClient>10.0.0.2</NewInternalClient>"
+		    "<NewDescription>galleta silenciosa ";
+		static const char tail[] = "</NewDescription></PortMappingEntry>"
+		    "</PortMappingList>";
+		size_t len = sizeof(head) - 1 + 20000 + sizeof(tail) - 1;
+		char *doc = malloc(len + 1);
+
+		ck_assert_ptr_nonnull(doc);
+		memcpy(doc, head, sizeof(head) - 1);
+		memset(doc + sizeof(head) - 1, 'x', 20000);
+		memcpy(doc + sizeof(head) - 1 + 20000, tail, sizeof(tail));
+		memset(&t, 0, sizeof(t));
+		ck_assert_int_eq(igd_listing_parse(doc, len, 1, &t, &added), 0);
+		ck_assert_uint_eq(added, 1);
+		ck_assert(strncmp(t.m[0].description, "galleta silenciosa ",
+		    19) == 0);
+		ck_assert_uint_gt(strlen(t.m[0].description), 8000);
+		ck_assert_uint_lt(strlen(t.m[0].description), 16384);
+		igd_table_free(&t);
+		free(doc);
+	}
 }
 END_TEST
 

@@ -687,7 +687,12 @@ START_TEST(test_counter_delta)
 	ck_assert_uint_eq(d, 10);
 	ck_assert_int_eq(state_counter_delta(1ULL << 50, 12345, 64, 1, &d), 0);
 	ck_assert_uint_eq(d, 12345);
+	/* A reconnect restarts the uptime, not the counters: a counter
+	 * that went up is a plain difference even then. */
 	ck_assert_int_eq(state_counter_delta(10, 1000, 64, 1, &d), 0);
+	ck_assert_uint_eq(d, 990);
+	ck_assert_int_eq(state_counter_delta(500000000000ULL,
+	    500000001000ULL, 64, 1, &d), 0);
 	ck_assert_uint_eq(d, 1000);
 
 	/* Other widths are refused. */

@@ -779,6 +779,10 @@ igd_wan_query(const struct igd_device *dev, const struct deadline *dl,
 		c->rsip_available = c->nat_enabled = -1;
 
 		c->status_rc = query(svc, "GetStatusInfo", dl, &r, &w->timed_out);
+		/* an answer without the fact asked for is a failed query */
+		if (c->status_rc == 0 &&
+		    igd_reply_get(&r, "NewConnectionStatus") == NULL)
+			c->status_rc = IGD_EPROTOCOL;
 		if (c->status_rc == 0) {
 			get_str(&r, "NewConnectionStatus", c->status,
 			    sizeof(c->status));
@@ -789,6 +793,9 @@ igd_wan_query(const struct igd_device *dev, const struct deadline *dl,
 		igd_reply_free(&r);
 		c->extip_rc = query(svc, "GetExternalIPAddress", dl, &r,
 		    &w->timed_out);
+		if (c->extip_rc == 0 &&
+		    igd_reply_get(&r, "NewExternalIPAddress") == NULL)
+			c->extip_rc = IGD_EPROTOCOL;
 		if (c->extip_rc == 0)
 			get_str(&r, "NewExternalIPAddress", c->external_ip,
 			    sizeof(c->external_ip));

@@ -35,7 +35,7 @@ struct ssdp_answer {
  */
 int ssdp_parse(const char *buf, size_t len, struct ssdp_answer *a);
 
-/* 1 when the answer's ST or USN names an InternetGatewayDevice. */
+/* 1 when the answer's ST names an InternetGatewayDevice. */
 int ssdp_is_igd(const struct ssdp_answer *a);
 
 /* 1 when the LOCATION URL's host is the numeric address that sent it. */

@@ -298,7 +298,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (ssdp->refused_location > 0) {
-		/* always worth saying: a host on the LAN lies about LOCATION */
+		/* a host on the LAN lies about LOCATION: -v says so, and the
+		 * refused_locations perfdata counts it always */
 		if (opts.verbose >= 1)
 			plugin_out_info(o, "refused %u SSDP answer%s whose "
 			    "LOCATION pointed to another host (e.g. %.100s)",

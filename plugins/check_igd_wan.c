@@ -211,12 +211,24 @@ judge_rates(struct plugin_out *o, const struct igd_device *dev,
 	double dt = 0;
 	double zero = 0;
 
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < 4; k++) {
+		const struct plugin_thresholds *t = k == 0 ? &pw->tx_rate :
+		    k == 1 ? &pw->rx_rate : NULL;
+
 		if (w->common.counter_rc[k] == 0) {
 			plugin_out_perf(o, names[k], (double)w->common.counter[k],
 			    "c", NULL, &zero, NULL);
 			any = 1;
+		} else if (t != NULL && (t->has_warn || t->has_crit)) {
+			/* a threshold was asked for and cannot be judged */
+			plugin_out_sub(o, PLUGIN_UNKNOWN, "%s counter unreadable "
+			    "(%s): its rate threshold is not judged", names[k],
+			    igd_strerror(w->common.counter_rc[k]));
+		} else if (verbose >= 1) {
+			plugin_out_info(o, "%s counter unreadable: %s", names[k],
+			    igd_strerror(w->common.counter_rc[k]));
 		}
+	}
 	if (!any || path == NULL)
 		return;
 	if (state_load(path, &st, err, sizeof(err)) != 0) {
@@ -470,8 +482,7 @@ main(int argc, char **argv)
 			    "%s: external address %.60s, expected %.60s", name,
 			    c->external_ip[0] ? c->external_ip : "(none)",
 			    pw->external_address);
-		else if (ac != IGD_ADDR_PUBLIC &&
-		    strcmp(c->status, "Connected") == 0)
+		else if (ac != IGD_ADDR_PUBLIC && strcmp(c->status, "Connected") == 0)
 			plugin_out_sub(o, pw->private_state,
 			    "%s: external address %.60s is %s: double NAT",
 			    name, c->external_ip[0] ? c->external_ip : "(none)",
@@ -519,8 +530,22 @@ main(int argc, char **argv)
 			    &pw->link_down, &zero, NULL);
 		}
 	} else if (w->common.present) {
-		plugin_out_info(o, "GetCommonLinkProperties failed: %s",
-		    igd_strerror(w->common.link_rc));
+		const struct policy_wan *p = pw;
+
+		if (p->link_up.has_warn || p->link_up.has_crit ||
+		    p->link_down.has_warn || p->link_down.has_crit)
+			plugin_out_sub(o, PLUGIN_UNKNOWN, "GetCommonLinkProperties "
+			    "failed (%s): link rate thresholds not judged",
+			    igd_strerror(w->common.link_rc));
+		else
+			plugin_out_info(o, "GetCommonLinkProperties failed: %s",
+			    igd_strerror(w->common.link_rc));
+	} else if (pw->link_up.has_warn || pw->link_up.has_crit ||
+	    pw->link_down.has_warn || pw->link_down.has_crit ||
+	    pw->rx_rate.has_warn || pw->rx_rate.has_crit ||
+	    pw->tx_rate.has_warn || pw->tx_rate.has_crit) {
+		plugin_out_sub(o, PLUGIN_UNKNOWN, "no WANCommonInterfaceConfig "
+		    "service: link and traffic thresholds not judged");
 	}
 	if (w->common.present)
 		judge_rates(o, &found->dev, w, pw, state_file, first_uptime,

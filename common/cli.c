@@ -281,6 +281,47 @@ cli_state_path(const struct cli_opts *o, const char *prog, const char *extra,
 	return (n < 0 || (size_t)n >= len) ? -1 : 0;
 }
 
+void
+cli_target(const struct cli_opts *o, struct igd_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->url = o->url;
+	t->host = o->host;
+	t->ssdp_port = o->ssdp_port;
+	t->iface = o->iface;
+}
+
+int
+cli_find_device(const struct cli_opts *opts, const struct deadline *dl,
+    struct igd_found *found, struct plugin_out *o)
+{
+	struct igd_target target;
+	char err[256] = "";
+	size_t n = 0;
+
+	cli_target(opts, &target);
+	if (igd_discover(&target, dl, found, 1, &n, NULL, err,
+	    sizeof(err)) != 0) {
+		plugin_out_set_state(o, PLUGIN_UNKNOWN);
+		plugin_out_summary(o, "cannot search: %s", err);
+		return -1;
+	}
+	if (n == 0) {
+		plugin_out_set_state(o, opts->timeout_state);
+		plugin_out_summary(o, "no IGD answered within %.1f s",
+		    opts->timeout);
+		return -1;
+	}
+	if (found->rc != 0) {
+		plugin_out_set_state(o, found->rc == IGD_ETIMEOUT ?
+		    opts->timeout_state : PLUGIN_UNKNOWN);
+		plugin_out_summary(o, "cannot read the description at %.100s: "
+		    "%s", found->dev.location, found->err);
+		return -1;
+	}
+	return 0;
+}
+
 long long
 cli_deadline_ms(const struct cli_opts *o)
 {

@@ -15,6 +15,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include "igd.h"
 #include "plugin.h"
 #include "policy.h"
 
@@ -78,6 +79,19 @@ int cli_load_policy(const struct cli_opts *o, struct policy **out, char *err,
  */
 int cli_state_path(const struct cli_opts *o, const char *prog,
     const char *extra, char *buf, size_t len);
+
+/* The discovery target the options describe (-u, -H, -m or multicast). */
+void cli_target(const struct cli_opts *o, struct igd_target *t);
+
+/*
+ * Find the one device a check works on (the options' target) and read its
+ * description, by dl.  Returns 0 with *found valid, or -1 after giving o
+ * its state and summary: UNKNOWN for a search that could not start, the
+ * timeout state when nothing answered or the description timed out,
+ * UNKNOWN for an unreadable description.
+ */
+int cli_find_device(const struct cli_opts *opts, const struct deadline *dl,
+    struct igd_found *found, struct plugin_out *o);
 
 /* Defaults: timeout 10 s, UNKNOWN on timeout, SSDP port 1900. */
 void cli_init(struct cli_opts *o);

@@ -295,7 +295,6 @@ main(int argc, char **argv)
 	struct cli_opts opts;
 	struct plugin_thresholds th;
 	struct policy *pol = NULL;
-	struct igd_target target;
 	struct igd_found *found = NULL;
 	struct igd_table t;
 	struct plugin_out *o = NULL;
@@ -303,9 +302,8 @@ main(int argc, char **argv)
 	char err[512], out[PLUGIN_TEXT_MAX + 64], state_path[1024];
 	const char *save, *table, *state_file;
 	struct portmap_args args;
-	int rc;
 	enum igd_list_method method;
-	size_t n = 0, olen;
+	size_t olen;
 	unsigned count[4] = { 0, 0, 0, 0 }, tcp = 0, udp = 0, shown_ok = 0;
 	unsigned n_new = 0, n_gone = 0;
 	const struct policy_rule **rules = NULL;
@@ -378,32 +376,8 @@ main(int argc, char **argv)
 		snprintf(found->dev.location, sizeof(found->dev.location),
 		    "%s", table);
 	} else {
-		memset(&target, 0, sizeof(target));
-		target.url = opts.url;
-		target.host = opts.host;
-		target.ssdp_port = opts.ssdp_port;
-		target.iface = opts.iface;
-		err[0] = '\0';
-		rc = igd_discover(&target, &dl, found, 1, &n, NULL, err,
-		    sizeof(err));
-		if (rc != 0) {
-			plugin_out_set_state(o, PLUGIN_UNKNOWN);
-			plugin_out_summary(o, "cannot search: %s", err);
+		if (cli_find_device(&opts, &dl, found, o) != 0)
 			goto finish;
-		}
-		if (n == 0) {
-			plugin_out_set_state(o, opts.timeout_state);
-			plugin_out_summary(o, "no IGD answered within %.1f s",
-			    opts.timeout);
-			goto finish;
-		}
-		if (found->rc != 0) {
-			plugin_out_set_state(o, found->rc == IGD_ETIMEOUT ?
-			    opts.timeout_state : PLUGIN_UNKNOWN);
-			plugin_out_summary(o, "cannot read the description at "
-			    "%.100s: %s", found->dev.location, found->err);
-			goto finish;
-		}
 		igd_table_read(&found->dev, method, &dl, &t);
 		if (save != NULL && table_save(save, &t, found->dev.location,
 		    found->dev.udn, err, sizeof(err)) != 0)

@@ -192,11 +192,7 @@ main(int argc, char **argv)
 		return PLUGIN_UNKNOWN;
 	}
 
-	memset(&target, 0, sizeof(target));
-	target.url = opts.url;
-	target.host = opts.host;
-	target.ssdp_port = opts.ssdp_port;
-	target.iface = opts.iface;
+	cli_target(&opts, &target);
 	target.census = census;
 	target.window_ms = (int)(window * 1000);
 	/* with pins, the answer is decided when the pinned device answers */

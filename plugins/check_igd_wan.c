@@ -333,7 +333,6 @@ main(int argc, char **argv)
 	struct cli_opts opts;
 	struct policy *pol = NULL;
 	struct policy_wan *pw;
-	struct igd_target target;
 	struct igd_found *found = NULL;
 	struct igd_wan *w = NULL;
 	struct plugin_out *o = NULL;
@@ -341,7 +340,7 @@ main(int argc, char **argv)
 	char err[512], out[PLUGIN_TEXT_MAX + 64], state_path[1024];
 	const char *state_file = NULL;
 	int rc;
-	size_t n = 0, olen;
+	size_t olen;
 	enum plugin_state st;
 	int64_t first_uptime = -1;
 	double zero = 0;
@@ -397,31 +396,8 @@ main(int argc, char **argv)
 		return PLUGIN_UNKNOWN;
 	}
 
-	memset(&target, 0, sizeof(target));
-	target.url = opts.url;
-	target.host = opts.host;
-	target.ssdp_port = opts.ssdp_port;
-	target.iface = opts.iface;
-	err[0] = '\0';
-	rc = igd_discover(&target, &dl, found, 1, &n, NULL, err, sizeof(err));
-	if (rc != 0) {
-		plugin_out_set_state(o, PLUGIN_UNKNOWN);
-		plugin_out_summary(o, "cannot search: %s", err);
+	if (cli_find_device(&opts, &dl, found, o) != 0)
 		goto finish;
-	}
-	if (n == 0) {
-		plugin_out_set_state(o, opts.timeout_state);
-		plugin_out_summary(o, "no IGD answered within %.1f s",
-		    opts.timeout);
-		goto finish;
-	}
-	if (found->rc != 0) {
-		plugin_out_set_state(o, found->rc == IGD_ETIMEOUT ?
-		    opts.timeout_state : PLUGIN_UNKNOWN);
-		plugin_out_summary(o, "cannot read the description at %.100s: "
-		    "%s", found->dev.location, found->err);
-		goto finish;
-	}
 	rc = igd_wan_query(&found->dev, &dl, w);
 	if (w->n_conns == 0) {
 		plugin_out_set_state(o, PLUGIN_UNKNOWN);

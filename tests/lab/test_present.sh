@@ -38,11 +38,11 @@ for mode in igd2 igd1; do
 	t_run check_igd_present -m "$LAB_LAN_IF" -P "$T_TMP/pin-ok.yaml"
 	t_expect_rc 0 "$mode pinned UDN and model match: OK"
 	t_expect_faster 1000
-	t_run check_igd_present -m "$LAB_LAN_IF" -P "$T_TMP/pin-udn.yaml" -t 2
+	t_run check_igd_present -m "$LAB_LAN_IF" -P "$T_TMP/pin-udn.yaml" -t 4
 	t_expect_rc 2 "$mode pinned UDN absent: CRITICAL"
 	t_expect_output_has "policy expects uuid:00000000"
 	t_ok "$mode: it waited for the pinned UDN, keeping a third of -t to read descriptions (took $T_MS ms)" \
-		test "$T_MS" -ge 1100 -a "$T_MS" -lt 3000
+		test "$T_MS" -ge 2400 -a "$T_MS" -lt 5000
 	t_run check_igd_present -u "$LAB_URL" -P "$T_TMP/pin-model.yaml"
 	t_expect_rc 1 "$mode pinned model differs, mismatch_state warning: WARNING"
 	t_expect_output_has "model is $LAB_MODEL_NAME, policy expects OtherRouter"

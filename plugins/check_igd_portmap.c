@@ -465,6 +465,7 @@ main(int argc, char **argv)
 			    t.n, t.n == 1 ? "" : "s",
 			    t.method[0] ? t.method : "not read",
 			    t.rc == 606 ? "606 not authorised for some entries" :
+			    t.rc == 0 ? "it was saved incomplete" :
 			    igd_strerror(t.rc), count[PLUGIN_CRITICAL],
 			    count[PLUGIN_WARNING]);
 		} else if (count[PLUGIN_CRITICAL] + count[PLUGIN_WARNING] +

@@ -71,6 +71,13 @@ run --table "$tmp/big.yaml" --no-state -w 10 -c 100
 ok "count: CRITICAL" test "$RC" = 2
 ok "count: the line names the thresholds" eval 'printf "%s" "$OUT" | grep -q "301 mappings (thresholds 10, 100)"'
 
+# a table saved incomplete is never OK, and says why
+{ mapping TCP 8080 192.168.1.2 80 web; } | table "$tmp/inc.yaml"
+sed -i 's/^complete: true$/complete: false/' "$tmp/inc.yaml"
+run --table "$tmp/inc.yaml" --no-state
+ok "incomplete saved table: UNKNOWN" test "$RC" = 3
+ok "incomplete saved table: says so" eval 'printf "%s" "$OUT" | grep -q "table incomplete: 1 mapping read (saved table; it was saved incomplete)"'
+
 # shipped policies judge a small mixed table
 for pol in "$repo"/policies/*.yaml; do
 	# a client inside the policy's first IPv4 LAN prefix

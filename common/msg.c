@@ -15,3 +15,25 @@ msg_set(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 }
+
+void
+msg_vat(char *err, size_t errlen, const char *name, size_t line, size_t col,
+    const char *fmt, va_list ap)
+{
+	int k;
+
+	if (err == NULL || errlen == 0)
+		return;
+	if (line > 0)
+		k = snprintf(err, errlen, "%s:%zu:%zu: ", name, line, col);
+	else
+		k = snprintf(err, errlen, "%s: ", name);
+	if (k < 0) {
+		err[0] = '\0';
+		return;
+	}
+	if ((size_t)k >= errlen)
+		return;		/* cut, still terminated */
+	if (vsnprintf(err + k, errlen - (size_t)k, fmt, ap) < 0)
+		err[k] = '\0';
+}

@@ -13,6 +13,7 @@
  * The built-in threat rules are a second YAML text compiled in below; they
  * are parsed first and the user's rules are merged on top of them.
  */
+#include "msg.h"
 #include "policy.h"
 
 #include <arpa/inet.h>
@@ -116,24 +117,9 @@ static void perr_at(const struct pctx *c, size_t line, size_t col,
     const char *fmt, ...)
 {
 	va_list ap;
-	int k;
 
-	if (c->err == NULL || c->errlen == 0)
-		return;
-	if (line > 0)
-		k = snprintf(c->err, c->errlen, "%s:%zu:%zu: ", c->name, line,
-		    col);
-	else
-		k = snprintf(c->err, c->errlen, "%s: ", c->name);
-	if (k < 0) {
-		c->err[0] = '\0';
-		return;
-	}
-	if ((size_t)k >= c->errlen)
-		return;
 	va_start(ap, fmt);
-	if (vsnprintf(c->err + k, c->errlen - (size_t)k, fmt, ap) < 0)
-		c->err[k] = '\0';
+	msg_vat(c->err, c->errlen, c->name, line, col, fmt, ap);
 	va_end(ap);
 }
 

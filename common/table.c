@@ -11,6 +11,7 @@
  * descended into, nothing is ever expanded).  Every error names the source
  * and a 1-based line and column.
  */
+#include "msg.h"
 #include "table.h"
 
 #include <errno.h>
@@ -371,24 +372,9 @@ static void lerr_at(const struct lctx *c, size_t line, size_t col,
     const char *fmt, ...)
 {
 	va_list ap;
-	int k;
 
-	if (c->err == NULL || c->errlen == 0)
-		return;
-	if (line > 0)
-		k = snprintf(c->err, c->errlen, "%s:%zu:%zu: ", c->name, line,
-		    col);
-	else
-		k = snprintf(c->err, c->errlen, "%s: ", c->name);
-	if (k < 0) {
-		c->err[0] = '\0';
-		return;
-	}
-	if ((size_t)k >= c->errlen)
-		return;		/* cut, still terminated */
 	va_start(ap, fmt);
-	if (vsnprintf(c->err + k, c->errlen - (size_t)k, fmt, ap) < 0)
-		c->err[k] = '\0';
+	msg_vat(c->err, c->errlen, c->name, line, col, fmt, ap);
 	va_end(ap);
 }
 

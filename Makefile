@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check_igd: build, test, install.
 # Respects CC, CFLAGS, CPPFLAGS, LDFLAGS, PREFIX, DESTDIR.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cli: shared option handling and the timeout backstop (see cli.h). */
 #include <errno.h>
 #include <math.h>

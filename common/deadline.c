@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* deadline: monotonic time limits for the run. */
 #include <limits.h>
 #include <time.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * deadline: one point in (monotonic) time by which the whole run must end.
  * Every socket operation takes the run's deadline and waits no longer.

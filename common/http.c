@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* http: a bounded HTTP/1.1 client (see http.h). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * http: a small HTTP/1.1 client for talking to IGDs, bounded in time and size.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* igd: discovery, description, SOAP and typed facts (see igd.h). */
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * igd: everything check_igd knows about talking to an Internet Gateway
  * Device: finding it, reading its description, calling its SOAP actions and

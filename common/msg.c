@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* msg: error buffers (see msg.h). */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * msg: filling a caller's error buffer, the one way every module reports
  * what went wrong (library code never prints).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * plugin: states, range thresholds, perfdata, sanitising of device text and
  * the assembly of one verdict in the Nagios/Monitoring Plugins format.

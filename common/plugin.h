@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * plugin: the Nagios/Monitoring Plugins conventions shared by every check.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * policy: load, validate and evaluate the YAML policy (see policy.h and the
  * schema comment at the top of policies/default.yaml).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * policy: the YAML policy that says what is expected of an IGD.
  *

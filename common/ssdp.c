@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ssdp: SSDP M-SEARCH discovery (see ssdp.h). */
 #include <arpa/inet.h>
 #include <errno.h>

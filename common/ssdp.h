@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ssdp: finding IGDs with SSDP M-SEARCH, multicast or unicast to one host.
  *

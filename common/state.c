@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * state: key=value lines kept between plugin runs, saved atomically.
  *

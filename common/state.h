@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * state: a small text file of key=value lines kept between plugin runs
  * (counters for rates, the previous port-mapping table for change detection).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * table: save a port-mapping table as YAML and load it back (see table.h
  * for the format and the raw-byte encoding of strings).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * table: a port-mapping table saved as YAML and loaded back, for
  * check_igd_portmap --save FILE (write the table read from a device) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* xml: a small pull tokenizer (see xml.h). */
 #include <string.h>
 

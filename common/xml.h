@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * xml: a small pull tokenizer for the XML that IGDs send (descriptions, SOAP
  * answers, port listings).  Pure: bytes in, tokens out, no allocation.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * check_igd_portmap: every port mapping of the router, judged by the policy.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * check_igd_present: is the expected Internet Gateway Device there?
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/bench/gen-offline.awk - the offline judging bench's inputs.
 #   awk -v what=table -v n=10000 -f gen-offline.awk > table.yaml
 #   awk -v what=policy -v n=100 -f gen-offline.awk > policy.yaml

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/bench/run.sh - the benchmark behind "make bench": the plugins against
 # a real miniupnpd (tests/lab/lab.sh, network namespaces; needs root), beside
 # upnpc (package miniupnpc) on the same lab in the same invocation, so that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/contrib/test_contrib.sh: the integration files under contrib/ checked
 # by the real engines.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Build the libFuzzer targets into build-fuzz/bin/ (used by run.sh and
 # regress.sh).  Usage: tests/fuzz/build.sh [TARGET...]  (default: all)
 # Prints the names of the targets that built; exits 1 if any failed.

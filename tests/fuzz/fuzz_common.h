@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Helpers shared by the fuzz targets (tests/fuzz/run.sh builds them). */
 #ifndef CHECK_IGD_FUZZ_COMMON_H
 #define CHECK_IGD_FUZZ_COMMON_H

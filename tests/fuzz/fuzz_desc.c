@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Fuzz igd_desc_parse(): a root description from a hostile device. */
 #include "fuzz_common.h"
 #include "igd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzz the pure parts of the HTTP client: http_parse_head(), http_dechunk(),
  * http_url_parse() and http_url_resolve().

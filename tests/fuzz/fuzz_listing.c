@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzz igd_listing_parse(): the NewPortListing document of
  * GetListOfPortMappings (already decoded from the SOAP answer).  The input

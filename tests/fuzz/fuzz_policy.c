@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzz policy_load_buffer() (YAML through libyaml, then validation) and the
  * evaluation of a loaded policy (policy_match, policy_in_lan); the first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzz plugin_range_parse(), plugin_sanitize() and plugin_format_number().
  *

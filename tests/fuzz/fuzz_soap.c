@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzz igd_soap_parse(): a SOAP answer envelope from a hostile device.
  * The first input byte picks the action whose answer is expected (index

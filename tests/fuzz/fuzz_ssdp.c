@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Fuzz ssdp_parse(): one datagram from anybody on the LAN. */
 #include "fuzz_common.h"
 #include "ssdp.h"

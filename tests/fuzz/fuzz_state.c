@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzz state_parse(): the state file is ours, but it may be truncated,
  * corrupt or edited by hand.

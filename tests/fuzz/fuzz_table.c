@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzz the saved port-mapping table (common/table.h):
  *  - table_load_buffer() on the input (a hand-edited or corrupt file);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzz the XML tokenizer (xml_init/xml_next/xml_name_is) and
  * xml_decode_append().  Input: one control byte (the size of the decode

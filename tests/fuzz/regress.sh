@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Run every fuzz target once on every file in tests/fuzz/regress/ (old
 # findings, which must stay fixed).  Needs clang with libFuzzer; skipped
 # (exit 0, with a message) without it.

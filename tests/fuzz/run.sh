@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Run the libFuzzer targets: tests/fuzz/run.sh SECONDS [TARGET...]
 #
 # Builds every target (tests/fuzz/build.sh) into build-fuzz/bin/, seeds

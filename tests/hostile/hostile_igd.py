@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """hostile_igd.py: a UPnP Internet Gateway Device that misbehaves on purpose.
 
 Serves HTTP (root description, SCPDs, SOAP control) and, with --ssdp, answers

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """measure.py: run one command, report its exit code, wall time and peak RSS.
 
     measure.py --kill-after SECONDS --stdout FILE --stderr FILE -- CMD ARGS...

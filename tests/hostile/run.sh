@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/hostile/run.sh: run every check_igd plugin against the hostile IGD.
 #
 # For each plugin present in $PLUGINS_DIR (default: the repo's plugins/) and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/hostile/selftest.sh: prove that run.sh catches misbehaviour.
 # Fake plugins that overrun the deadline, inject a status line, send
 # AddPortMapping, and follow an SSDP LOCATION to 127.0.0.99 must all FAIL;

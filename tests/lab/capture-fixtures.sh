@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/lab/capture-fixtures.sh [OUTDIR] - capture the miniupnpd fixtures
 # (root descriptions and raw SOAP answer bodies) from a lab daemon into
 # OUTDIR (default tests/fixtures).  Needs root.  See tests/fixtures/README.md.

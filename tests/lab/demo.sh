@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/lab/demo.sh - bring up a lab IGD (miniupnpd, IGD:2), add a few port
 # mappings (one of them suspicious), run the plugins against it showing each
 # command, its output and exit code, then tear everything down.  Needs root.

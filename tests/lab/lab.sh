@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/lab/lab.sh - a real IGD (miniupnpd 2.3.x, nftables build) in network
 # namespaces, for the lab tests, the demo and by hand.  Needs root.
 # Modes igd2-ipt and igd1-ipt run the iptables build of the same miniupnpd

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/lab/run.sh - run every tests/lab/test_*.sh (a real miniupnpd in
 # network namespaces; needs root).  Usage: run.sh [TEST-NAME-OR-FILE...]
 #

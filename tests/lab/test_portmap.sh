@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check_igd_portmap against a real miniupnpd, IGD:2 and IGD:1 modes, with
 # mappings created by raw SOAP: a clean table is OK; a mapping to internal
 # port 445 is CRITICAL and named by its rule; a description carrying '|',

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A monitor must never take down the device it watches.  miniupnpd 2.3.1
 # (nftables build, as Debian 12 ships it) crashes on GetListOfPortMappings
 # when more than 128 mappings of one protocol lie in the asked range.  With

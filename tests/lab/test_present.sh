@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check_igd_present against a real miniupnpd, in IGD:2 and IGD:1 modes:
 # multicast (-m), unicast SSDP (-H) and description URL (-u) all find it
 # (exit 0, "IGD PRESENT OK - ..." with the configured friendly name and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check_igd_wan against a real miniupnpd: exit 0, the configured external
 # address and status Connected, uptime perfdata; a second run with the same
 # --state-file adds rate perfdata.  IGD:1 mode answers the same way.

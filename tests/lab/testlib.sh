@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/lab/testlib.sh - helpers for tests/lab/test_*.sh (bash).  Source it:
 #   . "$(dirname "$0")/testlib.sh"
 #   t_lab_up igd2 pres2 || t_abort "lab did not come up"

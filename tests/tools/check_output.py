@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """check_output.py: a strict checker of one check_igd plugin output.
 
     check_output.py --exit-code N < output

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Turn standard input into a C byte array named $1 (NUL-terminated) and its length.
 name=$1
 printf '/* Generated from policies/default.yaml; do not edit. */\n#include <stddef.h>\n'

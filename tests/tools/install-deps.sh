@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Install what check_igd needs to build, test and demo on Debian 12 (root).
 # Blocks services from starting during installation (policy-rc.d), so the
 # packaged miniupnpd, nagios4 and icinga2 never start system-wide.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Unit tests of check_output.py: python3 tests/tools/test_check_output.py"""
 
 import os

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check_igd_portmap on saved tables (--table), no device and no root needed:
 # change detection with equal mappings on two services (no false "gone"),
 # findings shown even when hundreds of OK mappings fill the output, count

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Bad input from people: every plugin, every option that takes a value, gets
 # a one-line reason on the status line and exit 3, fast; --help and
 # --version exit 3.  Needs no device and no root.

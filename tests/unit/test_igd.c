@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests of the igd module's pure parts: root descriptions (fixture
  * files with .expect files), SOAP answers, URL handling, the XML tokenizer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for common/plugin.c: states, ranges, thresholds, numbers,
  * sanitising, perfdata and the rendering of a verdict.

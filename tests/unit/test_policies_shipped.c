@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for the policies shipped in policies/: every *.yaml there
  * loads with the strict loader, and each example judges a few typical

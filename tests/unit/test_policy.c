@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for common/policy.c: prefixes, every match field, rule order,
  * built-in rules, defaults, the compiled-in policy, and the good and bad

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for common/state.c: keys and values, the file format, atomic
  * saving, and counter deltas.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for common/table.c: saved port-mapping tables.  Round trips of
  * hostile strings (byte for byte), the exact text of a small table, what a

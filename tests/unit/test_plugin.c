@@ -429,6 +429,16 @@ START_TEST(test_format_number)
 }
 END_TEST
 
+/* Under CI (CI set and not ""/false/0/no) a test that cannot run fails. */
+static int
+ci_mode(void)
+{
+	const char *ci = getenv("CI");
+
+	return ci != NULL && strcmp(ci, "") != 0 && strcmp(ci, "false") != 0 &&
+	    strcmp(ci, "0") != 0 && strcmp(ci, "no") != 0;
+}
+
 /* Switch LC_NUMERIC to a locale whose decimal mark is ','; NULL if none. */
 static const char *comma_locale(void)
 {
@@ -484,6 +494,9 @@ START_TEST(test_locale_comma)
 	char probe[16];
 
 	if (loc == NULL) {
+		ck_assert_msg(!ci_mode(), "no locale with a ',' decimal mark "
+		    "is installed and CI is set: run 'make deps' "
+		    "(de_DE.UTF-8)");
 		fprintf(stderr, "test_plugin: NOTE: no locale with a ',' "
 		    "decimal mark is installed (tried de_DE.UTF-8 and "
 		    "others); the comma-locale assertions are skipped\n");
@@ -501,9 +514,12 @@ END_TEST
 START_TEST(test_locale_c_utf8)
 {
 	if (setlocale(LC_NUMERIC, "C.UTF-8") == NULL &&
-	    setlocale(LC_NUMERIC, "C.utf8") == NULL)
+	    setlocale(LC_NUMERIC, "C.utf8") == NULL) {
+		ck_assert_msg(!ci_mode(), "C.UTF-8 is not available and CI "
+		    "is set");
 		fprintf(stderr, "test_plugin: NOTE: C.UTF-8 not available, "
 		    "testing in \"C\"\n");
+	}
 	assert_dot_numbers();
 	setlocale(LC_NUMERIC, "C");
 }

@@ -30,7 +30,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC   := $(sort $(wildcard tests/bench/*.c))
 TOOL_BIN   := $(TOOL_SRC:tests/bench/%.c=$(B)/tools/%)
 
-.PHONY: all check unit lab hostile asan check-asan check-valgrind fuzz fuzz-short contrib deps bench lint install clean demo
+.PHONY: all check checkers unit lab hostile asan check-asan check-valgrind fuzz fuzz-short contrib deps bench lint install clean demo
 all: $(PLUGIN_BIN) $(TOOL_BIN)
 
 $(B)/common/%.o: common/%.c $(wildcard common/*.h) | $(B)/common
@@ -85,7 +85,14 @@ check-asan:
 
 # The whole suite: unit, lab and hostile tests, the same under ASan+UBSan,
 # fuzz regressions plus a short fuzz run, and the engine integration files.
-check: lint unit lab hostile check-asan check-valgrind fuzz-short contrib
+check: lint checkers unit lab hostile check-asan check-valgrind fuzz-short contrib
+
+# The checkers that judge other tests, tested themselves: the strict output
+# checker's own unit tests, and hostile/run.sh against fake plugins that
+# misbehave on purpose (it must catch each).
+checkers:
+	@python3 tests/tools/test_check_output.py
+	@bash tests/hostile/selftest.sh
 
 # The lab tests with every plugin run under valgrind memcheck (errors and
 # definite/indirect leaks fail the run); the slow big-table test is left out.

@@ -3,7 +3,8 @@
 # tests/hostile/selftest.sh: prove that run.sh catches misbehaviour.
 # Fake plugins that overrun the deadline, inject a status line, send
 # AddPortMapping, and follow an SSDP LOCATION to 127.0.0.99 must all FAIL;
-# a missing plugin must SKIP.  Exits 0 when run.sh noticed everything.
+# a missing plugin must SKIP (and FAIL under CI).  Exits 0 when run.sh
+# noticed everything.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 FAKE=$(mktemp -d "${TMPDIR:-/tmp}/hostile-fake.XXXXXX")
@@ -39,7 +40,7 @@ printf 'IGD PRESENT OK - evil\nIGD PRESENT OK - injected | a=1\n'
 sleep 5
 EOS
 chmod +x "$FAKE/check_igd_present"
-out=$(PLUGINS_DIR=$FAKE HOSTILE_RETRY=0 \
+out=$(CI= PLUGINS_DIR=$FAKE HOSTILE_RETRY=0 \
     HOSTILE_ONLY='^check_igd_(present/(good|ssdp-elsewhere)|wan/good)$' \
     "$HERE/run.sh" 2>&1)
 rc=$?
@@ -60,5 +61,13 @@ want '^FAIL check_igd_present/ssdp-elsewhere: .*fetched from 127.0.0.99' \
 want '^SKIP check_igd_wan'                             "missing plugin skipped"
 want 'hostile: 0 passed, 2 failed, 1 skipped'          "summary line"
 [ $rc -ne 0 ] || { echo "MISS non-zero exit"; ok=1; }
+# Under CI a plugin that is not built is a failure, not a skip.
+out=$(CI=true PLUGINS_DIR=$FAKE HOSTILE_ONLY='^check_igd_wan/good$' \
+    "$HERE/run.sh" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/  | /'
+want '^FAIL check_igd_wan (not built'                  "missing plugin fails under CI"
+want 'hostile: 0 passed, 1 failed, 0 skipped'          "CI summary line"
+[ $rc -ne 0 ] || { echo "MISS non-zero exit under CI"; ok=1; }
 [ $ok -eq 0 ] && echo "selftest: run.sh catches what it should"
 exit $ok

@@ -16,7 +16,7 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential pkg-config libminiupnpc-dev libyaml-dev check
     miniupnpd-nftables miniupnpc nftables iproute2 curl python3 time
     clang libclang-rt-14-dev valgrind nagios4-core ssmtp icinga2-bin
-    zabbix-agent iptables libip4tc2 libip6tc2"
+    zabbix-agent iptables libip4tc2 libip6tc2 ieee-data"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

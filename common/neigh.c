@@ -114,10 +114,11 @@ int
 neigh_parse_netlink(const void *buf, size_t len, struct neigh_table *t)
 {
 	const struct nlmsghdr *h = buf;
-	size_t left = len;
+	int left;		/* int: NLMSG_NEXT may take it below zero */
 
 	if (len > (size_t)0x7fffffff)
 		return IGD_EPROTOCOL;
+	left = (int)len;
 	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
 		int rc;
 

@@ -72,6 +72,10 @@ seed_corpus() {
 	fuzz_http)
 		# ssdp answers are response heads too
 		for f in tests/fuzz/seeds/ssdp/*; do seed "$f" "$c" '\000' h; done ;;
+	fuzz_neigh)
+		# first byte: 1 /proc/net/arp text, 2 registry CSV
+		seed tests/fixtures/neigh/proc-net-arp.txt "$c" '\001' a
+		for f in tests/fixtures/oui/*.csv; do seed "$f" "$c" '\002' o; done ;;
 	fuzz_policy)
 		for f in policies/*.yaml tests/fixtures/policies/good/*.yaml \
 		    tests/fixtures/policies/bad/*.yaml; do seed "$f" "$c"; done ;;

@@ -253,6 +253,19 @@ START_TEST(netlink_malformed)
 	((struct nlmsghdr *)nb.b)->nlmsg_len = NLMSG_LENGTH(2);
 	ck_assert_int_eq(neigh_parse_netlink(nb.b, NLMSG_ALIGN(NLMSG_LENGTH(2)),
 	    &t), IGD_EPROTOCOL);
+	/* the last message's length not aligned and no padding after it:
+	 * the remaining length must not wrap around (found by fuzz_neigh) */
+	{
+		size_t ulen = NLMSG_LENGTH(sizeof(struct ndmsg)) + 5;
+		struct nlmsghdr *u = calloc(1, ulen);
+
+		ck_assert_ptr_nonnull(u);
+		u->nlmsg_type = RTM_NEWNEIGH;
+		u->nlmsg_len = (unsigned)ulen;
+		ck_assert_int_eq(neigh_parse_netlink(u, ulen, &t),
+		    IGD_EPROTOCOL);
+		free(u);
+	}
 	ck_assert_uint_eq(t.n, 0);
 	neigh_free(&t);
 }
@@ -341,6 +354,7 @@ neigh_suite(void)
 	Suite *s = suite_create("neigh");
 	TCase *tc = tcase_create("core");
 
+	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, proc_arp_fixture);
 	tcase_add_test(tc, proc_arp_bad_header);
 	tcase_add_test(tc, netlink_entries);

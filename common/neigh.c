@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * neigh: the kernel's neighbour table, read passively (see neigh.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * neigh: the kernel's neighbour table (ARP for IPv4, NDP for IPv6) as the
  * monitoring host already knows it: which MAC address answers for a LAN

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * oui: organisation names for MAC addresses from the IEEE registry files
  * (see oui.h).

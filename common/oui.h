@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * oui: which organisation a MAC address was assigned to, from the IEEE
  * registry as Debian's ieee-data package installs it (/usr/share/ieee-data:

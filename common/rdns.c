@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * rdns: reverse lookups in a child process, read by the deadline (see
  * rdns.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * rdns: host names of LAN addresses by reverse lookup, within the run's
  * deadline, only when the user asks for them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fuzz the host-identity parsers: the first byte picks one, the rest is its
  * input.  0: a netlink datagram (neigh_parse_netlink; aligned copy),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for common/neigh.c: the /proc/net/arp and rtnetlink parsers
  * (fixture text, hand-built netlink datagrams), lookups (unknown,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for common/oui.c: the incremental CSV scan on fixture files
  * (quoted fields, doubled quotes, a quoted newline, CRLF, records that are

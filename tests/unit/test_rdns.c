@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for common/rdns.c: the child's line format, host name checks,
  * lookups through a stand-in lookup function (the deadline cuts a lookup

@@ -21,5 +21,6 @@
 #define IGD_ECLOSED    (-10)	/* the device closed the connection early */
 #define IGD_ELIMIT     (-11)	/* a hard cap was reached (entries, answers) */
 #define IGD_EORDER     (-12)	/* list pages not in port order: cannot page */
+#define IGD_EAUTH      (-13)	/* HTTP 401: the device demands authentication */
 
 #endif

@@ -31,6 +31,7 @@ igd_strerror(int code)
 	case IGD_ENOTFOUND: return "not found";
 	case IGD_ECLOSED: return "connection closed early";
 	case IGD_ELIMIT: return "limit reached";
+	case IGD_EAUTH: return "authentication required (HTTP 401)";
 	default: break;
 	}
 	if (code > 0) {
@@ -113,6 +114,12 @@ classify(const char *type, enum igd_service_kind *kind)
 		    IGD_SVC_COMMON },
 		{ "urn:schemas-upnp-org:service:WANIPv6FirewallControl:",
 		    IGD_SVC_V6FW },
+		/* TR-064 (ISP gateways, FRITZ!Box tr64desc.xml): the same
+		 * query actions under the DSL Forum's namespace */
+		{ "urn:dslforum-org:service:WANIPConnection:", IGD_SVC_WANIP },
+		{ "urn:dslforum-org:service:WANPPPConnection:", IGD_SVC_WANPPP },
+		{ "urn:dslforum-org:service:WANCommonInterfaceConfig:",
+		    IGD_SVC_COMMON },
 	};
 
 	if (!service_type_ok(type))
@@ -126,6 +133,45 @@ classify(const char *type, enum igd_service_kind *kind)
 	return 0;
 }
 
+/* Count a WAN service that cannot be used, and name the first few. */
+static void
+note_dropped(struct igd_device *dev, const char *type, const char *url,
+    const char *why)
+{
+	const char *name = strstr(type, ":service:");
+
+	if (dev->services_dropped < IGD_DROPPED_MAX) {
+		char *d = dev->dropped[dev->services_dropped];
+
+		if (url[0] != '\0')
+			msg_set(d, sizeof(dev->dropped[0]), "%.40s at %.100s: "
+			    "%s", name ? name + 9 : type, url, why);
+		else
+			msg_set(d, sizeof(dev->dropped[0]), "%.40s: %s",
+			    name ? name + 9 : type, why);
+	}
+	dev->services_dropped++;
+}
+
+void
+igd_service_label(const struct igd_service *svc, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%u.%u", svc->kind == IGD_SVC_WANPPP ? "PPP" :
+	    svc->kind == IGD_SVC_WANIP ? "IP" : "WAN", svc->wan_device,
+	    svc->conn_device);
+}
+
+void
+igd_device_kind(const struct igd_device *dev, char *buf, size_t len)
+{
+	if (dev->tr064)
+		snprintf(buf, len, "TR-064 IGD");
+	else if (dev->igd_version > 0)
+		snprintf(buf, len, "IGD:%d", dev->igd_version);
+	else
+		snprintf(buf, len, "not an IGD");
+}
+
 int
 igd_desc_parse(const char *xml, size_t len, const char *location,
     struct igd_device *dev, char *err, size_t errlen)
@@ -136,7 +182,7 @@ igd_desc_parse(const char *xml, size_t len, const char *location,
 	char names[XML_DEPTH_MAX][24];
 	unsigned dev_wan[XML_DEPTH_MAX], dev_conn[XML_DEPTH_MAX];
 	int devdepth = 0;		/* how many <device> are open */
-	unsigned wan_count = 0, conn_count = 0;
+	unsigned wan_count = 0, conn_count = 0;	/* conn_count: in this WAN */
 	char text[HTTP_URL_MAX];
 	size_t tlen = 0;
 	char svc_type[128] = "", svc_ctl[HTTP_URL_MAX] = "";
@@ -222,10 +268,15 @@ igd_desc_parse(const char *xml, size_t len, const char *location,
 		}
 		if (xml_name_is(&t, "deviceType") &&
 		    strcmp(parent, "device") == 0 && devdepth > 0) {
-			if (strstr(text, ":device:WANDevice:") != NULL)
+			if (strstr(text, ":device:WANDevice:") != NULL) {
+				/* connection devices are numbered within
+				 * their WANDevice: the second WAN's first
+				 * connection is x2.1 */
 				dev_wan[devdepth] = ++wan_count;
-			else if (strstr(text, ":device:WANConnectionDevice:"))
+				conn_count = 0;
+			} else if (strstr(text, ":device:WANConnectionDevice:")) {
 				dev_conn[devdepth] = ++conn_count;
+			}
 		} else if (in_service && strcmp(parent, "service") == 0) {
 			if (xml_name_is(&t, "serviceType"))
 				set_field(svc_type, sizeof(svc_type), text);
@@ -236,8 +287,18 @@ igd_desc_parse(const char *xml, size_t len, const char *location,
 
 			in_service = 0;
 			if (classify(svc_type, &kind)) {
-				if (dev->n_services < IGD_SERVICES_MAX &&
-				    svc_ctl[0] != '\0') {
+				if (svc_ctl[0] == '\0') {
+					note_dropped(dev, svc_type, "",
+					    "no control URL");
+				} else if (dev->n_services >= IGD_SERVICES_MAX) {
+					char why[48];
+
+					snprintf(why, sizeof(why), "over the "
+					    "cap of %d services",
+					    IGD_SERVICES_MAX);
+					note_dropped(dev, svc_type, svc_ctl,
+					    why);
+				} else {
 					struct igd_service *s =
 					    &dev->services[dev->n_services++];
 
@@ -249,8 +310,8 @@ igd_desc_parse(const char *xml, size_t len, const char *location,
 					    sizeof(s->control_url));
 					s->wan_device = dev_wan[devdepth];
 					s->conn_device = dev_conn[devdepth];
-				} else {
-					dev->services_dropped++;
+					s->tr064 = strncmp(svc_type,
+					    "urn:dslforum-org:", 17) == 0;
 				}
 			}
 		}
@@ -261,8 +322,12 @@ igd_desc_parse(const char *xml, size_t len, const char *location,
 		msg_set(err, errlen, "the description holds no <root> element");
 		return IGD_EPROTOCOL;
 	}
-	dev->igd_version = strstr(dev->device_type,
-	    ":device:InternetGatewayDevice:") ? type_version(dev->device_type) : 0;
+	dev->wan_devices = wan_count;
+	dev->tr064 = strncmp(dev->device_type,
+	    "urn:dslforum-org:device:InternetGatewayDevice:", 46) == 0;
+	dev->igd_version = !dev->tr064 && strncmp(dev->device_type,
+	    "urn:schemas-upnp-org:device:InternetGatewayDevice:", 50) == 0 ?
+	    type_version(dev->device_type) : 0;
 
 	/* resolve control URLs; drop services whose URL cannot be used, or
 	 * that point to another host than the description came from (a
@@ -282,12 +347,15 @@ igd_desc_parse(const char *xml, size_t len, const char *location,
 			    abs, sizeof(abs)) != 0 &&
 			    http_url_resolve(location,
 			    dev->services[i].control_url, abs, sizeof(abs)) != 0) {
-				dev->services_dropped++;
+				note_dropped(dev, dev->services[i].type,
+				    dev->services[i].control_url,
+				    "not a usable URL");
 				continue;
 			}
 			if (http_url_parse(abs, &cu) != 0 ||
 			    strcasecmp(cu.host, lu.host) != 0) {
-				dev->services_dropped++;
+				note_dropped(dev, dev->services[i].type, abs,
+				    "on another host than the description");
 				continue;
 			}
 			dev->services[kept] = dev->services[i];
@@ -666,7 +734,14 @@ igd_soap_call(const struct igd_service *svc, const char *action,
 	if (rc != 0)
 		return rc;
 	rc = igd_soap_parse(b.data, b.len, action, r);
-	if (rc < 0 && b.status != 200) {
+	if (b.status == 401) {
+		/* TR-064 devices protect actions with HTTP digest auth; a
+		 * monitor has no credentials and says so */
+		igd_reply_free(r);
+		msg_set(err, errlen, "%s: the device demands authentication "
+		    "(HTTP 401)", action);
+		rc = IGD_EAUTH;
+	} else if (rc < 0 && b.status != 200) {
 		msg_set(err, errlen, "%s: HTTP %d", action, b.status);
 		rc = IGD_EHTTP;
 	} else if (rc < 0) {
@@ -817,6 +892,8 @@ igd_wan_query(const struct igd_device *dev, const struct deadline *dl,
 		}
 		igd_reply_free(&r);
 	}
+	/* every WANDevice's WANCommonInterfaceConfig: each WAN has its own
+	 * link and counters */
 	for (size_t i = 0; i < dev->n_services; i++) {
 		static const char *const counters[4][2] = {
 			{ "GetTotalBytesSent", "NewTotalBytesSent" },
@@ -825,11 +902,19 @@ igd_wan_query(const struct igd_device *dev, const struct deadline *dl,
 			{ "GetTotalPacketsReceived", "NewTotalPacketsReceived" },
 		};
 		const struct igd_service *svc = &dev->services[i];
-		struct igd_common *cm = &w->common;
+		struct igd_common *cm;
 
-		if (svc->kind != IGD_SVC_COMMON || cm->present)
+		if (svc->kind != IGD_SVC_COMMON)
 			continue;
+		if (w->n_commons >= IGD_WANS_MAX) {
+			w->commons_skipped++;
+			continue;
+		}
+		cm = &w->commons[w->n_commons++];
 		cm->present = 1;
+		cm->service = i;
+		cm->wan_device = svc->wan_device;
+		cm->up_bps = cm->down_bps = -1;
 		cm->link_rc = query(svc, "GetCommonLinkProperties", dl, &r,
 		    &w->timed_out);
 		if (cm->link_rc == 0) {
@@ -856,6 +941,8 @@ igd_wan_query(const struct igd_device *dev, const struct deadline *dl,
 			igd_reply_free(&r);
 		}
 	}
+	if (w->n_commons > 0)
+		w->common = w->commons[0];
 	for (size_t i = 0; i < dev->n_services; i++) {
 		const struct igd_service *svc = &dev->services[i];
 

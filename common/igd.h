@@ -25,7 +25,9 @@
 #include "ssdp.h"
 
 #define IGD_STR_MAX        256	/* identity strings from the description */
-#define IGD_SERVICES_MAX   16	/* WAN services kept per device */
+#define IGD_SERVICES_MAX   32	/* WAN services kept per device */
+#define IGD_DROPPED_MAX    4	/* dropped services named per device */
+#define IGD_WANS_MAX       8	/* WANCommonInterfaceConfig services queried */
 #define IGD_DESC_MAX       (512 * 1024)	/* root description size cap */
 #define IGD_SOAP_MAX       (256 * 1024)	/* ordinary SOAP answer cap */
 #define IGD_LISTING_MAX    (1024 * 1024)	/* one GetListOfPortMappings page */
@@ -35,6 +37,9 @@
 /* Text for a code: local errors, or the UPnP error's name (miniupnpc's). */
 const char *igd_strerror(int code);
 
+/* Service kinds, in the UPnP namespace (urn:schemas-upnp-org:) or, for
+ * the first three, in TR-064's (urn:dslforum-org:), which defines the same
+ * query actions. */
 enum igd_service_kind {
 	IGD_SVC_WANIP = 1,	/* WANIPConnection:1/2 */
 	IGD_SVC_WANPPP,		/* WANPPPConnection:1 */
@@ -47,15 +52,23 @@ struct igd_service {
 	int version;			/* the :N of the service type */
 	char type[128];			/* full service type URN */
 	char control_url[HTTP_URL_MAX];	/* absolute */
-	unsigned wan_device;		/* 1-based WANDevice it sits in */
-	unsigned conn_device;		/* 1-based WANConnectionDevice, 0 if none */
+	unsigned wan_device;		/* 1-based WANDevice it sits in, 0 if none */
+	unsigned conn_device;		/* 1-based WANConnectionDevice within that
+					   WANDevice, 0 if none */
+	int tr064;			/* a urn:dslforum-org: service type */
 };
+
+/* The label of a connection service, "IP1.1" or "PPP2.1" (WANDevice, then
+ * WANConnectionDevice within it), into buf of len bytes. */
+void igd_service_label(const struct igd_service *svc, char *buf, size_t len);
 
 struct igd_device {
 	char location[HTTP_URL_MAX];	/* root description URL */
 	char server[HTTP_SERVER_MAX];	/* SSDP SERVER or HTTP Server header */
 	char device_type[IGD_STR_MAX];
 	int igd_version;		/* 1 or 2 (from the root deviceType), 0 unknown */
+	int tr064;			/* root deviceType urn:dslforum-org:...
+					   InternetGatewayDevice (TR-064) */
 	char friendly_name[IGD_STR_MAX];
 	char manufacturer[IGD_STR_MAX];
 	char model_name[IGD_STR_MAX];
@@ -67,7 +80,14 @@ struct igd_device {
 	struct igd_service services[IGD_SERVICES_MAX];
 	size_t n_services;
 	unsigned services_dropped;	/* over the cap or with a bad URL */
+	/* the first IGD_DROPPED_MAX of them: "WANIPConnection:1 at URL: why" */
+	char dropped[IGD_DROPPED_MAX][200];
+	unsigned wan_devices;		/* WANDevices in the description */
 };
+
+/* What kind of device dev is: "IGD:1", "IGD:2", "TR-064 IGD" or "not an
+ * IGD" (a root deviceType that is neither), into buf of len bytes. */
+void igd_device_kind(const struct igd_device *dev, char *buf, size_t len);
 
 /*
  * Parse a root description (pure).  location is the URL it came from, used
@@ -177,9 +197,11 @@ struct igd_conn {
 	int nat_enabled;		/* -1 unknown */
 };
 
-/* Facts of WANCommonInterfaceConfig. */
+/* Facts of one WANCommonInterfaceConfig (one per WANDevice). */
 struct igd_common {
 	int present;
+	size_t service;			/* index into dev->services */
+	unsigned wan_device;		/* 1-based WANDevice, 0 if outside one */
 	int link_rc;
 	char access_type[32];		/* NewWANAccessType */
 	int64_t up_bps;			/* Layer1UpstreamMaxBitRate, -1 unknown */
@@ -197,12 +219,15 @@ struct igd_v6fw {
 	int inbound_allowed;		/* -1 unknown */
 };
 
-#define IGD_CONNS_MAX 8
+#define IGD_CONNS_MAX IGD_SERVICES_MAX	/* every kept connection service */
 
 struct igd_wan {
 	struct igd_conn conns[IGD_CONNS_MAX];
 	size_t n_conns;
-	struct igd_common common;
+	struct igd_common common;	/* the first WANDevice's (= commons[0]) */
+	struct igd_common commons[IGD_WANS_MAX];	/* every WANDevice's */
+	size_t n_commons;
+	unsigned commons_skipped;	/* more than IGD_WANS_MAX: not queried */
 	struct igd_v6fw v6fw;
 	int timed_out;			/* the deadline cut the queries short */
 };

@@ -97,8 +97,18 @@ check_desc(const char *name)
 
 			ck_assert_msg(svc < dev.n_services, "%s: service %zu "
 			    "missing (%zu parsed)", name, svc, dev.n_services);
-			snprintf(want, sizeof(want), "%s %s",
-			    dev.services[svc].type, dev.services[svc].control_url);
+			/* an optional " @W.C" pins the service's place in the
+			 * device tree: WANDevice, WANConnectionDevice in it */
+			if (strstr(eq + 1, " @") != NULL)
+				snprintf(want, sizeof(want), "%s %s @%u.%u",
+				    dev.services[svc].type,
+				    dev.services[svc].control_url,
+				    dev.services[svc].wan_device,
+				    dev.services[svc].conn_device);
+			else
+				snprintf(want, sizeof(want), "%s %s",
+				    dev.services[svc].type,
+				    dev.services[svc].control_url);
 			ck_assert_msg(strcmp(want, eq + 1) == 0,
 			    "%s: service %zu: got '%s' want '%s'", name, svc,
 			    want, eq + 1);
@@ -134,6 +144,8 @@ START_TEST(desc_fixtures)
 		"miniupnpd-2.3.1-igd1", "miniupnpd-2.3.1-igd2",
 		"netgear-r7500v2", "sagemcom-livebox3", "synthetic-entities",
 		"synthetic-namespaces", "synthetic-relative-urls",
+		"avm-fritzbox-7530-tr64", "google-onhub", "huawei-hg531-v1",
+		"mikrotik-routeros-7.10", "pfsense-2.5.0", "technicolor-tg789ovn",
 	};
 	int seen[sizeof(want) / sizeof(*want)] = { 0 };
 	size_t count = 0;
@@ -683,8 +695,14 @@ START_TEST(desc_refuses_smuggling)
 		    i, dev.n_services);
 		/* the first is not even a service type; the others are
 		 * WAN services dropped for their host */
-		if (i > 0)
+		if (i > 0) {
 			ck_assert_uint_eq(dev.services_dropped, 1);
+			/* and named, with the reason */
+			ck_assert_msg(strstr(dev.dropped[0], "WANIPConnection:1 "
+			    "at http://10.9.9.9:5000/") != NULL &&
+			    strstr(dev.dropped[0], "another host") != NULL,
+			    "bad[%zu]: dropped as '%s'", i, dev.dropped[0]);
+		}
 	}
 	/* and the HTTP layer refuses a header value with a line break */
 	memset(&svc, 0, sizeof(svc));
@@ -693,6 +711,112 @@ START_TEST(desc_refuses_smuggling)
 	deadline_init(&dl, 100);
 	ck_assert_int_eq(igd_soap_call(&svc, "GetStatusInfo", NULL, 1000, &dl,
 	    &r, err, sizeof(err)), IGD_EADDRESS);
+}
+END_TEST
+
+/* Parse a fixture with the base its .expect file names. */
+static void
+parse_fixture(const char *name, struct igd_device *dev)
+{
+	char path[1024], base[HTTP_URL_MAX] = "", err[256] = "", *exp, *b;
+	char *xml;
+	size_t len, elen;
+
+	snprintf(path, sizeof(path), "%s/desc/%s.expect", FIXTURES, name);
+	exp = slurp(path, &elen);
+	b = strstr(exp, "base=");
+	ck_assert(b != NULL);
+	b += 5;
+	len = strcspn(b, "\r\n");
+	memcpy(base, b, len);
+	snprintf(path, sizeof(path), "%s/desc/%s.xml", FIXTURES, name);
+	xml = slurp(path, &len);
+	ck_assert_msg(igd_desc_parse(xml, len, base, dev, err, sizeof(err)) == 0,
+	    "%s: %s", name, err);
+	free(xml);
+	free(exp);
+}
+
+/* Labels follow the device tree; the kind of device is told honestly. */
+START_TEST(desc_tree_and_kind)
+{
+	static const struct {
+		const char *name, *kind, *labels;
+		unsigned wans;
+	} cases[] = {
+		/* two WANDevices: the second one's connection is IP2.1 */
+		{ "mikrotik-routeros-7.10", "IGD:1", "WAN1.0 IP1.1 WAN2.0 IP2.1",
+		    2 },
+		/* TR-064 namespace, PPP only */
+		{ "huawei-hg531-v1", "TR-064 IGD", "WAN1.0 PPP1.1", 1 },
+		/* TR-064, PPP and IP in one connection device */
+		{ "avm-fritzbox-7530-tr64", "TR-064 IGD",
+		    "WAN1.0 PPP1.1 IP1.1", 1 },
+		{ "technicolor-tg789ovn", "IGD:1", "WAN1.0 PPP1.1", 1 },
+		{ "google-onhub", "IGD:2", "WAN1.0 IP1.1", 1 },
+		{ "ddwrt-v24-generic-x86", "IGD:1", "WAN1.0 IP1.1 PPP1.1", 1 },
+		{ "synthetic-relative-urls", "IGD:1",
+		    "WAN1.0 IP1.1 PPP1.2 IP1.2 WAN1.2", 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct igd_device *dev = malloc(sizeof(*dev));
+		char kind[32], labels[256] = "", l[32];
+
+		ck_assert(dev != NULL);
+		parse_fixture(cases[i].name, dev);
+		igd_device_kind(dev, kind, sizeof(kind));
+		ck_assert_msg(strcmp(kind, cases[i].kind) == 0, "%s: kind %s",
+		    cases[i].name, kind);
+		for (size_t k = 0; k < dev->n_services; k++) {
+			igd_service_label(&dev->services[k], l, sizeof(l));
+			if (k > 0)
+				strncat(labels, " ", sizeof(labels) -
+				    strlen(labels) - 1);
+			strncat(labels, l, sizeof(labels) - strlen(labels) - 1);
+		}
+		ck_assert_msg(strcmp(labels, cases[i].labels) == 0,
+		    "%s: labels '%s'", cases[i].name, labels);
+		ck_assert_uint_eq(dev->wan_devices, cases[i].wans);
+		ck_assert_uint_eq(dev->services_dropped, 0);
+		free(dev);
+	}
+}
+END_TEST
+
+/* More WAN services than the cap: each one over it is counted and the first
+ * few named, never silently lost. */
+START_TEST(desc_services_over_cap)
+{
+	char *xml = malloc(200000), err[128];
+	struct igd_device *dev = malloc(sizeof(*dev));
+	size_t pos = 0;
+
+	ck_assert(xml != NULL && dev != NULL);
+	pos += (size_t)snprintf(xml + pos, 200000 - pos, "<root><device>"
+	    "<deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:1"
+	    "</deviceType><deviceList><device><deviceType>urn:schemas-upnp-org:"
+	    "device:WANDevice:1</deviceType><deviceList>");
+	for (int k = 0; k < IGD_SERVICES_MAX + 5; k++)
+		pos += (size_t)snprintf(xml + pos, 200000 - pos, "<device>"
+		    "<deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:1"
+		    "</deviceType><serviceList><service><serviceType>"
+		    "urn:schemas-upnp-org:service:WANPPPConnection:1</serviceType>"
+		    "<controlURL>/ppp%d</controlURL></service></serviceList>"
+		    "</device>", k);
+	pos += (size_t)snprintf(xml + pos, 200000 - pos, "</deviceList></device>"
+	    "</deviceList></device></root>");
+	ck_assert_int_eq(igd_desc_parse(xml, pos, "http://10.0.0.1/d.xml", dev,
+	    err, sizeof(err)), 0);
+	ck_assert_uint_eq(dev->n_services, IGD_SERVICES_MAX);
+	ck_assert_uint_eq(dev->services_dropped, 5);
+	ck_assert_msg(strstr(dev->dropped[0], "/ppp32") != NULL &&
+	    strstr(dev->dropped[0], "over the cap") != NULL, "dropped '%s'",
+	    dev->dropped[0]);
+	ck_assert_uint_eq(dev->services[IGD_SERVICES_MAX - 1].conn_device,
+	    IGD_SERVICES_MAX);
+	free(xml);
+	free(dev);
 }
 END_TEST
 
@@ -706,6 +830,8 @@ main(void)
 
 	tcase_add_test(tc, desc_fixtures);
 	tcase_add_test(tc, desc_rejects_garbage);
+	tcase_add_test(tc, desc_tree_and_kind);
+	tcase_add_test(tc, desc_services_over_cap);
 	tcase_add_test(tc, desc_refuses_smuggling);
 	tcase_add_test(tc, desc_deep_nesting_bounded);
 	tcase_add_test(tc, soap_response);

@@ -583,7 +583,7 @@ static const struct {
 	{ HEAD "  - lease: 1.5\n",
 	    "t.yaml:4:12: lease: expected an integer, got \"1.5\"" },
 	{ HEAD "  - service: 0\n",
-	    "t.yaml:4:14: service: 0 is out of range 1..16" },
+	    "t.yaml:4:14: service: 0 is out of range 1..32" },
 	{ HEAD "  - enabled: 1\n",
 	    "t.yaml:4:14: enabled: expected true or false, got \"1\"" },
 	{ HEAD "  - internal_client: "

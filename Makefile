@@ -1,12 +1,20 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # check_igd: build, test, install.
-# Respects CC, CFLAGS, CPPFLAGS, LDFLAGS, PREFIX, DESTDIR.
+# Respects CC, CFLAGS, CPPFLAGS, LDFLAGS and, for install/uninstall,
+# DESTDIR and the directories below (PREFIX=/usr gives Debian's layout).
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 PREFIX   ?= /usr/local
 PLUGINDIR ?= $(PREFIX)/lib/nagios/plugins
-VERSION  := 0.1.0
+MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share/check_igd
+DOCDIR   ?= $(PREFIX)/share/doc/check_igd
+LIBEXECDIR ?= $(PREFIX)/lib/check_igd
+SYSCONFDIR ?= /etc
+ICINGA2_CONTRIBDIR ?= $(PREFIX)/share/icinga2/include/plugins-contrib.d
+NAGIOS_CONFIGDIR ?= $(SYSCONFDIR)/nagios-plugins/config
+VERSION  := $(shell cat VERSION)
 
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wcast-qual -Wformat=2 -fno-common
@@ -30,10 +38,10 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC   := $(sort $(wildcard tests/bench/*.c))
 TOOL_BIN   := $(TOOL_SRC:tests/bench/%.c=$(B)/tools/%)
 
-.PHONY: all check checkers unit lab hostile asan check-asan check-valgrind fuzz fuzz-short contrib deps bench lint install clean demo
+.PHONY: all check checkers unit lab hostile asan check-asan check-valgrind fuzz fuzz-short contrib deps bench lint install uninstall clean demo
 all: $(PLUGIN_BIN) $(TOOL_BIN)
 
-$(B)/common/%.o: common/%.c $(wildcard common/*.h) | $(B)/common
+$(B)/common/%.o: common/%.c $(wildcard common/*.h) VERSION | $(B)/common
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The default policy is compiled in: turn the YAML file into a C array.
@@ -45,7 +53,7 @@ $(B)/common/default_policy.o: $(B)/common/default_policy.c
 $(B)/libcheck_igd.a: $(COMMON_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN)/%: plugins/%.c $(B)/libcheck_igd.a $(wildcard common/*.h)
+$(BIN)/%: plugins/%.c $(B)/libcheck_igd.a $(wildcard common/*.h) VERSION
 	@mkdir -p $(BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcheck_igd.a $(LIBS)
 
@@ -117,13 +125,68 @@ fuzz-short:
 
 contrib: all
 	@bash tests/contrib/test_contrib.sh
+	@bash tests/contrib/test_install.sh
+	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/contrib/test_zabbix_mrpe.sh
 
 lint:
 	@sh tests/tools/lint.sh
 
+# What install puts where (uninstall removes exactly this, except the
+# example policy in $(SYSCONFDIR)/check_igd/, which is the user's).
+#   $(PLUGINDIR)            the three plugins
+#   $(MANDIR)/man1          their man pages
+#   $(DATADIR)/policies     the shipped policies (default.yaml is compiled in)
+#   $(DATADIR)/schema       JSON Schemas of the policy and of --format json
+#   $(SYSCONFDIR)/check_igd/policy.yaml   the default policy as a starting
+#                           point, installed only when absent
+#   $(ICINGA2_CONTRIBDIR)/check_igd.conf  Icinga 2 CheckCommands (read by
+#                           "include <plugins-contrib>")
+#   $(NAGIOS_CONFIGDIR)/check_igd.cfg     Nagios command definitions only
+#                           (Debian's nagios4 reads this directory)
+#   $(LIBEXECDIR)/check_igd_zabbix  the Zabbix agent's wrapper (check_igd.run)
+#   $(DOCDIR)/examples      example services (Icinga 2, Nagios), the Zabbix
+#                           user parameters and template, Checkmk MRPE lines
+MAN_PAGES    := $(PLUGINS:%=man/%.1)
+POLICY_FILES := $(sort $(wildcard policies/*.yaml))
+SCHEMA_FILES := $(sort $(wildcard schema/*.json))
+EXAMPLE_FILES := contrib/README.md contrib/icinga2/example-services.conf \
+    contrib/nagios/check_igd-services.cfg contrib/zabbix/userparameter_check_igd.conf \
+    $(wildcard contrib/zabbix/*.yaml) $(wildcard contrib/checkmk/*)
+
 install: all
-	install -d $(DESTDIR)$(PLUGINDIR)
+	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)/policies $(DESTDIR)$(DATADIR)/schema \
+	    $(DESTDIR)$(SYSCONFDIR)/check_igd $(DESTDIR)$(ICINGA2_CONTRIBDIR) \
+	    $(DESTDIR)$(NAGIOS_CONFIGDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(PLUGIN_BIN) $(DESTDIR)$(PLUGINDIR)/
+	sed 's|/usr/lib/nagios/plugins|$(PLUGINDIR)|; s|/etc/check_igd/|$(SYSCONFDIR)/check_igd/|' \
+	    contrib/zabbix/check_igd_zabbix > $(DESTDIR)$(LIBEXECDIR)/check_igd_zabbix
+	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/check_igd_zabbix
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(POLICY_FILES) $(DESTDIR)$(DATADIR)/policies/
+	install -m 0644 $(SCHEMA_FILES) $(DESTDIR)$(DATADIR)/schema/
+	test -e $(DESTDIR)$(SYSCONFDIR)/check_igd/policy.yaml || \
+	    install -m 0644 policies/default.yaml $(DESTDIR)$(SYSCONFDIR)/check_igd/policy.yaml
+	install -m 0644 contrib/icinga2/check_igd.conf $(DESTDIR)$(ICINGA2_CONTRIBDIR)/check_igd.conf
+	sed 's|\$$USER1\$$|$(PLUGINDIR)|g' contrib/nagios/check_igd.cfg \
+	    > $(DESTDIR)$(NAGIOS_CONFIGDIR)/check_igd.cfg
+	chmod 0644 $(DESTDIR)$(NAGIOS_CONFIGDIR)/check_igd.cfg
+	install -m 0644 $(EXAMPLE_FILES) $(DESTDIR)$(DOCDIR)/examples/
+	sed -i 's|/usr/lib/nagios/plugins/|$(PLUGINDIR)/|g; s|/usr/lib/check_igd/|$(LIBEXECDIR)/|g' \
+	    $(DESTDIR)$(DOCDIR)/examples/userparameter_check_igd.conf
+
+uninstall:
+	rm -f $(PLUGINS:%=$(DESTDIR)$(PLUGINDIR)/%) $(PLUGINS:%=$(DESTDIR)$(MANDIR)/man1/%.1)
+	rm -f $(POLICY_FILES:policies/%=$(DESTDIR)$(DATADIR)/policies/%)
+	rm -f $(SCHEMA_FILES:schema/%=$(DESTDIR)$(DATADIR)/schema/%)
+	rm -f $(DESTDIR)$(LIBEXECDIR)/check_igd_zabbix
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
+	rm -f $(DESTDIR)$(ICINGA2_CONTRIBDIR)/check_igd.conf $(DESTDIR)$(NAGIOS_CONFIGDIR)/check_igd.cfg
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLE_FILES)))
+	-rmdir $(DESTDIR)$(DATADIR)/policies $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(DATADIR) \
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/check_igd/policy.yaml ]; then \
+	    echo "kept $(DESTDIR)$(SYSCONFDIR)/check_igd/policy.yaml (yours; remove it by hand)"; fi
 
 clean:
 	rm -rf build build-asan build-fuzz $(PLUGINS:%=plugins/%)

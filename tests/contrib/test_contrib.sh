@@ -149,11 +149,17 @@ object Host "igd-b" {
 	address = "127.0.0.2"
 	vars.igd = true
 	enable_active_checks = false
-	vars.igd_url = "http://192.0.2.1:5000/rootDesc.xml"
-	vars.igd_policy = "/etc/check_igd/policy.yaml"
-	vars.igd_verbose = true
-	vars.igd_external_address = "198.51.100.7"
-	vars.igd_list_method = "walk"
+	vars.igd_present_url = "http://192.0.2.1:5000/rootDesc.xml"
+	vars.igd_wan_url = "http://192.0.2.1:5000/rootDesc.xml"
+	vars.igd_portmap_url = "http://192.0.2.1:5000/rootDesc.xml"
+	vars.igd_present_policy = "/etc/check_igd/policy.yaml"
+	vars.igd_wan_policy = "/etc/check_igd/policy.yaml"
+	vars.igd_portmap_policy = "/etc/check_igd/policy.yaml"
+	vars.igd_present_verbose = true
+	vars.igd_wan_verbose = true
+	vars.igd_portmap_verbose = true
+	vars.igd_wan_external_address = "198.51.100.7"
+	vars.igd_portmap_list_method = "walk"
 	vars.igd_portmap_warning = 5
 }
 /* igd-c: multicast on an interface (no -H), census */
@@ -162,31 +168,55 @@ object Host "igd-c" {
 	address = "127.0.0.3"
 	vars.igd = true
 	enable_active_checks = false
-	vars.igd_interface = "eth0"
-	vars.igd_census = true
-	vars.igd_window = 5
-	vars.igd_verbose = false
-	vars.igd_no_state = true
+	vars.igd_present_interface = "eth0"
+	vars.igd_wan_interface = "eth0"
+	vars.igd_portmap_interface = "eth0"
+	vars.igd_present_census = true
+	vars.igd_present_window = 5
+	vars.igd_present_verbose = false
+	vars.igd_wan_no_state = true
+	vars.igd_portmap_no_state = true
 	vars.igd_portmap_critical = 99
 }
-/* igd-d: explicit hostname and port, every WAN threshold */
+/* igd-d: explicit address and port, every WAN threshold */
 object Host "igd-d" {
 	check_command = "dummy"
 	address = "127.0.0.4"
 	vars.igd = true
 	enable_active_checks = false
-	vars.igd_hostname = "10.0.0.1"
-	vars.igd_ssdp_port = 1901
-	vars.igd_uptime_warn = "300:"
-	vars.igd_uptime_crit = "60:"
-	vars.igd_rx_warn = 1000000
-	vars.igd_rx_crit = 2000000
-	vars.igd_tx_warn = 300000
-	vars.igd_tx_crit = 400000
-	vars.igd_link_up_warn = "1000000:"
-	vars.igd_link_up_crit = "500000:"
-	vars.igd_link_down_warn = "8000000:"
-	vars.igd_link_down_crit = "4000000:"
+	vars.igd_present_address = "10.0.0.1"
+	vars.igd_wan_address = "10.0.0.1"
+	vars.igd_present_ssdp_port = 1901
+	vars.igd_wan_ssdp_port = 1901
+	vars.igd_wan_uptime_warn = "300:"
+	vars.igd_wan_uptime_crit = "60:"
+	vars.igd_wan_rx_warn = 1000000
+	vars.igd_wan_rx_crit = 2000000
+	vars.igd_wan_tx_warn = 300000
+	vars.igd_wan_tx_crit = 400000
+	vars.igd_wan_link_up_warn = "1000000:"
+	vars.igd_wan_link_up_crit = "500000:"
+	vars.igd_wan_link_down_warn = "8000000:"
+	vars.igd_wan_link_down_crit = "4000000:"
+}
+/* igd-e: IPv6 only (address6 is $check_address$), a saved table, --save */
+object Host "igd-e" {
+	check_command = "dummy"
+	address6 = "::1"
+	vars.igd = true
+	enable_active_checks = false
+	vars.igd_portmap_table = "/var/lib/check_igd/saved.yaml"
+	vars.igd_wan_address = "127.0.0.6"
+}
+/* igd-f: --save, and a prefix of another command must not leak */
+object Host "igd-f" {
+	check_command = "dummy"
+	address = "127.0.0.7"
+	vars.igd = true
+	enable_active_checks = false
+	vars.igd_portmap_save = "/var/lib/check_igd/router.yaml"
+	vars.igd_present_warning = 2
+	vars.igd_wan_policy = "/etc/check_igd/wan.yaml"
 }
 /* not an IGD: no services */
 object Host "plain" {
@@ -199,6 +229,7 @@ EOF
 	conf_main() {
 		cat >"$1" <<EOF
 include <itl>
+include <plugins>
 const PluginDir = "$d/plugins"
 include "${3:-$contrib/icinga2/check_igd.conf}"
 include "$2"
@@ -211,7 +242,7 @@ EOF
 		-DConfiguration.InitRunDir="$d/run" -DNodeName=check-igd-test)
 
 	# 1. The shipped files validate, with no warnings, and apply 3 services
-	#    to each of the 4 IGD hosts.
+	#    to each of the 6 IGD hosts.
 	conf_main "$d/validate.conf" "$contrib/icinga2/example-services.conf"
 	t0=$(date +%s.%N)
 	out=$(icinga2 daemon -C -c "$d/validate.conf" "${defs[@]}" 2>&1)
@@ -227,8 +258,8 @@ $(printf '%s\n' "$out" | grep -E 'critical|warning|error|Error' )"
 	else
 		t_pass "icinga2: contrib/icinga2 validates without warnings (icinga2 daemon -C)"
 	fi
-	t_check "icinga2: example apply rules give 3 services on each of the 4 IGD hosts" \
-		"Instantiated 12 Services." \
+	t_check "icinga2: example apply rules give 3 services on each of the 6 IGD hosts" \
+		"Instantiated 18 Services." \
 		"$(printf '%s\n' "$out" | grep -o 'Instantiated [0-9]* Services\.')"
 	for cmd in igd_present igd_wan igd_portmap; do
 		if grep -q "^object CheckCommand \"$cmd\"" "$contrib/icinga2/check_igd.conf"; then
@@ -239,7 +270,7 @@ $(printf '%s\n' "$out" | grep -E 'critical|warning|error|Error' )"
 	done
 
 	# 2. The validation is real: a broken argument key must be refused.
-	sed 's/set_if = "\$igd_census\$"/set_iff = "$igd_census$"/' \
+	sed 's/set_if = "\$igd_present_census\$"/set_iff = "$igd_present_census$"/' \
 		"$contrib/icinga2/check_igd.conf" >"$d/broken.conf"
 	conf_main "$d/broken.conf.main" "$contrib/icinga2/example-services.conf" "$d/broken.conf"
 	if grep -q set_iff "$d/broken.conf" &&
@@ -249,7 +280,7 @@ $(printf '%s\n' "$out" | grep -E 'critical|warning|error|Error' )"
 		t_fail "icinga2: the validator refuses a broken copy (set_iff)"
 	fi
 
-	# 3. A running daemon executes all 12 services; compare the argv.
+	# 3. A running daemon executes all 18 services; compare the argv.
 	conf_main "$d/run.conf" "$d/example-services-fast.conf"
 	cat >>"$d/run.conf" <<'EOF'
 object CheckerComponent "checker" { }
@@ -261,10 +292,10 @@ EOF
 	daemon_pids+=("$ipid")
 	all_called() {
 		[ -f "$d/argv/calls" ] || return 1
-		[ "$(sort -u "$d/argv/calls" | wc -l)" -ge 12 ]
+		[ "$(sort -u "$d/argv/calls" | wc -l)" -ge 18 ]
 	}
 	if ! wait_for 30 all_called; then
-		t_fail "icinga2: daemon runs the 12 applied services" \
+		t_fail "icinga2: daemon runs the 18 applied services" \
 			"calls: $(sort -u "$d/argv/calls" 2>/dev/null | wc -l)
 $(tail -n 20 "$d/daemon.log")"
 		kill "$ipid" 2>/dev/null
@@ -272,8 +303,8 @@ $(tail -n 20 "$d/daemon.log")"
 	fi
 	t1=$(date +%s.%N)
 	kill "$ipid" 2>/dev/null
-	echo "# icinga2 daemon: 12 services checked in $(awk "BEGIN{printf \"%.2f\", $t1-$t0}") s"
-	t_pass "icinga2: daemon runs the 12 applied services"
+	echo "# icinga2 daemon: 18 services checked in $(awk "BEGIN{printf \"%.2f\", $t1-$t0}") s"
+	t_pass "icinga2: daemon runs the 18 applied services"
 
 	local st=/var/lib/icinga2
 	# expect NAME PLUGIN HOSTMARK EXPECTED-LINES: HOSTMARK picks the call
@@ -361,7 +392,7 @@ $got"
 --no-state
 -w 20
 -c 99"
-	expect_args "igd_present with igd_hostname and igd_ssdp_port" \
+	expect_args "igd_present with igd_present_address and igd_present_ssdp_port" \
 		check_igd_present "[10.0.0.1]" "
 -H 10.0.0.1
 --ssdp-port 1901
@@ -384,6 +415,39 @@ $got"
 --link-up-crit 500000:
 --link-down-warn 8000000:
 --link-down-crit 4000000:"
+	expect_args "igd_present on an IPv6-only host: -H is address6 (\$check_address\$)" \
+		check_igd_present "[::1]" "
+-H ::1
+-t 8
+-w 1
+-c 3"
+	expect_args "igd_portmap with igd_portmap_table: --table, no -H" \
+		check_igd_portmap "[/var/lib/check_igd/saved.yaml]" "
+--table /var/lib/check_igd/saved.yaml
+-t 20
+--state-file $st/check_igd_portmap-igd-e.state
+-w 20
+-c 50"
+	expect_args "igd_portmap with igd_portmap_save: --save" \
+		check_igd_portmap "[127.0.0.7]" "
+-H 127.0.0.7
+-t 20
+--state-file $st/check_igd_portmap-igd-f.state
+--save /var/lib/check_igd/router.yaml
+-w 20
+-c 50"
+	expect_args "igd_present: own warning; igd_wan_policy does not leak into it" \
+		check_igd_present "[127.0.0.7]" "
+-H 127.0.0.7
+-t 8
+-w 2
+-c 3"
+	expect_args "igd_wan: igd_wan_policy" \
+		check_igd_wan "[127.0.0.7]" "
+-H 127.0.0.7
+-P /etc/check_igd/wan.yaml
+-t 8
+--state-file $st/check_igd_wan-igd-f.state"
 	if grep -qF "[127.0.0.5]" "$d/argv/calls"; then
 		t_fail "icinga2: hosts without vars.igd get no checks"
 	else
@@ -526,7 +590,8 @@ define host {
 }
 EOF
 	nagios_main "$d/validate" "$d/validate/base.cfg" \
-		"$contrib/nagios/check_igd.cfg" "$d/validate/hosts.cfg"
+		"$contrib/nagios/check_igd.cfg" "$contrib/nagios/check_igd-services.cfg" \
+		"$d/validate/hosts.cfg"
 	t0=$(date +%s.%N)
 	out=$(nagios4 -v "$d/validate/nagios.cfg" 2>&1)
 	rc=$?

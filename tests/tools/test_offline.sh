@@ -25,9 +25,14 @@ ok() {	# ok DESCRIPTION COMMAND...
 		printf '%s\n' "$OUT" | head -5 | sed 's/^/    | /'
 	fi
 }
-run() {	# run ARGS...: sets OUT and RC
-	OUT=$("$P" "$@" 2>&1)
+run() {	# run ARGS...: sets OUT (stdout then stderr) and RC; the raw
+	# stdout bytes stay in $tmp/stdout for the strict output checker
+	"$P" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
 	RC=$?
+	OUT=$(cat "$tmp/stdout" "$tmp/stderr")
+}
+valid() {	# valid: the last run's raw stdout passes check_output.py
+	python3 "$CHECK_OUTPUT" --exit-code "$RC" <"$tmp/stdout"
 }
 mapping() {	# mapping PROTO EXT CLIENT PORT DESC [SERVICE] [LEASE]
 	printf '  - protocol: %s\n    external_port: %s\n    internal_client: "%s"\n' "$1" "$2" "$3"
@@ -64,19 +69,25 @@ run --table "$tmp/big.yaml" --no-state
 ok "big: CRITICAL" test "$RC" = 2
 ok "big: the finding's line is in the output" \
 	eval 'printf "%s" "$OUT" | grep -q "CRITICAL\] upnproxy-outside-lan: TCP 4444 -> 8.8.4.4:4444"'
-ok "big: output well-formed and under 4 KB" eval 'printf "%s\n" "$OUT" | python3 "$CHECK_OUTPUT" --exit-code 2'
+ok "big: output well-formed and under 4 KB" valid
+
+# a policy that cannot be read is UNKNOWN, never judged by another policy
+run --table "$tmp/big.yaml" --no-state -w 10 -c 100 -P /dev/null
+ok "unreadable policy: UNKNOWN" test "$RC" = 3
+ok "unreadable policy: says why" eval 'printf "%s" "$OUT" | grep -q "^IGD PORTMAP UNKNOWN - policy error: /dev/null: not a regular file$"'
 
 # count thresholds: -c 100 on 301 mappings is CRITICAL and the summary says why
-run --table "$tmp/big.yaml" --no-state -w 10 -c 100 -P /dev/null 2>/dev/null
 run --table "$tmp/big.yaml" --no-state -w 10 -c 100
 ok "count: CRITICAL" test "$RC" = 2
 ok "count: the line names the thresholds" eval 'printf "%s" "$OUT" | grep -q "301 mappings (thresholds 10, 100)"'
+ok "count: output well-formed" valid
 
 # a table saved incomplete is never OK, and says why
 { mapping TCP 8080 192.168.1.2 80 web; } | table "$tmp/inc.yaml"
 sed -i 's/^complete: true$/complete: false/' "$tmp/inc.yaml"
 run --table "$tmp/inc.yaml" --no-state
 ok "incomplete saved table: UNKNOWN" test "$RC" = 3
+ok "incomplete saved table: output well-formed" valid
 ok "incomplete saved table: says so" eval 'printf "%s" "$OUT" | grep -q "table incomplete: 1 mapping read (saved table; it was saved incomplete)"'
 
 # shipped policies judge a small mixed table
@@ -87,6 +98,7 @@ for pol in "$repo"/policies/*.yaml; do
 	{ mapping TCP 8080 "$c" 80 web; mapping TCP 4450 "$c" 445 files; } | table "$tmp/mixed.yaml"
 	run --table "$tmp/mixed.yaml" --no-state -P "$pol"
 	ok "$(basename "$pol"): port 445 is CRITICAL" test "$RC" = 2
+	ok "$(basename "$pol"): output well-formed" valid
 	ok "$(basename "$pol"): names risky-internal-port" eval 'printf "%s" "$OUT" | grep -q "risky-internal-port: TCP 4450"'
 done
 

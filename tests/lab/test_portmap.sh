@@ -10,8 +10,9 @@ t_need_plugin check_igd_portmap
 CHECK_OUTPUT=$T_REPO/tests/tools/check_output.py
 
 t_expect_valid_output() {
-	local tmp=$T_TMP/valid
-	printf '%s\n' "$T_OUT" >"$tmp"
+	# the raw stdout bytes t_run kept (not $T_OUT: $(...) strips trailing
+	# newlines, so the checker's newline rule could never fire)
+	local tmp=$T_TMP/out
 	t_ok "output passes the strict output checker ($(python3 "$CHECK_OUTPUT" --exit-code "$T_RC" <"$tmp" 2>&1 | head -1))" \
 		eval 'python3 "$CHECK_OUTPUT" --quiet --exit-code "$T_RC" <"$tmp"'
 }
@@ -73,10 +74,14 @@ for mode in igd2 igd1; do
 
 	# walk and list agree on IGD:2
 	if [ "$mode" = igd2 ]; then
-		t_run check_igd_portmap -u "$LAB_URL" --no-state --list-method=walk
-		t_expect_first_has "4 mappings (3 TCP, 1 UDP)"
-		t_run check_igd_portmap -u "$LAB_URL" --no-state --list-method=list
-		t_expect_first_has "4 mappings (3 TCP, 1 UDP)"
+		for lm in walk list; do
+			t_run check_igd_portmap -u "$LAB_URL" --no-state --list-method=$lm
+			t_expect_rc 2 "$mode --list-method=$lm: CRITICAL (port 445)"
+			t_expect_shape PORTMAP
+			t_expect_first_has "4 mappings (3 TCP, 1 UDP)"
+			t_expect_output_has "risky-internal-port"
+			t_expect_valid_output
+		done
 	fi
 
 	# discovery by unicast SSDP

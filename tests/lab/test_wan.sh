@@ -63,6 +63,8 @@ for kind in corrupt truncated version; do
 	t_expect_shape WAN
 	t_expect_output_has "state file:"
 	t_run check_igd_wan -u "$LAB_URL" --state-file "$bad"
+	t_expect_rc 0 "$kind state file, second run: exit code"
+	t_expect_shape WAN
 	t_ok "$kind state file was replaced by a good one" eval '! _t_has "state file:"'
 done
 mkdir -p "$T_TMP/ro"
@@ -77,15 +79,29 @@ t_expect_output_has "cannot save the state file"
 
 # overlapping runs on one state file never leave it half written
 sleep 1.1
-pids=
+pids=()
 for i in 1 2 3 4 5 6; do
-	lab_exec_lan "$PLUGINS_DIR/check_igd_wan" -u "$LAB_URL" --state-file "$st" >/dev/null 2>&1 &
-	pids="$pids $!"
+	# shellcheck disable=SC2086
+	lab_exec_lan ${LAB_WRAP:-} "$PLUGINS_DIR/check_igd_wan" -u "$LAB_URL" \
+	    --state-file "$st" >"$T_TMP/overlap$i.out" 2>"$T_TMP/overlap$i.err" &
+	pids+=("$!")
 done
-# shellcheck disable=SC2086
-wait $pids	# not a bare wait: the lab's daemon is a child of this shell
+# each run's own exit code and output: not a bare wait (the lab's daemon is
+# a child of this shell), one wait per run
+for i in 1 2 3 4 5 6; do
+	wait "${pids[$((i - 1))]}"
+	orc=$?
+	oout=$(cat "$T_TMP/overlap$i.out")
+	[ "$orc" = 0 ] || t_log "#   overlapping run $i: $oout $(head -c 400 "$T_TMP/overlap$i.err")"
+	t_ok "overlapping run $i: exit code is 0 (got $orc)" test "$orc" = 0
+	t_ok "overlapping run $i: 'IGD WAN OK - ...' with one '|', on its last line" \
+	    eval 'printf "%s\n" "$oout" | head -n 1 | grep -q "^IGD WAN OK - " &&
+	    [ "$(printf "%s" "$oout" | tr -cd "|" | wc -c)" = 1 ] &&
+	    printf "%s\n" "$oout" | tail -n 1 | grep -qF "|"'
+done
 t_run check_igd_wan -u "$LAB_URL" --state-file "$st"
 t_expect_rc 0 "after 6 overlapping runs: exit code"
+t_expect_shape WAN
 t_ok "after 6 overlapping runs the state file is intact" eval '! _t_has "state file:"'
 t_ok "no temporary files left beside the state file" \
 	test "$(find "$T_TMP" -maxdepth 1 -name 'wan.state?*' | wc -l)" = 0

@@ -30,7 +30,7 @@ BIN ?= plugins
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
 COMMON_OBJ := $(COMMON_SRC:common/%.c=$(B)/common/%.o) $(B)/common/default_policy.o
-PLUGINS    := check_igd_present check_igd_wan check_igd_portmap
+PLUGINS    := check_igd_present check_igd_wan check_igd_portmap check_igd_exposed
 PLUGIN_SRC := $(wildcard $(PLUGINS:%=plugins/%.c))
 PLUGIN_BIN := $(PLUGIN_SRC:plugins/%.c=$(BIN)/%)
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))

@@ -53,13 +53,24 @@ t_need_plugin() {
 # under $LAB_WRAP if set (e.g. valgrind; make check-valgrind sets it).
 # Sets T_CMD, T_OUT (stdout), T_ERR (stderr), T_RC, T_MS (wall time).
 t_run() {
-	local p=$PLUGINS_DIR/$1 t0 t1
+	_t_run_in lab_exec_lan "$@"
+}
+
+# t_run_wan PLUGIN ARGS...: the same from the WAN namespace (the Internet
+# side of the lab router).
+t_run_wan() {
+	_t_run_in lab_exec_wan "$@"
+}
+
+_t_run_in() {
+	local exec=$1 p=$PLUGINS_DIR/$2 t0 t1
+	shift
 	t_need_plugin "$1"
 	shift
 	T_CMD="$p $*"
 	t0=$(date +%s%N)
 	# shellcheck disable=SC2086
-	lab_exec_lan ${LAB_WRAP:-} "$p" "$@" >"$T_TMP/out" 2>"$T_TMP/err"
+	$exec ${LAB_WRAP:-} "$p" "$@" >"$T_TMP/out" 2>"$T_TMP/err"
 	T_RC=$?
 	t1=$(date +%s%N)
 	T_MS=$(((t1 - t0) / 1000000))

@@ -83,6 +83,26 @@ check table-and-url check_igd_portmap "${U}--table" --table "$tmp/badtable.yaml"
 check state-empty check_igd_portmap "${U}empty file name" --state-file ''
 check save-empty check_igd_portmap "${U}empty file name" --save ''
 check state-empty check_igd_wan "${U}empty state file" --state-file ''
+p=check_igd_exposed
+if [ -x "$PLUGINS_DIR/$p" ]; then
+	check help "$p" "^$p|^Usage|^check_igd" --help
+	check version "$p" "^$p [0-9]" -V
+	check timeout-word "$p" "${U}invalid timeout" -H 192.0.2.2 -t abc
+	check host-needed "$p" "${U}-H PUBLIC-ADDRESS is required" --listen 1
+	check host-name "$p" "${U}-H needs a numeric address" -H router.example
+	check host-empty "$p" "${U}invalid host" -H ''
+	check http-elsewhere "$p" "${U}--http URL must name the -H address" -H 192.0.2.2 --http http://192.0.2.3:5000/rootDesc.xml
+	check http-bad "$p" "${U}invalid --http URL" -H 192.0.2.2 --http ftp://192.0.2.2/x
+	check listen-word "$p" "${U}invalid --listen" -H 192.0.2.2 --listen soon
+	check listen-zero "$p" "${U}invalid --listen" -H 192.0.2.2 --listen 0
+	check listen-past-timeout "$p" "${U}--listen 9.0 s leaves no time" -H 192.0.2.2 --listen 9 -t 5
+	check url-refused "$p" "${U}-u, -m and -P are not used" -H 192.0.2.2 -P "$tmp/bad.yaml"
+	check unknown-option "$p" "${U}unknown option --bogus" --bogus
+	check positional "$p" "${U}unexpected argument" -H 192.0.2.2 extra
+else
+	echo "FAIL $p: not built (run make)"
+	fail=$((fail + 1))
+fi
 check external-address check_igd_wan "${U}invalid external address" --external-address 300.1.2.3
 check uptime-range check_igd_wan "${U}invalid range .* --uptime-warn" --uptime-warn 10:5
 check rx-range check_igd_wan "${U}invalid range .* --rx-crit" --rx-crit x

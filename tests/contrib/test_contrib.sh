@@ -261,7 +261,7 @@ $(printf '%s\n' "$out" | grep -E 'critical|warning|error|Error' )"
 	t_check "icinga2: example apply rules give 3 services on each of the 6 IGD hosts" \
 		"Instantiated 18 Services." \
 		"$(printf '%s\n' "$out" | grep -o 'Instantiated [0-9]* Services\.')"
-	for cmd in igd_present igd_wan igd_portmap; do
+	for cmd in igd_present igd_wan igd_portmap igd_exposed; do
 		if grep -q "^object CheckCommand \"$cmd\"" "$contrib/icinga2/check_igd.conf"; then
 			t_pass "icinga2: CheckCommand $cmd defined"
 		else
@@ -608,8 +608,8 @@ $(printf '%s\n' "$out" | grep -iE 'warning|error' | head -n 20)"
 	t_check "nagios4: the example services: 3 on the router" \
 		"Checked 3 services." \
 		"$(printf '%s\n' "$out" | grep -o 'Checked [0-9]* services\.')"
-	t_check "nagios4: 6 commands (3 with -H, 3 with -u)" \
-		"6" "$(grep -c '^ *command_name *check_igd_' "$contrib/nagios/check_igd.cfg")"
+	t_check "nagios4: 7 commands (4 with -H, 3 with -u)" \
+		"7" "$(grep -c '^ *command_name *check_igd_' "$contrib/nagios/check_igd.cfg")"
 
 	# 2. A running Nagios 4: forced checks through the shipped commands.
 	if [ ! -x "$plugins_dir/check_igd_present" ]; then

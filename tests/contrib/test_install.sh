@@ -20,6 +20,7 @@ out=$(make -C "$root" -s install DESTDIR="$d" PREFIX=/usr 2>&1) || bad "make ins
 want="etc/check_igd/policy.yaml
 etc/nagios-plugins/config/check_igd.cfg
 usr/lib/check_igd/check_igd_zabbix
+usr/lib/nagios/plugins/check_igd_exposed
 usr/lib/nagios/plugins/check_igd_portmap
 usr/lib/nagios/plugins/check_igd_present
 usr/lib/nagios/plugins/check_igd_wan
@@ -35,19 +36,20 @@ usr/share/doc/check_igd/examples/mrpe.cfg
 usr/share/doc/check_igd/examples/template_check_igd.yaml
 usr/share/doc/check_igd/examples/userparameter_check_igd.conf
 usr/share/icinga2/include/plugins-contrib.d/check_igd.conf
+usr/share/man/man1/check_igd_exposed.1
 usr/share/man/man1/check_igd_portmap.1
 usr/share/man/man1/check_igd_present.1
 usr/share/man/man1/check_igd_wan.1"
 check "make install PREFIX=/usr: the files where Debian expects them" "$want" \
 	"$(cd "$d" && find . -type f | sed 's|^\./||' | sort)"
-check "plugins are executable (0755)" "755 755 755" \
+check "plugins are executable (0755)" "755 755 755 755" \
 	"$(stat -c %a "$d"/usr/lib/nagios/plugins/check_igd_* | tr '\n' ' ' | sed 's/ $//')"
 v=$("$d/usr/lib/nagios/plugins/check_igd_wan" -V)
 case $v in check_igd_wan*"$(cat "$root/VERSION")"*) ok "installed plugin runs: -V says $v" ;;
 *) bad "installed plugin runs: -V names version $(cat "$root/VERSION")" "$v" ;; esac
 cfg=$d/etc/nagios-plugins/config/check_igd.cfg
 check "Nagios command file: \$USER1\$ replaced by the plugin directory" \
-	"0 6" "$(grep -c 'USER1' "$cfg") $(grep -c 'command_line *\/usr/lib/nagios/plugins/check_igd_' "$cfg")"
+	"0 7" "$(grep -c 'USER1' "$cfg") $(grep -c 'command_line *\/usr/lib/nagios/plugins/check_igd_' "$cfg")"
 check "Nagios command file defines commands only" "" \
 	"$(grep -E '^\s*define\s+' "$cfg" | grep -vE '^\s*define\s+command\b')"
 check "PLUGINDIR overrides the plugin directory" "/opt/np/check_igd_present" \
@@ -133,11 +135,11 @@ define hostgroup {
 EOF2
 	out=$(nagios4 -v "$n/nagios.cfg" 2>&1)
 	if printf '%s\n' "$out" | grep -q 'Total Errors: *0' && printf '%s\n' "$out" | grep -q 'Checked 1 services' &&
-		printf '%s\n' "$out" | grep -q 'Checked 8 commands' &&
+		printf '%s\n' "$out" | grep -q 'Checked 9 commands' &&
 		printf '%s\n' "$out" | grep -q 'Total Warnings: *0'; then
-		ok "nagios4 -v: the installed command file adds 6 commands and no service (router in igd-routers)"
+		ok "nagios4 -v: the installed command file adds 7 commands and no service (router in igd-routers)"
 	else
-		bad "nagios4 -v: the installed command file adds 6 commands and no service (router in igd-routers)" \
+		bad "nagios4 -v: the installed command file adds 7 commands and no service (router in igd-routers)" \
 			"$(printf '%s\n' "$out" | grep -E 'Checked|Error|Warning')"
 	fi
 elif [ -n "${CI:-}" ]; then

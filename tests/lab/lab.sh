@@ -6,14 +6,21 @@
 # (Debian miniupnpd-iptables 2.3.1, which conflicts with the nftables
 # package): fetched once with "apt-get download" and unpacked with "dpkg -x"
 # into LAB_IPT_CACHE (default /var/cache/cigd-lab/miniupnpd-iptables), run
-# over legacy iptables chains in the router namespace.  Unlike the nftables
-# build of 2.3.0-2.3.3 it survives GetListOfPortMappings over 128 mappings,
-# and its per-call cost does not grow with the table.
+# over legacy iptables chains in the router namespace.  Unlike every
+# nftables build before 2.3.4 it survives GetListOfPortMappings over 128
+# mappings, and its per-call cost does not grow with the table.
+# Modes igd2-vX.Y.Z and igd1-vX.Y.Z run miniupnpd X.Y.Z (nftables build),
+# built on first use from LAB_TARBALLS/miniupnpd-X.Y.Z.tar.gz (default
+# ../shared/miniupnpd beside the repository) into LAB_BUILD_CACHE (default
+# /var/cache/cigd-lab/builds); 2.2.3, 2.3.3, 2.3.7 and 2.3.9 are the ones
+# routers in the field run.
 #
 # As a command:
-#   lab.sh up [igd2|igd1|igd2-ipt|igd1-ipt] [NAME]
+#   lab.sh up [igd2|igd1|igd2-ipt|igd1-ipt|igd2-vX.Y.Z|igd1-vX.Y.Z] [NAME]
 #                                    bring a lab up (default igd2, NAME "lab")
 #   lab.sh fetch-ipt                 fetch the iptables build (if missing)
+#   lab.sh build [X.Y.Z...]          build those miniupnpd versions (default
+#                                    LAB_VERSIONS) unless already cached
 #   lab.sh down [NAME]               stop the daemon, delete namespaces and state
 #   lab.sh status [NAME]             what is up, the URLs, the mapping count
 #   lab.sh env [NAME]                the LAB_* variables, for eval
@@ -49,6 +56,25 @@ LAB_MINIUPNPD=${LAB_MINIUPNPD:-/usr/sbin/miniupnpd}
 LAB_MINIUPNPD_NFT=$LAB_MINIUPNPD
 # Where the iptables build is unpacked (modes igd2-ipt, igd1-ipt).
 LAB_IPT_CACHE=${LAB_IPT_CACHE:-/var/cache/cigd-lab/miniupnpd-iptables}
+# Upstream source tarballs miniupnpd-X.Y.Z.tar.gz (modes igd2-vX.Y.Z,
+# igd1-vX.Y.Z): by default ../shared/miniupnpd beside the repository.
+# Upstream publishes them at https://miniupnp.tuxfamily.org/files/ (also
+# http://miniupnp.free.fr/files/); the tags miniupnpd_X_Y_Z of
+# https://github.com/miniupnp/miniupnp give the same tree ("git archive
+# --prefix=miniupnpd-X.Y.Z/ miniupnpd_X_Y_Z:miniupnpd").
+_LAB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LAB_TARBALLS=${LAB_TARBALLS:-$(cd "$_LAB_REPO/../shared/miniupnpd" 2>/dev/null && pwd || echo "$_LAB_REPO/../shared/miniupnpd")}
+# Where those versions are built (one folder per version and backend, the
+# binary and its build log; rebuilt when the tarball or the flags change).
+LAB_BUILD_CACHE=${LAB_BUILD_CACHE:-/var/cache/cigd-lab/builds}
+# nftables backend, IGD:2 (force_igd_desc_v1 gives IGD:1), a lease file,
+# the identity keys in the config file, IPv6 (as distributions build it).
+LAB_BUILD_FLAGS="--firewall=nftables --igd2 --leasefile --vendorcfg --ipv6"
+# The releases routers in the field run, each for what it does wrong (see
+# tests/lab/README.md): 2.2.3 and 2.3.3 crash on GetListOfPortMappings over
+# 128 mappings (every nftables build before 2.3.4), 2.3.7 reports internal
+# port 0, 2.3.9 lists in rule order.
+LAB_VERSIONS=${LAB_VERSIONS:-2.2.3 2.3.3 2.3.7 2.3.9}
 # A public-looking address (miniupnpd refuses every reserved range, the
 # documentation and CGNAT ones included).  Only ever *reported*; the WAN side
 # of the lab is a dead-end namespace, so nothing could reach it anyway.
@@ -76,10 +102,16 @@ _lab_names() {
 	[ ${#name} -le 24 ] || { _lab_die "lab name '$name' longer than 24"; return 1; }
 	LAB_NAME=$name
 	LAB_MODE=$mode
+	LAB_VERSION=
 	case $mode in
 	*-ipt)
 		LAB_BACKEND=ipt
 		LAB_MINIUPNPD=$LAB_IPT_CACHE/usr/sbin/miniupnpd
+		;;
+	*-v*)
+		LAB_BACKEND=nft
+		LAB_VERSION=${mode#*-v}
+		LAB_MINIUPNPD=$(lab_build_dir "$LAB_VERSION")/miniupnpd
 		;;
 	*)
 		LAB_BACKEND=nft
@@ -116,13 +148,14 @@ _lab_names() {
 	LAB_FRIENDLY_NAME=${LAB_FRIENDLY_NAME:-$LAB_FRIENDLY_NAME_DEFAULT}
 	LAB_MANUFACTURER=${LAB_MANUFACTURER:-$LAB_MANUFACTURER_DEFAULT}
 	LAB_MODEL_NAME=${LAB_MODEL_NAME:-$LAB_MODEL_NAME_DEFAULT}
+	LAB_MODEL_NUMBER=${LAB_MODEL_NUMBER:-${LAB_VERSION:+$LAB_VERSION-lab}}
 	LAB_MODEL_NUMBER=${LAB_MODEL_NUMBER:-$LAB_MODEL_NUMBER_DEFAULT}
 	LAB_SERIAL=${LAB_SERIAL:-$LAB_SERIAL_DEFAULT}
 	LAB_BITRATE_UP=${LAB_BITRATE_UP:-$LAB_BITRATE_UP_DEFAULT}
 	LAB_BITRATE_DOWN=${LAB_BITRATE_DOWN:-$LAB_BITRATE_DOWN_DEFAULT}
 }
 
-_LAB_VARS="LAB_NAME LAB_MODE LAB_BACKEND LAB_MINIUPNPD LAB_PREFIX LAB_NS_IGD LAB_NS_LAN LAB_NS_WAN LAB_NET
+_LAB_VARS="LAB_NAME LAB_MODE LAB_BACKEND LAB_VERSION LAB_MINIUPNPD LAB_PREFIX LAB_NS_IGD LAB_NS_LAN LAB_NS_WAN LAB_NET
 LAB_SUBNET LAB_ROUTER LAB_CLIENT LAB_IGD_LAN_IF LAB_LAN_IF LAB_IGD_WAN_IF
 LAB_WAN_IF LAB_WAN_ROUTER LAB_WAN_PEER LAB_EXT_IP LAB_PORT LAB_URL LAB_DIR
 LAB_CONF LAB_LOG LAB_PIDFILE LAB_LEASES LAB_UUID LAB_UDN LAB_FRIENDLY_NAME
@@ -315,6 +348,104 @@ lab_fetch_ipt() {
 	return $rc
 }
 
+# ---------------------------------------------------------------- builds
+# The miniupnpd releases routers run (modes igd2-vX.Y.Z, igd1-vX.Y.Z) are
+# built from upstream tarballs in LAB_TARBALLS into LAB_BUILD_CACHE, once.
+
+# lab_build_dir VERSION: the cache folder of that version's nftables build.
+lab_build_dir() { printf '%s/miniupnpd-%s-nft' "$LAB_BUILD_CACHE" "$1"; }
+
+# What a cached build was made from: the tarball's sha256 and the flags.
+_lab_build_key() {
+	local sum
+	sum=$(sha256sum <"$1" | cut -d' ' -f1) || return 1
+	printf '%s %s\n' "$sum" "$LAB_BUILD_FLAGS"
+}
+
+# lab_build VERSION: make sure LAB_BUILD_CACHE holds a miniupnpd VERSION
+# built for nftables from LAB_TARBALLS/miniupnpd-VERSION.tar.gz (configure
+# LAB_BUILD_FLAGS, make miniupnpd; about 10-30 s on 2 CPUs).  A build made
+# from another tarball or other flags is redone.  Serialised by a lock file,
+# so parallel tests build each version once.
+# Returns 0 when the binary is there, 3 when the tarball is missing, 4 when
+# build tools or libraries are missing (run: make deps), 1 when the build
+# itself failed (its log's tail on stderr, the whole log kept beside the
+# cache folder).
+lab_build() {
+	local v=$1 tb dir bin key tmp src log rc=0 t0 tool
+	case $v in
+	[0-9]*.[0-9]*.[0-9]*) ;;
+	*) _lab_die "bad miniupnpd version '$v' (want X.Y.Z)"; return 1 ;;
+	esac
+	case $v in *[!0-9.]*) _lab_die "bad miniupnpd version '$v' (want X.Y.Z)"; return 1 ;; esac
+	tb=$LAB_TARBALLS/miniupnpd-$v.tar.gz
+	dir=$(lab_build_dir "$v")
+	bin=$dir/miniupnpd
+	if [ ! -r "$tb" ]; then
+		_lab_die "no $tb (set LAB_TARBALLS to the folder holding miniupnpd-$v.tar.gz; upstream publishes them at https://miniupnp.tuxfamily.org/files/)"
+		return 3
+	fi
+	key=$(_lab_build_key "$tb") || { _lab_die "cannot read $tb"; return 1; }
+	[ -x "$bin" ] && [ "$(cat "$dir/key" 2>/dev/null)" = "$key" ] && return 0
+	[ "$(id -u)" = 0 ] || { _lab_die "needs root (writes $LAB_BUILD_CACHE)"; return 1; }
+	for tool in cc make pkg-config tar sha256sum flock; do
+		command -v "$tool" >/dev/null 2>&1 ||
+			{ _lab_die "building miniupnpd $v needs $tool (run: make deps)"; return 4; }
+	done
+	if ! pkg-config --exists libnftnl libmnl 2>/dev/null; then
+		_lab_die "building miniupnpd $v needs libnftnl-dev and libmnl-dev (run: make deps)"
+		return 4
+	fi
+	mkdir -p "$LAB_BUILD_CACHE" || return 1
+	exec 8>"$LAB_BUILD_CACHE/.build.lock" || return 1
+	flock -w 600 8 || { _lab_die "lock $LAB_BUILD_CACHE/.build.lock busy"; exec 8>&-; return 1; }
+	# another process may have built it while we waited
+	if [ -x "$bin" ] && [ "$(cat "$dir/key" 2>/dev/null)" = "$key" ]; then
+		flock -u 8
+		exec 8>&-
+		return 0
+	fi
+	t0=$(_lab_now_ms)
+	_lab_say "building miniupnpd $v (nftables) from $tb into $dir"
+	tmp=$(mktemp -d "$LAB_BUILD_CACHE/.build-$v.XXXXXX") || rc=1
+	src=$tmp/miniupnpd-$v
+	log=$tmp/build.log
+	if [ $rc = 0 ] && ! tar -xzf "$tb" -C "$tmp" >"$log" 2>&1; then
+		_lab_die "cannot unpack $tb"
+		rc=1
+	fi
+	if [ $rc = 0 ] && [ "$(cat "$src/VERSION" 2>/dev/null)" != "$v" ]; then
+		_lab_die "$tb does not unpack to miniupnpd-$v/ holding VERSION $v"
+		rc=1
+	fi
+	if [ $rc = 0 ]; then
+		# shellcheck disable=SC2086 # the flags are words
+		if ! (cd "$src" && ./configure $LAB_BUILD_FLAGS &&
+			make -j"$(nproc 2>/dev/null || echo 2)" miniupnpd) >>"$log" 2>&1; then
+			rc=1
+		elif ! "$src/miniupnpd" --version 2>&1 | grep -q "^miniupnpd $v"; then
+			echo "the binary does not say 'miniupnpd $v' to --version" >>"$log"
+			rc=1
+		fi
+		if [ $rc != 0 ]; then
+			cp "$log" "$dir.failed.log" 2>/dev/null
+			_lab_die "building miniupnpd $v failed (configure $LAB_BUILD_FLAGS; make miniupnpd); log $dir.failed.log, its end:"
+			tail -n 15 "$log" >&2
+		fi
+	fi
+	if [ $rc = 0 ]; then
+		mkdir "$tmp/out" && cp "$src/miniupnpd" "$tmp/out/miniupnpd" &&
+			cp "$log" "$tmp/out/build.log" &&
+			printf '%s\n' "$key" >"$tmp/out/key" &&
+			rm -rf -- "$dir" "$dir.failed.log" && mv "$tmp/out" "$dir" || rc=1
+		[ $rc = 0 ] && _lab_say "built miniupnpd $v in $(($(_lab_now_ms) - t0)) ms"
+	fi
+	[ -n "$tmp" ] && rm -rf -- "$tmp"
+	flock -u 8
+	exec 8>&-
+	return $rc
+}
+
 _lab_write_conf() {
 	{
 		echo "# written by tests/lab/lab.sh for lab $LAB_NAME ($LAB_MODE)"
@@ -444,7 +575,8 @@ lab_up() {
 	case $mode in
 	igd1 | igd2) tools="ip nft curl setsid" ;;
 	igd1-ipt | igd2-ipt) tools="ip curl setsid flock" ;;
-	*) _lab_die "mode must be igd2, igd1, igd2-ipt or igd1-ipt, not '$mode'"; return 1 ;;
+	igd1-v[0-9]*.[0-9]*.[0-9]* | igd2-v[0-9]*.[0-9]*.[0-9]*) tools="ip nft curl setsid flock" ;;
+	*) _lab_die "mode must be igd2, igd1, igd2-ipt, igd1-ipt, igd2-vX.Y.Z or igd1-vX.Y.Z, not '$mode'"; return 1 ;;
 	esac
 	[ "$(id -u)" = 0 ] || { _lab_die "needs root (network namespaces)"; return 1; }
 	for t in $tools; do
@@ -454,6 +586,9 @@ lab_up() {
 	if [ "$LAB_BACKEND" = ipt ]; then
 		lab_fetch_ipt || return 1
 		# /proc/PID/exe, which lab_daemon_alive compares, is the real path.
+		LAB_MINIUPNPD=$(readlink -f "$LAB_MINIUPNPD")
+	elif [ -n "$LAB_VERSION" ]; then
+		lab_build "$LAB_VERSION" || return
 		LAB_MINIUPNPD=$(readlink -f "$LAB_MINIUPNPD")
 	fi
 	command -v "$LAB_MINIUPNPD" >/dev/null 2>&1 || { _lab_die "missing $LAB_MINIUPNPD"; return 1; }
@@ -606,6 +741,80 @@ lab_preload_leases() {
 	lab_start_daemon
 }
 
+# lab_load_table PROTO PORT...: make the daemon's table exactly these PROTO
+# mappings (to LAB_CLIENT, internal port = external port, description
+# "bulk-PORT", lease LAB_LOAD_LEASE or 86400 s), created in this order:
+# the daemon is killed, its chains flushed, its lease file rewritten and
+# the daemon started again (it re-creates the leases in file order; reading
+# them back, miniupnpd answers newest first).  Faster than SOAP adds and a
+# TERM (which removes every rule one by one); start-up waits up to
+# LAB_START_TIMEOUT (default here 600 s: 300 leases take a minute or two
+# on the nftables build, whose every add re-reads the whole rule set).
+lab_load_table() {
+	local proto=${1:?protocol} exp p
+	shift
+	LAB_STOP_TIMEOUT=0 lab_stop_daemon
+	lab_flush_rules || return 1
+	exp=$(($(date +%s) + ${LAB_LOAD_LEASE:-86400}))
+	for p in "$@"; do
+		printf '%s:%s:%s:%s:%s:bulk-%s\n' "$proto" "$p" "$LAB_CLIENT" "$p" "$exp" "$p"
+	done >"$LAB_LEASES"
+	LAB_START_TIMEOUT=${LAB_START_TIMEOUT:-600} lab_start_daemon
+}
+
+# Where the daemon keeps its rules.  2.3.x use the chains of the skeleton
+# _lab_net_up makes (table inet filter); 2.2.x make their own tables at
+# start-up: "ip miniupnpd" (nat chains prerouting, postrouting), "inet
+# miniupnpd" (chain forward), "ip6 miniupnpd".
+_lab_nft_layout() {
+	if lab_exec_igd nft list chain ip miniupnpd prerouting >/dev/null 2>&1; then
+		_LAB_NAT_CHAIN="ip miniupnpd prerouting"
+		_LAB_FWD_CHAIN="inet miniupnpd forward"
+		_LAB_DNAT="dnat to"
+		_LAB_FLUSH="flush chain ip miniupnpd prerouting
+flush chain ip miniupnpd postrouting
+flush chain inet miniupnpd forward"
+	else
+		_LAB_NAT_CHAIN="inet filter prerouting_miniupnpd"
+		_LAB_FWD_CHAIN="inet filter miniupnpd"
+		_LAB_DNAT="dnat ip to"
+		_LAB_FLUSH="flush chain inet filter miniupnpd
+flush chain inet filter prerouting_miniupnpd
+flush chain inet filter postrouting_miniupnpd"
+	fi
+}
+
+# lab_fill_rules PROTO PORT...: add PROTO mappings to LAB_CLIENT (internal
+# port = external port) on these ports, in this order, in seconds however
+# many: the rules are written with nft straight into the daemon's chains,
+# in the form its nftables backend reads back (the same match on the IP
+# protocol byte and the port, the same dnat), so it reports them like its
+# own, with an empty description and a lease of 0 (permanent: it never
+# recorded one).  One AddPortMapping and DeletePortMapping by SOAP then make
+# a daemon that caches its rule set (2.3.x) read it again.  nftables modes
+# only.  Through SOAP the same fill is quadratic (every add re-reads the
+# rule set): 300 mappings took 1 to 4 minutes.  The daemon answers newest
+# (last added) first.
+lab_fill_rules() {
+	local proto=${1:?protocol} l4 p
+	shift
+	[ "${LAB_BACKEND:-nft}" = nft ] || { _lab_die "lab_fill_rules: nftables modes only"; return 1; }
+	case $proto in
+	TCP) l4=tcp ;;
+	UDP) l4=udp ;;
+	*) _lab_die "lab_fill_rules: protocol TCP or UDP, not '$proto'"; return 1 ;;
+	esac
+	_lab_nft_layout
+	for p in "$@"; do
+		printf 'add rule %s iif "%s" ip protocol %s %s dport %s %s %s:%s\n' \
+			"$_LAB_NAT_CHAIN" "$LAB_IGD_WAN_IF" "$l4" "$l4" "$p" "$_LAB_DNAT" "$LAB_CLIENT" "$p"
+		printf 'add rule %s iif "%s" ip daddr %s %s dport %s accept\n' \
+			"$_LAB_FWD_CHAIN" "$LAB_IGD_WAN_IF" "$LAB_CLIENT" "$l4" "$p"
+	done | lab_exec_igd nft -f - || { _lab_die "lab_fill_rules: nft refused the rules"; return 1; }
+	lab_add_mapping "$proto" 1 "$LAB_CLIENT" 1 "lab cache refresh" 60 &&
+		lab_delete_mapping "$proto" 1
+}
+
 # Number of port-forward rules miniupnpd keeps (from its nft chain, or its
 # iptables nat chain).
 lab_mapping_count() {
@@ -613,7 +822,9 @@ lab_mapping_count() {
 		lab_exec_igd iptables-legacy -t nat -S MINIUPNPD 2>/dev/null | grep -c -- '-j DNAT'
 		return 0
 	fi
-	lab_exec_igd nft list chain inet filter prerouting_miniupnpd 2>/dev/null | grep -c 'dnat'
+	_lab_nft_layout
+	# shellcheck disable=SC2086 # family, table and chain are three words
+	lab_exec_igd nft list chain $_LAB_NAT_CHAIN 2>/dev/null | grep -c 'dnat'
 }
 
 # lab_flush_rules: empty the daemon's chains (nft, or legacy iptables for
@@ -634,11 +845,8 @@ lab_flush_rules() {
 			ip6tables-legacy -t filter -F MINIUPNPD'
 		return
 	fi
-	lab_exec_igd nft -f - <<-'EOF'
-	flush chain inet filter miniupnpd
-	flush chain inet filter prerouting_miniupnpd
-	flush chain inet filter postrouting_miniupnpd
-	EOF
+	_lab_nft_layout
+	printf '%s\n' "$_LAB_FLUSH" | lab_exec_igd nft -f -
 }
 
 lab_status() {
@@ -668,6 +876,14 @@ _lab_main() {
 		;;
 	down) lab_down "${1:-${LAB_NAME:-lab}}" ;;
 	fetch-ipt) lab_fetch_ipt && echo "iptables build: $LAB_IPT_CACHE/usr/sbin/miniupnpd" ;;
+	build)
+		[ $# -gt 0 ] || set -- $LAB_VERSIONS
+		local v
+		for v in "$@"; do
+			lab_build "$v" || return
+			echo "miniupnpd $v (nftables): $(lab_build_dir "$v")/miniupnpd"
+		done
+		;;
 	status) lab_status "${1:-${LAB_NAME:-lab}}" ;;
 	env) lab_use "${1:-${LAB_NAME:-lab}}" && lab_env ;;
 	add-mapping) lab_use && lab_add_mapping "$@" ;;

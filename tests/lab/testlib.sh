@@ -129,3 +129,33 @@ t_done() {
 	t_log "$T_FAILED of $T_CHECKS checks failed; first: $T_FIRST_FAIL"
 	exit 1
 }
+
+# t_field_up VERSION SUFFIX [igd2|igd1]: a lab running miniupnpd VERSION
+# (nftables build from LAB_TARBALLS, built on first use into
+# LAB_BUILD_CACHE).  No tarball, or no build tools: SKIP saying so (run.sh
+# makes a skip a failure under CI); a build that fails: the test FAILS.
+t_field_up() {
+	local v=$1 suffix=$2 kind=${3:-igd2} rc
+	lab_build "$v"
+	rc=$?
+	case $rc in
+	0) ;;
+	3) t_skip "no miniupnpd-$v.tar.gz in $LAB_TARBALLS (set LAB_TARBALLS; upstream: https://miniupnp.tuxfamily.org/files/)" ;;
+	4) t_skip "cannot build miniupnpd $v: build tools or libraries missing (run: make deps)" ;;
+	*) t_abort "building miniupnpd $v failed (configure $LAB_BUILD_FLAGS; log above)" ;;
+	esac
+	t_lab_up "$kind-v$v" "$suffix" || t_abort "lab $kind-v$v did not come up"
+	t_log "# lab $LAB_NAME: miniupnpd $v ($LAB_MINIUPNPD) up in $LAB_STARTUP_MS ms"
+}
+
+# t_expect_server_version VERSION: the daemon says MiniUPnPd/VERSION in its
+# HTTP Server header (the lab runs the build it claims to).
+t_expect_server_version() {
+	local hdr
+	hdr=$(lab_exec_lan curl -sI --max-time 3 "$LAB_URL" | tr -d '\r' | sed -n 's/^[Ss]erver: //p')
+	t_ok "the daemon says MiniUPnPd/$1 (Server: $hdr)" _t_contains "$hdr" "MiniUPnPd/$1"
+}
+_t_contains() { case $1 in *"$2"*) return 0 ;; esac; return 1; }
+
+# t_time_ms: milliseconds since the epoch (wall time of a step).
+t_time_ms() { date +%s%3N; }

@@ -877,6 +877,7 @@ _lab_main() {
 	down) lab_down "${1:-${LAB_NAME:-lab}}" ;;
 	fetch-ipt) lab_fetch_ipt && echo "iptables build: $LAB_IPT_CACHE/usr/sbin/miniupnpd" ;;
 	build)
+		# shellcheck disable=SC2086 # a list of versions
 		[ $# -gt 0 ] || set -- $LAB_VERSIONS
 		local v
 		for v in "$@"; do

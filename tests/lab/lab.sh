@@ -657,7 +657,7 @@ lab_soap_to() {
 	local body
 	body="<?xml version=\"1.0\"?>
 <s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"><s:Body><u:$action xmlns:u=\"$svc\">$args</u:$action></s:Body></s:Envelope>"
-	printf '%s' "$body" | lab_exec_lan curl -s --max-time 10 -o "$out" -w '%{http_code}' \
+	printf '%s' "$body" | lab_exec_lan curl -s --max-time "${LAB_SOAP_TIMEOUT:-10}" -o "$out" -w '%{http_code}' \
 		-H 'Content-Type: text/xml; charset="utf-8"' \
 		-H "SOAPAction: \"$svc#$action\"" --data-binary @- "$ctl"
 }
@@ -811,8 +811,11 @@ lab_fill_rules() {
 		printf 'add rule %s iif "%s" ip daddr %s %s dport %s accept\n' \
 			"$_LAB_FWD_CHAIN" "$LAB_IGD_WAN_IF" "$LAB_CLIENT" "$l4" "$p"
 	done | lab_exec_igd nft -f - || { _lab_die "lab_fill_rules: nft refused the rules"; return 1; }
-	lab_add_mapping "$proto" 1 "$LAB_CLIENT" 1 "lab cache refresh" 60 &&
-		lab_delete_mapping "$proto" 1
+	# (with hundreds of rules on a loaded machine an action can take
+	# seconds: the daemon walks its whole rule set)
+	LAB_SOAP_TIMEOUT=120 lab_add_mapping "$proto" 1 "$LAB_CLIENT" 1 "lab cache refresh" 60 || return 1
+	LAB_SOAP_TIMEOUT=120 lab_delete_mapping "$proto" 1 ||
+		{ _lab_die "lab_fill_rules: DeletePortMapping $proto 1 failed"; return 1; }
 }
 
 # Number of port-forward rules miniupnpd keeps (from its nft chain, or its

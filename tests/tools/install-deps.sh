@@ -13,7 +13,10 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	chmod +x /usr/sbin/policy-rc.d
 fi
 export DEBIAN_FRONTEND=noninteractive
+# libnftnl-dev libmnl-dev libssl-dev uuid-runtime: to build the miniupnpd
+# releases of the lab (tests/lab/lab.sh build, modes igd2-vX.Y.Z)
 pkgs="build-essential pkg-config libminiupnpc-dev libyaml-dev check
+    libnftnl-dev libmnl-dev libssl-dev uuid-runtime
     miniupnpd-nftables miniupnpc nftables iproute2 curl python3 time
     clang libclang-rt-14-dev valgrind nagios4-core ssmtp icinga2-bin
     zabbix-agent iptables libip4tc2 libip6tc2 ieee-data"

@@ -1,14 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* cli: shared option handling and the timeout backstop (see cli.h). */
+/* cli: the options every plugin shares and the parsing of values (see cli.h). */
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "http.h"
@@ -238,144 +234,14 @@ cli_parse_threshold(const char *arg, struct plugin_thresholds *t, int crit)
 }
 
 int
-cli_load_policy(const struct cli_opts *o, struct policy **out, char *err,
-    size_t errlen)
+cli_threshold_option(int opt, const char *arg, struct plugin_thresholds *t,
+    char *err, size_t errlen)
 {
-	if (o->policy != NULL)
-		return policy_load_file(o->policy, out, err, errlen);
-	return policy_load_default(out, err, errlen);
-}
-
-/* FNV-1a over a string, continuing from h. */
-static uint64_t
-fnv1a(const char *s, uint64_t h)
-{
-	for (; s != NULL && *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	/* a separator, so that "ab","c" and "a","bc" differ */
-	h ^= 0xff;
-	h *= 1099511628211ULL;
-	return h;
-}
-
-int
-cli_state_path(const struct cli_opts *o, const char *prog, const char *extra,
-    char *buf, size_t len)
-{
-	const char *dir = getenv("NP_STATE_DIRECTORY");
-	uint64_t h = 1469598103934665603ULL;
-	char uid[24];
-	int n;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "/var/tmp";
-	h = fnv1a(o->url, h);
-	h = fnv1a(o->host, h);
-	h = fnv1a(o->iface, h);
-	h = fnv1a(extra, h);
-	snprintf(uid, sizeof(uid), "%lu", (unsigned long)geteuid());
-	h = fnv1a(uid, h);
-	n = snprintf(buf, len, "%s/%s-%016llx.state", dir, prog,
-	    (unsigned long long)h);
-	return (n < 0 || (size_t)n >= len) ? -1 : 0;
-}
-
-void
-cli_target(const struct cli_opts *o, struct igd_target *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->url = o->url;
-	t->host = o->host;
-	t->ssdp_port = o->ssdp_port;
-	t->iface = o->iface;
-}
-
-int
-cli_find_device(const struct cli_opts *opts, const struct deadline *dl,
-    struct igd_found *found, struct plugin_out *o)
-{
-	struct igd_target target;
-	char err[256] = "";
-	size_t n = 0;
-
-	cli_target(opts, &target);
-	if (igd_discover(&target, dl, found, 1, &n, NULL, err,
-	    sizeof(err)) != 0) {
-		plugin_out_set_state(o, PLUGIN_UNKNOWN);
-		plugin_out_summary(o, "cannot search: %s", err);
-		return -1;
-	}
-	if (n == 0) {
-		plugin_out_set_state(o, opts->timeout_state);
-		plugin_out_summary(o, "no IGD answered within %.1f s",
-		    opts->timeout);
-		return -1;
-	}
-	if (found->rc != 0) {
-		plugin_out_set_state(o, found->rc == IGD_ETIMEOUT ?
-		    opts->timeout_state : PLUGIN_UNKNOWN);
-		plugin_out_summary(o, "cannot read the description at %.100s: "
-		    "%s", found->dev.location, found->err);
+	if (opt != 'w' && opt != 'c')
+		return 1;
+	if (cli_parse_threshold(arg, t, opt == 'c') != 0) {
+		snprintf(err, errlen, "invalid range '%.40s' for -%c", arg, opt);
 		return -1;
 	}
 	return 0;
-}
-
-long long
-cli_deadline_ms(const struct cli_opts *o)
-{
-	long long ms = (long long)(o->timeout * 1000.0);
-	long long margin = ms / 20;
-
-	/* keep time to judge and print before -t, even on a starved CPU:
-	 * 5% of the timeout, 100 to 500 ms (a tenth below one second) */
-	if (margin < 100)
-		margin = 100;
-	if (margin > 500)
-		margin = 500;
-	if (ms <= 1000)
-		margin = ms / 10;
-	ms -= margin;
-	return ms > 1 ? ms : 1;
-}
-
-static char backstop_msg[160];
-static size_t backstop_len;
-static int backstop_state;
-
-static void
-backstop(int sig)
-{
-	ssize_t w;
-
-	(void)sig;
-	w = write(STDOUT_FILENO, backstop_msg, backstop_len);
-	(void)w;
-	_exit(backstop_state);
-}
-
-void
-cli_backstop_arm(const char *check, const struct cli_opts *o)
-{
-	struct sigaction sa;
-	struct itimerval it;
-	double t = o->timeout + 0.5;
-	int n;
-
-	n = snprintf(backstop_msg, sizeof(backstop_msg),
-	    "IGD %s %s - plugin timed out after %.1f s (backstop)\n", check,
-	    plugin_state_name(o->timeout_state), o->timeout);
-	backstop_len = (n > 0 && (size_t)n < sizeof(backstop_msg)) ?
-	    (size_t)n : 0;
-	backstop_state = (int)o->timeout_state;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = backstop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	memset(&it, 0, sizeof(it));
-	it.it_value.tv_sec = (time_t)t;
-	it.it_value.tv_usec = (suseconds_t)((t - (double)(time_t)t) * 1e6);
-	setitimer(ITIMER_REAL, &it, NULL);
 }

@@ -4,21 +4,17 @@
  *
  * Options: -h/--help, -V/--version, -v/--verbose (repeatable), -t/--timeout
  * SECONDS[:STATE], -H/--hostname ADDRESS, --ssdp-port PORT, -u/--url URL,
- * -m/--interface IF|ADDR, -P/--policy FILE.  Parsing returns codes; main()
- * prints usage and exits.
- *
- * The one exception to "nothing below plugins/ exits": cli_backstop_arm()
- * installs a SIGALRM handler that, should any call ever outlive the run's
- * deadline, writes a prepared verdict and _exit()s with the timeout state.
+ * -m/--interface IF|ADDR, -P/--policy FILE, and the parsing of their values
+ * (numbers, ranges, timeouts).  Option parsing only: what a run does with
+ * them (the policy, the deadline, the device, state files) is in run.h.
+ * Parsing returns codes; nothing here prints or exits.
  */
 #ifndef CHECK_IGD_CLI_H
 #define CHECK_IGD_CLI_H
 
 #include <getopt.h>
 #include <stddef.h>
-#include "igd.h"
 #include "plugin.h"
-#include "policy.h"
 
 #define CLI_TIMEOUT_DEFAULT 10.0
 #define CLI_TIMEOUT_MAX     3600.0
@@ -48,6 +44,13 @@ struct cli_opts {
 	{ "interface", required_argument, NULL, 'm' }, \
 	{ "policy", required_argument, NULL, 'P' }
 
+/* -w/--warning RANGE and -c/--critical RANGE, for plugins with one pair
+ * of thresholds (see cli_threshold_option). */
+#define CLI_SHORT_THRESHOLDS "w:c:"
+#define CLI_LONG_THRESHOLDS \
+	{ "warning", required_argument, NULL, 'w' }, \
+	{ "critical", required_argument, NULL, 'c' }
+
 /*
  * A plugin's own options: return 0 when opt was handled, -1 with a one-line
  * reason in err for a bad value, 1 when opt is not one of the plugin's.
@@ -69,30 +72,12 @@ int cli_parse(int argc, char *const argv[], const char *shortopts,
 int cli_parse_threshold(const char *arg, struct plugin_thresholds *t,
     int crit);
 
-/* Load the -P policy, or the compiled-in default.  As policy_load_file(). */
-int cli_load_policy(const struct cli_opts *o, struct policy **out, char *err,
-    size_t errlen);
-
 /*
- * The default state file of prog for this target: in $NP_STATE_DIRECTORY or
- * /var/tmp, named prog-HASH.state where HASH covers the target options,
- * extra (may be NULL) and the effective uid.  0, or -1 if it does not fit.
+ * -w/-c RANGE (opt 'w' or 'c') into t's warning or critical range.  As a
+ * cli_option_fn: 0, -1 with the reason in err, 1 for any other option.
  */
-int cli_state_path(const struct cli_opts *o, const char *prog,
-    const char *extra, char *buf, size_t len);
-
-/* The discovery target the options describe (-u, -H, -m or multicast). */
-void cli_target(const struct cli_opts *o, struct igd_target *t);
-
-/*
- * Find the one device a check works on (the options' target) and read its
- * description, by dl.  Returns 0 with *found valid, or -1 after giving o
- * its state and summary: UNKNOWN for a search that could not start, the
- * timeout state when nothing answered or the description timed out,
- * UNKNOWN for an unreadable description.
- */
-int cli_find_device(const struct cli_opts *opts, const struct deadline *dl,
-    struct igd_found *found, struct plugin_out *o);
+int cli_threshold_option(int opt, const char *arg, struct plugin_thresholds *t,
+    char *err, size_t errlen);
 
 /* Defaults: timeout 10 s, UNKNOWN on timeout, SSDP port 1900. */
 void cli_init(struct cli_opts *o);
@@ -128,16 +113,5 @@ int cli_parse_double(const char *s, double min, double max, double *out);
 /* A whole number in [min, max].  0 or -1. */
 int cli_parse_uint(const char *s, unsigned long min, unsigned long max,
     unsigned long *out);
-
-/*
- * Arm the backstop: after the timeout plus 0.5 s, write
- * "IGD <check> <STATE> - plugin timed out after N s (backstop)" and _exit
- * with the timeout state.  Call once, after options are parsed.
- */
-void cli_backstop_arm(const char *check, const struct cli_opts *o);
-
-/* The run's deadline in milliseconds: the timeout less a margin to judge
- * and print (5% of it, 100 to 500 ms; a tenth of timeouts under 1 s). */
-long long cli_deadline_ms(const struct cli_opts *o);
 
 #endif

@@ -2,10 +2,12 @@
 /*
  * check_igd_wan: is the router's WAN link healthy?
  *
- * Judges every WAN connection service (WANIPConnection, WANPPPConnection):
- * status, uptime, external address (pinned value, double NAT), and the
- * common interface: physical link, layer-1 rates, and traffic rates computed
- * between runs from a state file (32-bit wraps and reboots handled).
+ * Gather: find the device (run), query every WAN connection service and the
+ * common interface (igd_wan_query), read and roll the counter sample kept
+ * between runs (state file).  Judge: judge_wan() turns those facts into
+ * subchecks: status, uptime, external address (pinned value, double NAT),
+ * physical link, layer-1 rates, traffic rates (32-bit wraps and reboots
+ * handled).  Report: run_close() renders the verdict; main() writes it.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,13 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "igd.h"
-#include "plugin.h"
-#include "policy.h"
+#include "judge_wan.h"
+#include "run.h"
 #include "state.h"
-
-#define CHECK "WAN"
 
 enum {
 	OPT_STATE_FILE = 1100, OPT_EXTERNAL, OPT_UPTIME_W, OPT_UPTIME_C,
@@ -28,24 +26,18 @@ enum {
 	OPT_DOWN_W, OPT_DOWN_C, OPT_NO_STATE
 };
 
-static void
-usage(FILE *f)
-{
-	fprintf(f,
+static const char usage[] =
 	    "Usage: check_igd_wan [-H ADDRESS | -u URL | -m IF|ADDR] [-P POLICY]\n"
 	    "       [--state-file FILE | --no-state] [--external-address ADDR]\n"
 	    "       [--uptime-warn R] [--uptime-crit R] [--rx-warn R] [--rx-crit R]\n"
 	    "       [--tx-warn R] [--tx-crit R] [--link-up-warn R] [--link-up-crit R]\n"
-	    "       [--link-down-warn R] [--link-down-crit R] [-t SECONDS[:STATE]] [-v]\n");
-}
+	    "       [--link-down-warn R] [--link-down-crit R] [-t SECONDS[:STATE]] [-v]\n";
 
-static void
-help(void)
-{
-	printf("check_igd_wan " CHECK_IGD_VERSION "\n"
-	    "Checks the WAN connections of a UPnP Internet Gateway Device.\n\n");
-	usage(stdout);
-	printf("\nOptions:\n"
+static const char about[] =
+	    "Checks the WAN connections of a UPnP Internet Gateway Device.\n\n";
+
+static const char options[] =
+    "\nOptions:\n"
 	    " -h, --help            this help (exit 3)\n"
 	    " -V, --version         the version (exit 3)\n"
 	    " -v, --verbose         more detail (repeat, up to -vvv)\n"
@@ -66,25 +58,7 @@ help(void)
 	    "     --rx-warn/--rx-crit                bytes/s received\n"
 	    "     --tx-warn/--tx-crit                bytes/s sent\n"
 	    "     --link-up-warn/--link-up-crit      layer-1 upstream, bit/s\n"
-	    "     --link-down-warn/--link-down-crit  layer-1 downstream, bit/s\n");
-}
-
-/* "3d 4h 5m" from seconds. */
-static void
-fmt_duration(int64_t s, char *buf, size_t len)
-{
-	if (s < 0)
-		snprintf(buf, len, "unknown");
-	else if (s >= 86400)
-		snprintf(buf, len, "%lldd %lldh", (long long)(s / 86400),
-		    (long long)(s % 86400 / 3600));
-	else if (s >= 3600)
-		snprintf(buf, len, "%lldh %lldm", (long long)(s / 3600),
-		    (long long)(s % 3600 / 60));
-	else
-		snprintf(buf, len, "%lldm %llds", (long long)(s / 60),
-		    (long long)(s % 60));
-}
+	    "     --link-down-warn/--link-down-crit  layer-1 downstream, bit/s\n";
 
 /* A key-safe identity for the device in the state file. */
 static void
@@ -192,380 +166,140 @@ option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
 	return 1;
 }
 
-/* Rates from the counters and the previous run's; saves the new sample. */
+static const struct option longopts[] = {
+	CLI_LONG,
+	{ "state-file", required_argument, NULL, OPT_STATE_FILE },
+	{ "no-state", no_argument, NULL, OPT_NO_STATE },
+	{ "external-address", required_argument, NULL, OPT_EXTERNAL },
+	{ "uptime-warn", required_argument, NULL, OPT_UPTIME_W },
+	{ "uptime-crit", required_argument, NULL, OPT_UPTIME_C },
+	{ "rx-warn", required_argument, NULL, OPT_RX_W },
+	{ "rx-crit", required_argument, NULL, OPT_RX_C },
+	{ "tx-warn", required_argument, NULL, OPT_TX_W },
+	{ "tx-crit", required_argument, NULL, OPT_TX_C },
+	{ "link-up-warn", required_argument, NULL, OPT_UP_W },
+	{ "link-up-crit", required_argument, NULL, OPT_UP_C },
+	{ "link-down-warn", required_argument, NULL, OPT_DOWN_W },
+	{ "link-down-crit", required_argument, NULL, OPT_DOWN_C },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct run_spec spec = {
+	"check_igd_wan", "WAN", about, usage, options, CLI_SHORT, longopts,
+	option, NULL
+};
+
+/* The command line's overrides of the policy's wan: section. */
 static void
-judge_rates(struct plugin_out *o, const struct igd_device *dev,
-    const struct igd_wan *w, const struct policy_wan *pw, const char *path,
-    int64_t uptime, int verbose)
+apply_options(const struct wan_args *a, struct policy_wan *pw)
 {
-	static const char *const names[4] = {
+	if (a->external != NULL)
+		snprintf(pw->external_address, sizeof(pw->external_address),
+		    "%s", a->external);
+	for (size_t i = 0; i < a->n_ranges; i++) {
+		const struct range_option *ro = &range_options[a->ranges[i].which];
+
+		cli_parse_threshold(a->ranges[i].arg, (struct plugin_thresholds *)
+		    ((char *)pw + ro->offset), ro->crit);
+	}
+}
+
+/*
+ * Read the previous counter sample from the state file at path and, when
+ * it is due, replace it by this run's (now, the uptime rates compare, the
+ * counters read); what went wrong is kept in *prev for the verdict.
+ */
+static void
+gather_sample(const char *path, const struct igd_device *dev,
+    const struct igd_wan *w, const struct policy_wan *pw, int64_t now,
+    struct judge_wan_prev *prev)
+{
+	static const char *const names[JUDGE_WAN_COUNTERS] = {
 		"tx_bytes", "rx_bytes", "tx_packets", "rx_packets"
 	};
-	static const char *const rate_names[4] = {
-		"tx_Bps", "rx_Bps", "tx_pps", "rx_pps"
-	};
+	const struct igd_common *cm = &w->common;
 	struct state *st = NULL;
-	char err[256], id[96], key[STATE_KEY_MAX];
-	uint64_t prev_t = 0, prev_up = 0;
-	int64_t now = wall_ms();
-	int have_prev, rebooted = 0, any = 0;
-	double dt = 0;
-	double zero = 0;
+	char id[96], key[STATE_KEY_MAX];
+	int64_t uptime = judge_wan_uptime(pw, w);
+	int any = 0;
 
-	for (int k = 0; k < 4; k++) {
-		const struct plugin_thresholds *t = k == 0 ? &pw->tx_rate :
-		    k == 1 ? &pw->rx_rate : NULL;
-
-		if (w->common.counter_rc[k] == 0) {
-			plugin_out_perf(o, names[k], (double)w->common.counter[k],
-			    "c", NULL, &zero, NULL);
-			any = 1;
-		} else if (t != NULL && (t->has_warn || t->has_crit)) {
-			/* a threshold was asked for and cannot be judged */
-			plugin_out_sub(o, PLUGIN_UNKNOWN, "%s counter unreadable "
-			    "(%s): its rate threshold is not judged", names[k],
-			    igd_strerror(w->common.counter_rc[k]));
-		} else if (verbose >= 1) {
-			plugin_out_info(o, "%s counter unreadable: %s", names[k],
-			    igd_strerror(w->common.counter_rc[k]));
-		}
-	}
-	if (!any || path == NULL)
+	memset(prev, 0, sizeof(*prev));
+	prev->path = path;
+	for (int k = 0; k < JUDGE_WAN_COUNTERS; k++)
+		any |= cm->counter_rc[k] == 0;
+	if (path == NULL || !any || !cm->present || w->n_conns == 0)
 		return;
-	if (state_load(path, &st, err, sizeof(err)) != 0) {
-		plugin_out_info(o, "state file: %s; starting again", err);
-		if (st == NULL)
-			return;
-	}
+	if (state_load(path, &st, prev->load_err, sizeof(prev->load_err)) == 0)
+		prev->load_err[0] = '\0';
+	if (st == NULL)
+		return;
+	prev->loaded = 1;
 	state_id(dev, id, sizeof(id));
 	snprintf(key, sizeof(key), "%s.time_ms", id);
-	have_prev = state_get_u64(st, key, &prev_t) == 0;
+	prev->have = state_get_u64(st, key, &prev->time_ms) == 0;
 	snprintf(key, sizeof(key), "%s.uptime", id);
-	if (have_prev && state_get_u64(st, key, &prev_up) == 0 && uptime >= 0 &&
-	    (uint64_t)uptime < prev_up)
-		rebooted = 1;
-	if (have_prev)
-		dt = (double)(now - (int64_t)prev_t) / 1000.0;
-	if (have_prev && dt >= 1.0) {
-		for (int k = 0; k < 4; k++) {
-			uint64_t prev, delta;
-			unsigned bits;
-
-			snprintf(key, sizeof(key), "%s.%s", id, names[k]);
-			if (w->common.counter_rc[k] != 0 ||
-			    state_get_u64(st, key, &prev) != 0)
-				continue;
-			bits = (prev > UINT32_MAX ||
-			    w->common.counter[k] > UINT32_MAX) ? 64 : 32;
-			if (state_counter_delta(prev, w->common.counter[k], bits,
-			    rebooted, &delta) != 0) {
-				plugin_out_info(o, "%s went backwards (%llu to "
-				    "%llu): no rate this run", names[k],
-				    (unsigned long long)prev,
-				    (unsigned long long)w->common.counter[k]);
-				continue;
-			}
-			{
-				double rate = (double)delta / dt;
-				const struct plugin_thresholds *t =
-				    k == 0 ? &pw->tx_rate :
-				    k == 1 ? &pw->rx_rate : NULL;
-				enum plugin_state s = t ?
-				    plugin_thresholds_eval(t, rate) : PLUGIN_OK;
-
-				if (s != PLUGIN_OK)
-					plugin_out_sub(o, s, "%s %.0f/s", k == 0 ?
-					    "sent" : "received", rate);
-				else if (verbose >= 1)
-					plugin_out_info(o, "%s %.1f/s over %.0f s",
-					    names[k], rate, dt);
-				plugin_out_perf(o, rate_names[k], rate, "", t,
-				    &zero, NULL);
-			}
-		}
-		if (rebooted)
-			plugin_out_info(o, "uptime went down: counters "
-			    "restarted, rates counted since the restart");
-	} else if (!have_prev) {
-		plugin_out_info(o, "traffic rates from the next run on "
-		    "(state file %.200s)", path);
-	} else {
-		/* an overlapping or immediate rerun: keep the older sample so
-		 * the next rate spans a sane interval */
-		state_free(st);
-		return;
-	}
-	/* save this sample */
-	snprintf(key, sizeof(key), "%s.time_ms", id);
-	state_set_u64(st, key, (uint64_t)now);
-	snprintf(key, sizeof(key), "%s.uptime", id);
-	state_set_u64(st, key, uptime >= 0 ? (uint64_t)uptime : 0);
-	for (int k = 0; k < 4; k++) {
+	prev->have_uptime = state_get_u64(st, key, &prev->uptime) == 0;
+	for (int k = 0; k < JUDGE_WAN_COUNTERS; k++) {
 		snprintf(key, sizeof(key), "%s.%s", id, names[k]);
-		if (w->common.counter_rc[k] == 0)
-			state_set_u64(st, key, w->common.counter[k]);
+		prev->have_counter[k] =
+		    state_get_u64(st, key, &prev->counter[k]) == 0;
 	}
-	if (state_save(st, path, err, sizeof(err)) != 0)
-		plugin_out_info(o, "cannot save the state file: %s", err);
+	if (judge_wan_sample_due(prev, now)) {
+		snprintf(key, sizeof(key), "%s.time_ms", id);
+		state_set_u64(st, key, (uint64_t)now);
+		snprintf(key, sizeof(key), "%s.uptime", id);
+		state_set_u64(st, key, uptime >= 0 ? (uint64_t)uptime : 0);
+		for (int k = 0; k < JUDGE_WAN_COUNTERS; k++) {
+			snprintf(key, sizeof(key), "%s.%s", id, names[k]);
+			if (cm->counter_rc[k] == 0)
+				state_set_u64(st, key, cm->counter[k]);
+		}
+		if (state_save(st, path, prev->save_err,
+		    sizeof(prev->save_err)) == 0)
+			prev->save_err[0] = '\0';
+	}
 	state_free(st);
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONG,
-		{ "state-file", required_argument, NULL, OPT_STATE_FILE },
-		{ "no-state", no_argument, NULL, OPT_NO_STATE },
-		{ "external-address", required_argument, NULL, OPT_EXTERNAL },
-		{ "uptime-warn", required_argument, NULL, OPT_UPTIME_W },
-		{ "uptime-crit", required_argument, NULL, OPT_UPTIME_C },
-		{ "rx-warn", required_argument, NULL, OPT_RX_W },
-		{ "rx-crit", required_argument, NULL, OPT_RX_C },
-		{ "tx-warn", required_argument, NULL, OPT_TX_W },
-		{ "tx-crit", required_argument, NULL, OPT_TX_C },
-		{ "link-up-warn", required_argument, NULL, OPT_UP_W },
-		{ "link-up-crit", required_argument, NULL, OPT_UP_C },
-		{ "link-down-warn", required_argument, NULL, OPT_DOWN_W },
-		{ "link-down-crit", required_argument, NULL, OPT_DOWN_C },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct wan_args args;
-	struct cli_opts opts;
-	struct policy *pol = NULL;
-	struct policy_wan *pw;
+	struct run r;
 	struct igd_found *found = NULL;
 	struct igd_wan *w = NULL;
-	struct plugin_out *o = NULL;
-	struct deadline dl;
-	char err[512], out[PLUGIN_TEXT_MAX + 64], state_path[1024];
-	const char *state_file = NULL;
-	int rc;
-	size_t olen;
-	enum plugin_state st;
-	int64_t first_uptime = -1;
-	double zero = 0;
-	int64_t started = 0;
+	struct judge_wan_prev prev;
+	struct judge_wan_ctx jc;
+	const char *state_file;
+	int st;
 
 	memset(&args, 0, sizeof(args));
-	switch (cli_parse(argc, argv, CLI_SHORT, longopts, &opts, option, &args,
-	    err, sizeof(err))) {
-	case CLI_HELP:
-		help();
-		return PLUGIN_UNKNOWN;
-	case CLI_VERSION:
-		printf("check_igd_wan " CHECK_IGD_VERSION "\n");
-		return PLUGIN_UNKNOWN;
-	case CLI_BAD:
-		printf("IGD " CHECK " UNKNOWN - %s\n", err);
-		usage(stdout);
-		return PLUGIN_UNKNOWN;
-	default:
-		break;
-	}
-	if (cli_load_policy(&opts, &pol, err, sizeof(err)) != 0) {
-		printf("IGD " CHECK " UNKNOWN - policy error: %s\n", err);
-		return PLUGIN_UNKNOWN;
-	}
-	pw = &pol->wan;
-	/* options override the policy */
-	if (args.external != NULL)
-		snprintf(pw->external_address, sizeof(pw->external_address),
-		    "%s", args.external);
-	for (size_t i = 0; i < args.n_ranges; i++) {
-		const struct range_option *ro = &range_options[args.ranges[i].which];
-
-		cli_parse_threshold(args.ranges[i].arg, (struct plugin_thresholds *)
-		    ((char *)pw + ro->offset), ro->crit);
-	}
-	state_file = args.state_file;
-	if (!args.no_state && state_file == NULL &&
-	    cli_state_path(&opts, "check_igd_wan", NULL, state_path,
-	    sizeof(state_path)) == 0)
-		state_file = state_path;
-	if (args.no_state)
-		state_file = NULL;
-
-	cli_backstop_arm(CHECK, &opts);
-	deadline_init(&dl, cli_deadline_ms(&opts));
-	started = deadline_now_ms();
-	o = plugin_out_new(CHECK);
+	if (run_open(&r, &spec, argc, argv, &args) != 0)
+		goto finish;
+	apply_options(&args, &r.pol->wan);
+	state_file = run_state_file(&r, args.state_file, args.no_state, NULL);
 	found = calloc(1, sizeof(*found));
 	w = calloc(1, sizeof(*w));
-	if (o == NULL || found == NULL || w == NULL) {
-		printf("IGD " CHECK " UNKNOWN - out of memory\n");
-		return PLUGIN_UNKNOWN;
+	if (found == NULL || w == NULL) {
+		plugin_out_set_state(r.out, PLUGIN_UNKNOWN);
+		plugin_out_summary(r.out, "out of memory");
+	} else if (run_find_device(&r, found) == 0) {
+		/* gather */
+		jc.query_rc = igd_wan_query(&found->dev, &r.dl, w);
+		jc.now_ms = wall_ms();
+		jc.timeout_state = r.opts.timeout_state;
+		jc.verbose = r.opts.verbose;
+		gather_sample(state_file, &found->dev, w, &r.pol->wan, jc.now_ms,
+		    &prev);
+		/* judge */
+		judge_wan(r.out, &r.pol->wan, &found->dev, w, &prev, &jc);
 	}
-
-	if (cli_find_device(&opts, &dl, found, o) != 0)
-		goto finish;
-	rc = igd_wan_query(&found->dev, &dl, w);
-	if (w->n_conns == 0) {
-		plugin_out_set_state(o, PLUGIN_UNKNOWN);
-		plugin_out_summary(o, "%.60s has no WAN connection service",
-		    found->dev.friendly_name);
-		goto finish;
-	}
-
-	for (size_t i = 0; i < w->n_conns; i++) {
-		const struct igd_conn *c = &w->conns[i];
-		const struct igd_service *svc = &found->dev.services[c->service];
-		char name[48], pfx[16], label[64], dur[32];
-		enum igd_addr_class ac;
-
-		snprintf(name, sizeof(name), "%s%u.%u",
-		    svc->kind == IGD_SVC_WANPPP ? "PPP" : "IP", svc->wan_device,
-		    svc->conn_device);
-		if (w->n_conns == 1)
-			pfx[0] = '\0';
-		else
-			snprintf(pfx, sizeof(pfx), "c%u_", (unsigned)(i + 1) % 100u);
-
-		if (c->status_rc != 0) {
-			plugin_out_sub(o, c->status_rc == IGD_ETIMEOUT ?
-			    opts.timeout_state : PLUGIN_UNKNOWN,
-			    "%s: GetStatusInfo failed: %s", name,
-			    igd_strerror(c->status_rc));
-		} else if (strcmp(c->status, pw->status) != 0) {
-			plugin_out_sub(o, pw->status_state, "%s: status %.30s "
-			    "(expected %s), last error %.60s", name, c->status,
-			    pw->status, c->last_error[0] ? c->last_error : "-");
-		} else {
-			fmt_duration(c->uptime, dur, sizeof(dur));
-			st = c->uptime >= 0 ?
-			    plugin_thresholds_eval(&pw->uptime, (double)c->uptime)
-			    : PLUGIN_OK;
-			plugin_out_sub(o, st, "%s: %.30s, up %s (%s)", name,
-			    c->status, dur, c->conn_type[0] ? c->conn_type : "-");
-			if (first_uptime < 0)
-				first_uptime = c->uptime;
-		}
-		if (c->uptime >= 0) {
-			snprintf(label, sizeof(label), "%suptime", pfx);
-			plugin_out_perf(o, label, (double)c->uptime, "s",
-			    &pw->uptime, &zero, NULL);
-		}
-		if (c->extip_rc != 0) {
-			plugin_out_sub(o, c->extip_rc == IGD_ETIMEOUT ?
-			    opts.timeout_state : PLUGIN_UNKNOWN,
-			    "%s: GetExternalIPAddress failed: %s", name,
-			    igd_strerror(c->extip_rc));
-			continue;
-		}
-		ac = igd_addr_classify(c->external_ip);
-		if (pw->external_address[0] != '\0' &&
-		    strcmp(pw->external_address, c->external_ip) != 0)
-			plugin_out_sub(o, pw->external_mismatch_state,
-			    "%s: external address %.60s, expected %.60s", name,
-			    c->external_ip[0] ? c->external_ip : "(none)",
-			    pw->external_address);
-		else if (ac != IGD_ADDR_PUBLIC && strcmp(c->status, "Connected") == 0)
-			plugin_out_sub(o, pw->private_state,
-			    "%s: external address %.60s is %s: double NAT",
-			    name, c->external_ip[0] ? c->external_ip : "(none)",
-			    igd_addr_class_name(ac));
-		else
-			plugin_out_info(o, "%s: external address %.60s (%s)",
-			    name, c->external_ip[0] ? c->external_ip : "(none)",
-			    igd_addr_class_name(ac));
-		if (opts.verbose >= 1 && c->nat_rc == 0)
-			plugin_out_info(o, "%s: NAT %s, RSIP %s, possible types "
-			    "%.60s", name, c->nat_enabled == 1 ? "on" :
-			    c->nat_enabled == 0 ? "off" : "?",
-			    c->rsip_available == 1 ? "yes" :
-			    c->rsip_available == 0 ? "no" : "?",
-			    c->possible_types);
-	}
-
-	if (w->common.present && w->common.link_rc == 0) {
-		const struct igd_common *cm = &w->common;
-
-		if (cm->link_status[0] && strcmp(cm->link_status, "Up") != 0)
-			plugin_out_sub(o, PLUGIN_CRITICAL, "physical link "
-			    "%.30s", cm->link_status);
-		else
-			plugin_out_info(o, "link %.30s %.30s, %.1f/%.1f Mbit/s "
-			    "up/down", cm->access_type, cm->link_status[0] ?
-			    cm->link_status : "?", (double)cm->up_bps / 1e6,
-			    (double)cm->down_bps / 1e6);
-		if (cm->up_bps >= 0) {
-			st = plugin_thresholds_eval(&pw->link_up,
-			    (double)cm->up_bps);
-			if (st != PLUGIN_OK)
-				plugin_out_sub(o, st, "upstream rate %lld bit/s",
-				    (long long)cm->up_bps);
-			plugin_out_perf(o, "link_up", (double)cm->up_bps, "",
-			    &pw->link_up, &zero, NULL);
-		}
-		if (cm->down_bps >= 0) {
-			st = plugin_thresholds_eval(&pw->link_down,
-			    (double)cm->down_bps);
-			if (st != PLUGIN_OK)
-				plugin_out_sub(o, st, "downstream rate %lld "
-				    "bit/s", (long long)cm->down_bps);
-			plugin_out_perf(o, "link_down", (double)cm->down_bps, "",
-			    &pw->link_down, &zero, NULL);
-		}
-	} else if (w->common.present) {
-		const struct policy_wan *p = pw;
-
-		if (p->link_up.has_warn || p->link_up.has_crit ||
-		    p->link_down.has_warn || p->link_down.has_crit)
-			plugin_out_sub(o, PLUGIN_UNKNOWN, "GetCommonLinkProperties "
-			    "failed (%s): link rate thresholds not judged",
-			    igd_strerror(w->common.link_rc));
-		else
-			plugin_out_info(o, "GetCommonLinkProperties failed: %s",
-			    igd_strerror(w->common.link_rc));
-	} else if (pw->link_up.has_warn || pw->link_up.has_crit ||
-	    pw->link_down.has_warn || pw->link_down.has_crit ||
-	    pw->rx_rate.has_warn || pw->rx_rate.has_crit ||
-	    pw->tx_rate.has_warn || pw->tx_rate.has_crit) {
-		plugin_out_sub(o, PLUGIN_UNKNOWN, "no WANCommonInterfaceConfig "
-		    "service: link and traffic thresholds not judged");
-	}
-	if (w->common.present)
-		judge_rates(o, &found->dev, w, pw, state_file, first_uptime,
-		    opts.verbose);
-	if (w->v6fw.present && w->v6fw.rc == 0)
-		plugin_out_info(o, "IPv6 firewall %s, inbound pinholes %s",
-		    w->v6fw.enabled == 1 ? "enabled" :
-		    w->v6fw.enabled == 0 ? "disabled" : "?",
-		    w->v6fw.inbound_allowed == 1 ? "allowed" :
-		    w->v6fw.inbound_allowed == 0 ? "not allowed" : "?");
-	if (rc == IGD_ETIMEOUT) {
-		plugin_out_raise(o, opts.timeout_state);
-		plugin_out_info(o, "the deadline cut the queries short");
-	}
-
-	/* summary */
-	{
-		const struct igd_conn *c = &w->conns[0];
-		char dur[32];
-
-		fmt_duration(c->uptime, dur, sizeof(dur));
-		if (w->n_conns == 1)
-			plugin_out_summary(o, "%.30s, external %.60s, up %s%s",
-			    c->status[0] ? c->status : "status unknown",
-			    c->external_ip[0] ? c->external_ip : "(none)", dur,
-			    rc == IGD_ETIMEOUT ? " (timed out)" : "");
-		else
-			plugin_out_summary(o, "%zu WAN connections; first %.30s, "
-			    "external %.60s, up %s%s", w->n_conns,
-			    c->status[0] ? c->status : "status unknown",
-			    c->external_ip[0] ? c->external_ip : "(none)", dur,
-			    rc == IGD_ETIMEOUT ? " (timed out)" : "");
-	}
+	run_perf_time(&r);
 finish:
-	/* the run time: every verdict carries perfdata */
-	plugin_out_perf(o, "time", (double)(deadline_now_ms() - started) / 1000.0,
-	    "s", NULL, &zero, NULL);
-	plugin_out_render(o, out, sizeof(out), &olen);
-	fwrite(out, 1, olen, stdout);
-	st = plugin_out_state(o);
-	plugin_out_free(o);
-	policy_free(pol);
+	/* report */
+	st = run_close(&r);
+	fwrite(r.text, 1, r.text_len, stdout);
 	free(found);
 	free(w);
-	return (int)st;
+	return st;
 }

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * judge_portmap: a port-mapping table turned into a verdict.
+ *
+ * Pure: facts in (the table igd_table_read() or table_load() gave, the
+ * previous run's table as check_igd_portmap read it from its state file,
+ * the policy), findings, changes, OK lines, the count, perfdata and the
+ * summary out, into a plugin_out.  Each mapping is judged by policy_match()
+ * (first rule wins).  No sockets, no files: unit tests feed it fixture
+ * tables.  Nothing here prints or exits.
+ */
+#ifndef CHECK_IGD_JUDGE_PORTMAP_H
+#define CHECK_IGD_JUDGE_PORTMAP_H
+
+#include <stddef.h>
+#include "igd.h"
+#include "plugin.h"
+#include "policy.h"
+
+#define JUDGE_PORTMAP_SHOW_OK 40	/* OK mappings listed without -vv */
+#define JUDGE_PORTMAP_KEY_MAX 256	/* one mapping's identity */
+#define JUDGE_PORTMAP_TEXT_MAX 300	/* one mapping's description line */
+
+/*
+ * The previous run's table, as the state file gave it, and what became of
+ * the state file this run (check_igd_portmap fills this).
+ */
+struct judge_portmap_prev {
+	const char *path;		/* the state file; NULL: no change detection */
+	int loaded;			/* 0: could not be read at all */
+	char load_err[256];		/* why it was started again, "" if read */
+	char other_device[128];		/* kept for this other device, "" */
+	int have;			/* a previous table to compare with */
+	char **keys;			/* its mappings (judge_portmap_key); owned */
+	size_t n_keys;
+	int no_memory;			/* keys could not all be kept */
+	char save_err[256];		/* why this table was not saved, "" */
+};
+
+/* Free the keys; accepts a zeroed prev. */
+void judge_portmap_prev_free(struct judge_portmap_prev *prev);
+
+/* What judging needs beside the facts and the policy. */
+struct judge_portmap_ctx {
+	const struct plugin_thresholds *th;	/* the count of mappings */
+	enum plugin_state timeout_state;	/* for a read cut by the deadline */
+	int verbose;
+	const char *source;		/* where the table came from (-v) */
+};
+
+/*
+ * Judge every mapping of t by the policy (findings listed first, so that
+ * when the output is cut the plain OK lines go), the count against th,
+ * the changes since prev; a table not read whole is never OK (a threat
+ * found stays CRITICAL).  Sets the summary and the perfdata.
+ */
+void judge_portmap(struct plugin_out *o, const struct policy *pol,
+    const struct igd_table *t, const struct judge_portmap_prev *prev,
+    const struct judge_portmap_ctx *c);
+
+/* The identity of a mapping for change detection (no newline). */
+void judge_portmap_key(const struct igd_mapping *m, char *buf, size_t len);
+
+/* One line describing a mapping, description sanitised and bounded. */
+void judge_portmap_text(const struct igd_mapping *m, char *buf, size_t len);
+
+#endif

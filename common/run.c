@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* run: the opening and closing of a plugin run, the backstop (see run.h). */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "run.h"
+
+/* Append to the text main() writes (cut if it does not fit). */
+static void
+run_say(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (r->text_len + 1 >= sizeof(r->text))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(r->text + r->text_len, sizeof(r->text) - r->text_len,
+	    fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	r->text_len += (size_t)n;
+	if (r->text_len >= sizeof(r->text))
+		r->text_len = sizeof(r->text) - 1;
+}
+
+/* End the run before it started: status UNKNOWN, the text already said. */
+static int
+run_stop(struct run *r)
+{
+	r->status = PLUGIN_UNKNOWN;
+	return -1;
+}
+
+int
+run_open(struct run *r, const struct run_spec *spec, int argc,
+    char *const argv[], void *ctx)
+{
+	const struct run_spec *s = spec;
+	char err[512];
+
+	memset(r, 0, sizeof(*r));
+	r->spec = s;
+	switch (cli_parse(argc, argv, s->shortopts, s->longopts, &r->opts,
+	    s->option, ctx, err, sizeof(err))) {
+	case CLI_HELP:
+		run_say(r, "%s %s\n%s%s%s", s->prog, CHECK_IGD_VERSION,
+		    s->about, s->usage, s->options);
+		return run_stop(r);
+	case CLI_VERSION:
+		run_say(r, "%s %s\n", s->prog, CHECK_IGD_VERSION);
+		return run_stop(r);
+	case CLI_BAD:
+		run_say(r, "IGD %s UNKNOWN - %s\n%s", s->check, err, s->usage);
+		return run_stop(r);
+	default:
+		break;
+	}
+	if (s->validate != NULL &&
+	    s->validate(&r->opts, ctx, err, sizeof(err)) != 0) {
+		run_say(r, "IGD %s UNKNOWN - %s\n", s->check, err);
+		return run_stop(r);
+	}
+	if ((r->opts.policy != NULL ?
+	    policy_load_file(r->opts.policy, &r->pol, err, sizeof(err)) :
+	    policy_load_default(&r->pol, err, sizeof(err))) != 0) {
+		run_say(r, "IGD %s UNKNOWN - policy error: %s\n", s->check, err);
+		return run_stop(r);
+	}
+	run_backstop_arm(s->check, &r->opts);
+	deadline_init(&r->dl, run_deadline_ms(&r->opts));
+	r->started = deadline_now_ms();
+	if ((r->out = plugin_out_new(s->check)) == NULL) {
+		run_say(r, "IGD %s UNKNOWN - out of memory\n", s->check);
+		return run_stop(r);
+	}
+	return 0;
+}
+
+int
+run_close(struct run *r)
+{
+	int st = r->status;
+
+	if (r->out != NULL) {
+		/* the verdict replaces anything said before */
+		plugin_out_render(r->out, r->text, sizeof(r->text),
+		    &r->text_len);
+		st = (int)plugin_out_state(r->out);
+		plugin_out_free(r->out);
+		r->out = NULL;
+	}
+	policy_free(r->pol);
+	r->pol = NULL;
+	return st;
+}
+
+/* FNV-1a over a string, continuing from h. */
+static uint64_t
+fnv1a(const char *s, uint64_t h)
+{
+	for (; s != NULL && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	/* a separator, so that "ab","c" and "a","bc" differ */
+	h ^= 0xff;
+	h *= 1099511628211ULL;
+	return h;
+}
+
+int
+run_state_path(const struct cli_opts *o, const char *prog, const char *extra,
+    char *buf, size_t len)
+{
+	const char *dir = getenv("NP_STATE_DIRECTORY");
+	uint64_t h = 1469598103934665603ULL;
+	char uid[24];
+	int n;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/var/tmp";
+	h = fnv1a(o->url, h);
+	h = fnv1a(o->host, h);
+	h = fnv1a(o->iface, h);
+	h = fnv1a(extra, h);
+	snprintf(uid, sizeof(uid), "%lu", (unsigned long)geteuid());
+	h = fnv1a(uid, h);
+	n = snprintf(buf, len, "%s/%s-%016llx.state", dir, prog,
+	    (unsigned long long)h);
+	return (n < 0 || (size_t)n >= len) ? -1 : 0;
+}
+
+const char *
+run_state_file(struct run *r, const char *path, int none, const char *extra)
+{
+	if (none)
+		return NULL;
+	if (path != NULL)
+		return path;
+	if (run_state_path(&r->opts, r->spec->prog, extra, r->state_path,
+	    sizeof(r->state_path)) != 0)
+		return NULL;
+	return r->state_path;
+}
+
+void
+run_target(const struct cli_opts *o, struct igd_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->url = o->url;
+	t->host = o->host;
+	t->ssdp_port = o->ssdp_port;
+	t->iface = o->iface;
+}
+
+int
+run_find_device(struct run *r, struct igd_found *found)
+{
+	const struct cli_opts *opts = &r->opts;
+	struct igd_target target;
+	char err[256] = "";
+	size_t n = 0;
+
+	run_target(opts, &target);
+	if (igd_discover(&target, &r->dl, found, 1, &n, NULL, err,
+	    sizeof(err)) != 0) {
+		plugin_out_set_state(r->out, PLUGIN_UNKNOWN);
+		plugin_out_summary(r->out, "cannot search: %s", err);
+		return -1;
+	}
+	if (n == 0) {
+		plugin_out_set_state(r->out, opts->timeout_state);
+		plugin_out_summary(r->out, "no IGD answered within %.1f s",
+		    opts->timeout);
+		return -1;
+	}
+	if (found->rc != 0) {
+		plugin_out_set_state(r->out, found->rc == IGD_ETIMEOUT ?
+		    opts->timeout_state : PLUGIN_UNKNOWN);
+		plugin_out_summary(r->out, "cannot read the description at "
+		    "%.100s: %s", found->dev.location, found->err);
+		return -1;
+	}
+	return 0;
+}
+
+void
+run_perf_time(struct run *r)
+{
+	double zero = 0;
+
+	plugin_out_perf(r->out, "time",
+	    (double)(deadline_now_ms() - r->started) / 1000.0, "s", NULL,
+	    &zero, NULL);
+}
+
+long long
+run_deadline_ms(const struct cli_opts *o)
+{
+	long long ms = (long long)(o->timeout * 1000.0);
+	long long margin = ms / 20;
+
+	/* keep time to judge and print before -t, even on a starved CPU:
+	 * 5% of the timeout, 100 to 500 ms (a tenth below one second) */
+	if (margin < 100)
+		margin = 100;
+	if (margin > 500)
+		margin = 500;
+	if (ms <= 1000)
+		margin = ms / 10;
+	ms -= margin;
+	return ms > 1 ? ms : 1;
+}
+
+static char backstop_msg[160];
+static size_t backstop_len;
+static int backstop_state;
+
+static void
+backstop(int sig)
+{
+	ssize_t w;
+
+	(void)sig;
+	w = write(STDOUT_FILENO, backstop_msg, backstop_len);
+	(void)w;
+	_exit(backstop_state);
+}
+
+void
+run_backstop_arm(const char *check, const struct cli_opts *o)
+{
+	struct sigaction sa;
+	struct itimerval it;
+	double t = o->timeout + 0.5;
+	int n;
+
+	n = snprintf(backstop_msg, sizeof(backstop_msg),
+	    "IGD %s %s - plugin timed out after %.1f s (backstop)\n", check,
+	    plugin_state_name(o->timeout_state), o->timeout);
+	backstop_len = (n > 0 && (size_t)n < sizeof(backstop_msg)) ?
+	    (size_t)n : 0;
+	backstop_state = (int)o->timeout_state;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = backstop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = (time_t)t;
+	it.it_value.tv_usec = (suseconds_t)((t - (double)(time_t)t) * 1e6);
+	setitimer(ITIMER_REAL, &it, NULL);
+}

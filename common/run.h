@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * run: one plugin run, the opening and closing every check_igd plugin shares.
+ *
+ * A plugin's main() reads as
+ *
+ *	if (run_open(&r, &spec, argc, argv, &args) == 0) {
+ *		gather (igd), judge (judge_*), report (into r.out)
+ *	}
+ *	st = run_close(&r);
+ *	fwrite(r.text, 1, r.text_len, stdout);
+ *	return st;
+ *
+ * run_open() parses the command line (cli), loads the policy, arms the
+ * backstop, starts the run's deadline and makes the verdict; run_close()
+ * renders it.  In between, run_find_device() finds the one device a check
+ * works on and run_state_file() names the file kept between runs.
+ *
+ * Nothing here prints: the text to write (a verdict, a usage error, the
+ * help) is left in r->text and main() writes it.  The one exception to
+ * "nothing below plugins/ exits" is the backstop: a SIGALRM handler that,
+ * should any call ever outlive the deadline, writes a prepared verdict and
+ * _exit()s with the timeout state.
+ */
+#ifndef CHECK_IGD_RUN_H
+#define CHECK_IGD_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cli.h"
+#include "deadline.h"
+#include "igd.h"
+#include "plugin.h"
+#include "policy.h"
+
+#define RUN_TEXT_MAX  16384	/* the text main() writes: a verdict or the help */
+#define RUN_PATH_MAX  1024	/* a default state file path */
+
+/* What makes one plugin's run: its names, texts and options. */
+struct run_spec {
+	const char *prog;		/* "check_igd_wan" */
+	const char *check;		/* "WAN", shown after "IGD " */
+	const char *about;		/* help: what the plugin does, ends "\n\n" */
+	const char *usage;		/* "Usage: ...\n" */
+	const char *options;		/* help: "\nOptions:\n..." */
+	const char *shortopts;		/* CLI_SHORT plus the plugin's */
+	const struct option *longopts;	/* CLI_LONG plus the plugin's */
+	cli_option_fn option;		/* the plugin's options (may be NULL) */
+	/* Checks needing all options, before the policy is loaded (may be
+	 * NULL): 0, or -1 with a one-line reason in err. */
+	int (*validate)(const struct cli_opts *o, const void *ctx, char *err,
+	    size_t errlen);
+};
+
+/* One run.  Fields are read by the plugin; only run_* functions set them. */
+struct run {
+	const struct run_spec *spec;
+	struct cli_opts opts;
+	struct policy *pol;		/* owned; NULL before it is loaded */
+	struct deadline dl;		/* the whole run's */
+	int64_t started;		/* deadline_now_ms() when it started */
+	struct plugin_out *out;		/* the verdict; owned */
+	int status;			/* exit status when out is NULL */
+	char state_path[RUN_PATH_MAX];
+	char text[RUN_TEXT_MAX];	/* what main() writes, after run_close() */
+	size_t text_len;
+};
+
+/*
+ * Open a run: parse argv with spec (the plugin's options go to
+ * spec->option(ctx)), validate, load the -P policy (or the compiled-in
+ * one), arm the backstop, start the deadline and make r->out.  Returns 0
+ * to go on, or -1 when the run ends here (help, version, a bad option or
+ * policy, out of memory): run_close() then gives the status and the text.
+ */
+int run_open(struct run *r, const struct run_spec *spec, int argc,
+    char *const argv[], void *ctx);
+
+/*
+ * Close a run: render the verdict into r->text (or keep the text run_open
+ * left there), free the verdict and the policy.  Returns the exit status.
+ */
+int run_close(struct run *r);
+
+/*
+ * The state file of this run: path when given, NULL with none, else the
+ * default one of spec->prog for this target (see run_state_path), kept in
+ * r->state_path; NULL if it does not fit.
+ */
+const char *run_state_file(struct run *r, const char *path, int none,
+    const char *extra);
+
+/*
+ * The default state file of prog for this target: in $NP_STATE_DIRECTORY or
+ * /var/tmp, named prog-HASH.state where HASH covers the target options,
+ * extra (may be NULL) and the effective uid.  0, or -1 if it does not fit.
+ */
+int run_state_path(const struct cli_opts *o, const char *prog,
+    const char *extra, char *buf, size_t len);
+
+/* The discovery target the options describe (-u, -H, -m or multicast). */
+void run_target(const struct cli_opts *o, struct igd_target *t);
+
+/*
+ * Find the one device a check works on (the options' target) and read its
+ * description, by the run's deadline.  Returns 0 with *found valid, or -1
+ * after giving r->out its state and summary: UNKNOWN for a search that
+ * could not start, the timeout state when nothing answered or the
+ * description timed out, UNKNOWN for an unreadable description.
+ */
+int run_find_device(struct run *r, struct igd_found *found);
+
+/* Add the run time perfdata ("time", seconds since the run started). */
+void run_perf_time(struct run *r);
+
+/* The run's deadline in milliseconds: the timeout less a margin to judge
+ * and print (5% of it, 100 to 500 ms; a tenth of timeouts under 1 s). */
+long long run_deadline_ms(const struct cli_opts *o);
+
+/*
+ * Arm the backstop: after the timeout plus 0.5 s, write
+ * "IGD <check> <STATE> - plugin timed out after N s (backstop)" and _exit
+ * with the timeout state.  run_open() calls it.
+ */
+void run_backstop_arm(const char *check, const struct cli_opts *o);
+
+#endif

@@ -57,7 +57,7 @@ $(BIN)/%: plugins/%.c $(B)/libcheck_igd.a $(wildcard common/*.h) VERSION
 	@mkdir -p $(BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libcheck_igd.a $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libcheck_igd.a $(wildcard common/*.h) | $(B)/tests
+$(B)/tests/%: tests/unit/%.c $(B)/libcheck_igd.a $(wildcard common/*.h tests/unit/*.h) | $(B)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -DFIXTURES=\"$(CURDIR)/tests/fixtures\" \
 	    -o $@ $< $(B)/libcheck_igd.a $(LIBS) $(CHECKLIBS)
 

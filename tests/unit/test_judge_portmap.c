@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Unit tests for common/judge_portmap.c: a port-mapping table judged
+ * without a device, by the compiled-in policy.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "judge_portmap.h"
+#include "verdict.h"
+
+static struct igd_table t;
+static struct judge_portmap_prev prev;
+static struct judge_portmap_ctx ctx;
+static struct plugin_thresholds th;
+
+/* Append a mapping (permanent when lease is 0). */
+static void
+add(const char *proto, unsigned ext, const char *client, unsigned port,
+    const char *desc, long long lease)
+{
+	struct igd_mapping m;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.protocol, sizeof(m.protocol), "%s", proto);
+	m.external_port = ext;
+	snprintf(m.internal_client, sizeof(m.internal_client), "%s", client);
+	m.internal_port = port;
+	m.enabled = 1;
+	m.lease = lease;
+	m.description = (char *)(uintptr_t)desc;
+	m.service = 1;
+	ck_assert_int_eq(igd_table_add(&t, &m), 0);
+}
+
+/* The previous table held these keys. */
+static void
+prev_keys(const char *const *keys, size_t n)
+{
+	prev.path = "/state/file";
+	prev.loaded = 1;
+	prev.have = 1;
+	prev.keys = calloc(n + 1, sizeof(*prev.keys));
+	ck_assert_ptr_nonnull(prev.keys);
+	for (size_t i = 0; i < n; i++)
+		prev.keys[prev.n_keys++] = strdup(keys[i]);
+}
+
+static void
+setup(void)
+{
+	memset(&t, 0, sizeof(t));
+	memset(&prev, 0, sizeof(prev));
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&th, 0, sizeof(th));
+	policy_setup();
+	t.complete = 1;
+	snprintf(t.method, sizeof(t.method), "list");
+	snprintf(t.external_address, sizeof(t.external_address),
+	    "11.22.33.44");
+	ctx.th = &th;
+	ctx.timeout_state = PLUGIN_UNKNOWN;
+	ctx.source = "http://10.197.0.1:5000/rootDesc.xml";
+}
+
+static void
+teardown(void)
+{
+	igd_table_free(&t);
+	judge_portmap_prev_free(&prev);
+	policy_teardown();
+}
+
+static void
+judge(void)
+{
+	struct plugin_out *o = verdict_new("PORTMAP");
+
+	judge_portmap(o, pol, &t, &prev, &ctx);
+	verdict_take(o);
+}
+
+START_TEST(test_all_expected)
+{
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	add("UDP", 5353, "192.168.1.3", 5353, "mdns", 3600);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	first_line_is("IGD PORTMAP OK - 2 mappings (1 TCP, 1 UDP), all expected");
+	has_line("ok (no rule matched): TCP 8080 -> 192.168.1.2:80 'web' "
+	    "lease 3600s");
+	has("mappings=2;;;0; tcp=1;;;0; udp=1;;;0; ok=2;;;0; warning=0;;;0; "
+	    "critical=0;;;0;");
+	hasnt("new=");
+}
+END_TEST
+
+START_TEST(test_empty)
+{
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	first_line_is("IGD PORTMAP OK - 0 mappings (0 TCP, 0 UDP), all expected");
+}
+END_TEST
+
+START_TEST(test_findings)
+{
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	add("TCP", 5555, "8.8.4.4", 53, "proxy", 3600);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has_line("[CRITICAL] upnproxy-outside-lan: TCP 5555 -> 8.8.4.4:53 "
+	    "'proxy' lease 3600s");
+	first_line_is("IGD PORTMAP CRITICAL - 2 mappings (2 TCP, 0 UDP): 1 "
+	    "critical, 0 warning, 1 ok");
+	/* the finding comes before the OK line */
+	ck_assert_ptr_nonnull(strstr(strstr(out, "upnproxy-outside-lan"),
+	    "ok (no rule matched)"));
+}
+END_TEST
+
+START_TEST(test_count_thresholds)
+{
+	for (unsigned i = 0; i < 5; i++)
+		add("TCP", 1000 + i, "192.168.1.2", 1000 + i, "app", 3600);
+	set_range(&th, "3", "10");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] 5 mappings (thresholds 3, 10)");
+	first_line_is("IGD PORTMAP WARNING - 5 mappings (5 TCP, 0 UDP): 0 "
+	    "critical, 0 warning, 5 ok");
+	has("mappings=5;3;10;0;");
+}
+END_TEST
+
+/* A table not read whole is never OK; a threat found stays CRITICAL. */
+START_TEST(test_incomplete)
+{
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	t.complete = 0;
+	t.rc = IGD_ETIMEOUT;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	ck_assert_ptr_nonnull(strstr(out, "IGD PORTMAP UNKNOWN - table "
+	    "incomplete: 1 mapping read (list; "));
+	/* a timeout state of OK is still not OK */
+	ctx.timeout_state = PLUGIN_OK;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	ctx.timeout_state = PLUGIN_WARNING;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	t.rc = 606;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("606 not authorised for some entries");
+	add("TCP", 5555, "8.8.4.4", 53, "proxy", 3600);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has("; 1 critical, 0 warning");
+}
+END_TEST
+
+START_TEST(test_changes)
+{
+	static const char *const was[] = {
+		"TCP 8080 192.168.1.2 80 *", "TCP 22 192.168.1.9 22 *"
+	};
+
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	add("TCP", 9000, "192.168.1.4", 9000, "game", 3600);
+	prev_keys(was, 2);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] new since the last run: TCP 9000 -> "
+	    "192.168.1.4:9000 'game' lease 3600s");
+	has_line("[OK] gone since the last run: TCP 22 192.168.1.9 22 *");
+	first_line_is("IGD PORTMAP WARNING - 2 mappings (2 TCP, 0 UDP), all "
+	    "expected; 1 new, 1 gone since the last run");
+	has("new=1;;;0; gone=1;;;0;");
+	/* an incomplete table fakes no vanishing */
+	t.complete = 0;
+	judge();
+	hasnt("gone since the last run:");
+}
+END_TEST
+
+/* Equal mappings on two services are two; one vanishing is one gone. */
+START_TEST(test_changes_multiset)
+{
+	static const char *const was[] = {
+		"TCP 8080 192.168.1.2 80 *", "TCP 8080 192.168.1.2 80 *"
+	};
+
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	prev_keys(was, 2);
+	judge();
+	has_line("[OK] gone since the last run: TCP 8080 192.168.1.2 80 *");
+	hasnt("new since");
+}
+END_TEST
+
+START_TEST(test_state_file_said)
+{
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	prev.path = "/state/file";
+	prev.loaded = 1;
+	snprintf(prev.load_err, sizeof(prev.load_err), "corrupt");
+	snprintf(prev.other_device, sizeof(prev.other_device), "uuid:other");
+	snprintf(prev.save_err, sizeof(prev.save_err), "read-only");
+	judge();
+	has_line("state file: corrupt; starting again");
+	has_line("the state file was kept for another device (uuid:other); "
+	    "starting again");
+	has_line("change detection from the next run on (state file "
+	    "/state/file)");
+	has_line("cannot save the state file: read-only");
+	has("new=0;;;0; gone=0;;;0;");
+	/* a state file that could not be read at all: no comparison */
+	prev.loaded = 0;
+	judge();
+	hasnt("change detection from");
+}
+END_TEST
+
+START_TEST(test_ok_lines_capped)
+{
+	for (unsigned i = 0; i < 50; i++)
+		add("TCP", 20000 + i, "192.168.1.5", 20000 + i, "app", 3600);
+	judge();
+	has_line("... and 10 more ok mappings (-vv lists them)");
+	ctx.verbose = 2;
+	judge();
+	hasnt("more ok mappings");
+	has("read from http://10.197.0.1:5000/rootDesc.xml by list");
+}
+END_TEST
+
+START_TEST(test_keys_and_text)
+{
+	char b[JUDGE_PORTMAP_TEXT_MAX];
+
+	add("UDP", 53, "192.168.1.2", 53, "dns\n|x", 0);
+	snprintf(t.m[0].remote_host, sizeof(t.m[0].remote_host), "1.2.3.4");
+	t.m[0].enabled = 0;
+	judge_portmap_key(&t.m[0], b, sizeof(b));
+	ck_assert_str_eq(b, "UDP 53 192.168.1.2 53 1.2.3.4");
+	judge_portmap_text(&t.m[0], b, sizeof(b));
+	ck_assert_str_eq(b, "UDP 53 -> 192.168.1.2:53 from 1.2.3.4 'dns !x' "
+	    "permanent (disabled)");
+}
+END_TEST
+
+static Suite *
+judge_portmap_suite(void)
+{
+	Suite *s = suite_create("judge_portmap");
+
+	verdict_tcase(s, "portmap", setup, teardown,
+	    test_all_expected, test_empty, test_findings,
+	    test_count_thresholds, test_incomplete, test_changes,
+	    test_changes_multiset, test_state_file_said, test_ok_lines_capped,
+	    test_keys_and_text, NULL);
+	return s;
+}
+
+int
+main(void)
+{
+	return verdict_run(judge_portmap_suite());
+}

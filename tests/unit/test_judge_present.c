@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Unit tests for common/judge_present.c: the devices a search found,
+ * judged without a network.  Devices are real descriptions (fixtures).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "judge_present.h"
+#include "verdict.h"
+
+#define LAB "http://10.197.0.1:5000/rootDesc.xml"
+#define ROGUE "http://10.197.0.66:5000/rootDesc.xml"
+#define LAB_UDN "uuid:4cf9d4f0-069f-c18f-b3fc-c0a50dceb852"
+
+static struct igd_found found[4];
+static size_t n;
+static struct ssdp_result ssdp;
+static struct cli_opts opts;
+static struct plugin_thresholds th;
+static struct judge_present_ctx ctx;
+
+/* found[i] is the lab router (or another fixture) at location. */
+static void
+add(const char *fixture, const char *location, int64_t answer_ms)
+{
+	struct igd_found *f = &found[n++];
+
+	memset(f, 0, sizeof(*f));
+	load_device(fixture, location, &f->dev);
+	f->answer_ms = answer_ms;
+}
+
+/* found[i] answered SSDP but its description could not be read. */
+static void
+add_broken(const char *location, int rc, const char *why)
+{
+	struct igd_found *f = &found[n++];
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dev.location, sizeof(f->dev.location), "%s", location);
+	f->rc = rc;
+	snprintf(f->err, sizeof(f->err), "%s", why);
+}
+
+static void
+setup(void)
+{
+	n = 0;
+	memset(&ssdp, 0, sizeof(ssdp));
+	memset(&th, 0, sizeof(th));
+	memset(&ctx, 0, sizeof(ctx));
+	cli_init(&opts);
+	policy_setup();
+	ctx.opts = &opts;
+	ctx.th = &th;
+	ctx.search_err = "";
+}
+
+static void
+judge(void)
+{
+	struct plugin_out *o = verdict_new("PRESENT");
+
+	judge_present(o, &pol->present, found, n, &ssdp, &ctx);
+	verdict_take(o);
+}
+
+START_TEST(test_one)
+{
+	add("miniupnpd-2.3.1-igd2", LAB, 12);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	first_line_is("IGD PRESENT OK - check_igd lab router (check_igd lab "
+	    "LabGateway) at " LAB " answered in 0.012 s");
+	has_line(LAB ": check_igd lab LabGateway 2.3.1-lab (check_igd lab "
+	    "router), UDN " LAB_UDN ", IGD:2, 1 WAN connection service");
+	has("time=0.012s;;;0; igds=1;;;0; refused_locations=0;;;0;");
+}
+END_TEST
+
+START_TEST(test_nobody)
+{
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	first_line_is("IGD PRESENT CRITICAL - no IGD answered the multicast "
+	    "search within 10.0 s");
+	has("igds=0;;;0;");
+	opts.host = "10.197.0.1";
+	pol->present.missing_state = PLUGIN_WARNING;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	first_line_is("IGD PRESENT WARNING - no IGD answered 10.197.0.1 within "
+	    "10.0 s");
+}
+END_TEST
+
+START_TEST(test_cannot_search)
+{
+	ctx.search_rc = IGD_EADDRESS;
+	ctx.search_err = "no such interface 'eth9'";
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	first_line_is("IGD PRESENT UNKNOWN - cannot search: no such interface "
+	    "'eth9'");
+	has("igds=0;;;0;");
+}
+END_TEST
+
+/* -u: nothing there is a missing IGD, a slow or broken one UNKNOWN. */
+START_TEST(test_url_unusable)
+{
+	opts.url = LAB;
+	add_broken(LAB, IGD_ECONNECT, "connection refused");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	first_line_is("IGD PRESENT CRITICAL - no usable IGD at " LAB
+	    ": connection refused");
+	hasnt("refused_locations");
+	found[0].rc = IGD_ETIMEOUT;
+	opts.timeout_state = PLUGIN_WARNING;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	found[0].rc = IGD_EPROTOCOL;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	/* the same from a search: UNKNOWN, the description is named */
+	opts.url = NULL;
+	found[0].rc = IGD_ECONNECT;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	first_line_is("IGD PRESENT UNKNOWN - " LAB " answered but its "
+	    "description could not be read: connection refused");
+}
+END_TEST
+
+/* The pinned device is shown even when another answered first. */
+START_TEST(test_pinned_second)
+{
+	add("avm-fritzbox-7430", ROGUE, 3);
+	add("miniupnpd-2.3.1-igd2", LAB, 20);
+	snprintf(pol->present.udn, sizeof(pol->present.udn), "%s", LAB_UDN);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	first_line_is("IGD PRESENT OK - check_igd lab router (check_igd lab "
+	    "LabGateway) at " LAB " answered in 0.020 s");
+	/* the other one is described, after the pinned one */
+	ck_assert_ptr_nonnull(strstr(strstr(out, "UDN " LAB_UDN),
+	    ROGUE ": AVM"));
+}
+END_TEST
+
+/* No device matches the pins: each differing pin is a subcheck. */
+START_TEST(test_pins_differ)
+{
+	add("avm-fritzbox-7430", ROGUE, 3);
+	snprintf(pol->present.udn, sizeof(pol->present.udn), "%s", LAB_UDN);
+	snprintf(pol->present.model, sizeof(pol->present.model), "LabGateway");
+	snprintf(pol->present.location, sizeof(pol->present.location), LAB);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has_line("[CRITICAL] UDN is uuid:00000000-0000-0000-0000-000000000000, "
+	    "policy expects " LAB_UDN);
+	has_line("[CRITICAL] model is FRITZ!Box 7430, policy expects "
+	    "LabGateway");
+	has_line("[CRITICAL] location is " ROGUE ", policy expects " LAB);
+	pol->present.mismatch_state = PLUGIN_WARNING;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	/* a pin that matches says nothing */
+	pol->present.udn[0] = pol->present.location[0] = '\0';
+	snprintf(pol->present.model, sizeof(pol->present.model),
+	    "FRITZ!Box 7430");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	ck_assert_int_eq(judge_present_pinned(&pol->present, &found[0].dev), 1);
+}
+END_TEST
+
+/* Counts are judged when known: census, -u, -H; never on a first answer. */
+START_TEST(test_counts)
+{
+	add("miniupnpd-2.3.1-igd2", LAB, 5);
+	add("avm-fritzbox-7430", ROGUE, 9);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	ctx.census = 1;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] 2 IGDs answered, policy expects 1");
+	first_line_is("IGD PRESENT WARNING - 2 IGDs answered; check_igd lab "
+	    "router (check_igd lab LabGateway) at " LAB " in 0.005 s");
+	has("igds=2;;;0;");
+	pol->present.count_state = PLUGIN_CRITICAL;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	pol->present.expect_count = 2;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	pol->present.expect_count = 0;	/* any number */
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	/* one in a census */
+	n = 1;
+	pol->present.expect_count = 1;
+	judge();
+	first_line_is("IGD PRESENT OK - check_igd lab router (check_igd lab "
+	    "LabGateway) at " LAB " answered in 0.005 s, 1 IGD");
+	/* -H: the one that answered is counted */
+	ctx.census = 0;
+	opts.host = "10.197.0.1";
+	pol->present.expect_count = 2;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has_line("[CRITICAL] 1 IGDs answered, policy expects 2");
+}
+END_TEST
+
+/* A second device whose description failed is an UNKNOWN subcheck. */
+START_TEST(test_second_unreadable)
+{
+	add("miniupnpd-2.3.1-igd2", LAB, 5);
+	add_broken(ROGUE, IGD_EPROTOCOL, "not XML");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has_line("[UNKNOWN] " ROGUE ": description unreadable: not XML");
+	has("igds=1;;;0;");
+}
+END_TEST
+
+START_TEST(test_answer_time)
+{
+	add("miniupnpd-2.3.1-igd2", LAB, 1500);
+	set_range(&th, "1", "2");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] answer time 1.500 s");
+	has("time=1.5s;1;2;0;");
+	found[0].answer_ms = 2500;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	found[0].answer_ms = 500;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+}
+END_TEST
+
+START_TEST(test_ssdp_statistics)
+{
+	add("miniupnpd-2.3.1-igd2", LAB, 5);
+	ssdp.refused_location = 2;
+	snprintf(ssdp.refused_example, sizeof(ssdp.refused_example),
+	    "http://10.9.9.9/x.xml");
+	ssdp.datagrams = 7;
+	judge();
+	has("refused_locations=2;;;0;");
+	hasnt("refused 2 SSDP answers");
+	opts.verbose = 2;
+	judge();
+	has_line("refused 2 SSDP answers whose LOCATION pointed to another "
+	    "host (e.g. http://10.9.9.9/x.xml)");
+	has("SSDP: 7 datagrams, 0 IGD answers");
+	has_line("serial CIGD-0001, presentation URL http://10.197.0.1/, "
+	    "server -");
+	has("service urn:schemas-upnp-org:service:WANIPConnection:2 at ");
+}
+END_TEST
+
+static Suite *
+judge_present_suite(void)
+{
+	Suite *s = suite_create("judge_present");
+
+	verdict_tcase(s, "present", setup, policy_teardown,
+	    test_one, test_nobody, test_cannot_search, test_url_unusable,
+	    test_pinned_second, test_pins_differ, test_counts,
+	    test_second_unreadable, test_answer_time, test_ssdp_statistics,
+	    NULL);
+	return s;
+}
+
+int
+main(void)
+{
+	return verdict_run(judge_present_suite());
+}

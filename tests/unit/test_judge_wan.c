@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Unit tests for common/judge_wan.c: WAN facts judged without a device.
+ * The device is a real miniupnpd description (fixture); the facts of each
+ * case are filled in here as igd_wan_query() would.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "judge_wan.h"
+#include "verdict.h"
+
+/* ---- helpers ---- */
+
+static struct igd_device dev;
+static struct igd_wan w;
+static struct judge_wan_prev prev;
+static struct judge_wan_ctx ctx;
+
+/* The index of the first service of kind in dev. */
+static size_t
+service_of(enum igd_service_kind kind)
+{
+	for (size_t i = 0; i < dev.n_services; i++)
+		if (dev.services[i].kind == kind)
+			return i;
+	ck_abort_msg("no such service in the fixture");
+	return 0;
+}
+
+/* A healthy connection: Connected for a day, public address, counters. */
+static void
+setup(void)
+{
+	struct igd_conn *c = &w.conns[0];
+
+	memset(&w, 0, sizeof(w));
+	memset(&prev, 0, sizeof(prev));
+	memset(&ctx, 0, sizeof(ctx));
+	load_device("miniupnpd-2.3.1-igd2", "http://192.168.1.1:5000/rootDesc.xml",
+	    &dev);
+	policy_setup();
+	w.n_conns = 1;
+	c->service = service_of(IGD_SVC_WANIP);
+	snprintf(c->status, sizeof(c->status), "Connected");
+	snprintf(c->last_error, sizeof(c->last_error), "ERROR_NONE");
+	c->uptime = 86400;
+	snprintf(c->external_ip, sizeof(c->external_ip), "93.184.216.34");
+	snprintf(c->conn_type, sizeof(c->conn_type), "IP_Routed");
+	c->rsip_available = c->nat_enabled = -1;
+	w.common.present = 1;
+	snprintf(w.common.access_type, sizeof(w.common.access_type),
+	    "Ethernet");
+	snprintf(w.common.link_status, sizeof(w.common.link_status), "Up");
+	w.common.up_bps = 100000000;
+	w.common.down_bps = 1000000000;
+	for (int k = 0; k < 4; k++)
+		w.common.counter[k] = 1000;
+	w.v6fw.present = 0;
+	ctx.timeout_state = PLUGIN_UNKNOWN;
+	ctx.now_ms = 1700000000000LL;
+}
+
+/* Judge the facts into out and status. */
+static void
+judge(void)
+{
+	struct plugin_out *o = verdict_new("WAN");
+
+	judge_wan(o, &pol->wan, &dev, &w, &prev, &ctx);
+	verdict_take(o);
+}
+
+/* A previous sample secs seconds ago, each counter at value. */
+static void
+prev_sample(int64_t secs, uint64_t uptime, uint64_t value)
+{
+	prev.path = "/state/file";
+	prev.loaded = 1;
+	prev.have = 1;
+	prev.time_ms = (uint64_t)(ctx.now_ms - secs * 1000);
+	prev.have_uptime = 1;
+	prev.uptime = uptime;
+	for (int k = 0; k < 4; k++) {
+		prev.have_counter[k] = 1;
+		prev.counter[k] = value;
+	}
+}
+
+/* ---- connections ---- */
+
+START_TEST(test_connected)
+{
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	first_line_is("IGD WAN OK - Connected, external 93.184.216.34, up 1d 0h");
+	has_line("[OK] IP1.1: Connected, up 1d 0h (IP_Routed)");
+	has_line("IP1.1: external address 93.184.216.34 (public)");
+	has_line("link Ethernet Up, 100.0/1000.0 Mbit/s up/down");
+	has("uptime=86400s;;;0;");
+	has("tx_bytes=1000c;;;0");
+	has("link_up=100000000;;;0");
+}
+END_TEST
+
+/* Every ConnectionStatus the specifications name but the expected one. */
+START_TEST(test_every_status)
+{
+	static const char *const states[] = {
+		"Unconfigured", "Connecting", "Authenticating",
+		"PendingDisconnect", "Disconnecting", "Disconnected"
+	};
+	char line[160];
+
+	snprintf(w.conns[0].last_error, sizeof(w.conns[0].last_error),
+	    "ERROR_NO_CARRIER");
+	snprintf(w.conns[0].external_ip, sizeof(w.conns[0].external_ip),
+	    "0.0.0.0");
+	for (size_t i = 0; i < sizeof(states) / sizeof(*states); i++) {
+		snprintf(w.conns[0].status, sizeof(w.conns[0].status), "%s",
+		    states[i]);
+		judge();
+		ck_assert_int_eq(status, PLUGIN_CRITICAL);
+		snprintf(line, sizeof(line), "[CRITICAL] IP1.1: status %s "
+		    "(expected Connected), last error ERROR_NO_CARRIER\n",
+		    states[i]);
+		has(line);
+		/* an unset address while not connected is no double NAT */
+		hasnt("double NAT");
+	}
+	/* the state is the policy's */
+	pol->wan.status_state = PLUGIN_WARNING;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	/* a policy that expects another status */
+	snprintf(pol->wan.status, sizeof(pol->wan.status), "Disconnected");
+	judge();
+	has("[OK] IP1.1: Disconnected, up 1d 0h (IP_Routed)");
+}
+END_TEST
+
+START_TEST(test_status_unreadable)
+{
+	w.conns[0].status_rc = 401;
+	w.conns[0].status[0] = '\0';
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("[UNKNOWN] IP1.1: GetStatusInfo failed: ");
+	first_line_is("IGD WAN UNKNOWN - status unknown, external "
+	    "93.184.216.34, up 1d 0h");
+	/* cut by the deadline: the timeout state */
+	w.conns[0].status_rc = IGD_ETIMEOUT;
+	ctx.timeout_state = PLUGIN_CRITICAL;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+}
+END_TEST
+
+START_TEST(test_no_connection)
+{
+	w.n_conns = 0;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	first_line_is("IGD WAN UNKNOWN - check_igd lab router has no WAN "
+	    "connection service");
+}
+END_TEST
+
+START_TEST(test_two_connections)
+{
+	w.n_conns = 2;
+	w.conns[1] = w.conns[0];
+	w.conns[1].service = service_of(IGD_SVC_WANIP);
+	snprintf(w.conns[1].status, sizeof(w.conns[1].status), "Disconnected");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	first_line_is("IGD WAN CRITICAL - 2 WAN connections; first Connected, "
+	    "external 93.184.216.34, up 1d 0h");
+	has("c1_uptime=86400s");
+	has("c2_uptime=86400s");
+	has("status Disconnected (expected Connected)");
+}
+END_TEST
+
+START_TEST(test_timed_out)
+{
+	ctx.query_rc = IGD_ETIMEOUT;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("the deadline cut the queries short");
+	first_line_is("IGD WAN UNKNOWN - Connected, external 93.184.216.34, "
+	    "up 1d 0h (timed out)");
+	ctx.timeout_state = PLUGIN_WARNING;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+}
+END_TEST
+
+/* ---- external address ---- */
+
+START_TEST(test_double_nat)
+{
+	static const struct {
+		const char *addr;
+		const char *kind;
+	} cases[] = {
+		{ "192.168.0.2", "private (RFC 1918" },
+		{ "10.1.2.3", "private (RFC 1918" },
+		{ "172.16.0.1", "private (RFC 1918" },
+		{ "100.64.0.1", "carrier-grade NAT" },
+		{ "100.127.255.254", "carrier-grade NAT" },
+		{ "", "unset" },
+		{ "0.0.0.0", "unset" },
+	};
+	char line[200];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		snprintf(w.conns[0].external_ip, sizeof(w.conns[0].external_ip),
+		    "%s", cases[i].addr);
+		judge();
+		ck_assert_msg(status == PLUGIN_WARNING, "%s: %d", cases[i].addr,
+		    status);
+		snprintf(line, sizeof(line), "[WARNING] IP1.1: external address "
+		    "%s is %s", cases[i].addr[0] ? cases[i].addr : "(none)",
+		    igd_addr_class_name(igd_addr_classify(cases[i].addr)));
+		has(line);
+		has(": double NAT");
+		ck_assert_msg(strstr(igd_addr_class_name(igd_addr_classify(
+		    cases[i].addr)), cases[i].kind) != NULL, "%s", cases[i].addr);
+	}
+	/* the policy's state for it */
+	pol->wan.private_state = PLUGIN_CRITICAL;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	/* just outside the shared range: public */
+	snprintf(w.conns[0].external_ip, sizeof(w.conns[0].external_ip),
+	    "100.128.0.1");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+}
+END_TEST
+
+START_TEST(test_external_pin)
+{
+	snprintf(pol->wan.external_address, sizeof(pol->wan.external_address),
+	    "1.2.3.4");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has_line("[CRITICAL] IP1.1: external address 93.184.216.34, expected "
+	    "1.2.3.4");
+	snprintf(pol->wan.external_address, sizeof(pol->wan.external_address),
+	    "93.184.216.34");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	/* a pinned private address that matches is still double NAT, a
+	 * subcheck of its own */
+	snprintf(pol->wan.external_address, sizeof(pol->wan.external_address),
+	    "192.168.0.2");
+	snprintf(w.conns[0].external_ip, sizeof(w.conns[0].external_ip),
+	    "192.168.0.2");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has("is private (RFC 1918/ULA): double NAT");
+	/* the state is the policy's */
+	pol->wan.external_mismatch_state = PLUGIN_WARNING;
+	snprintf(w.conns[0].external_ip, sizeof(w.conns[0].external_ip),
+	    "192.168.0.3");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+}
+END_TEST
+
+START_TEST(test_external_unreadable)
+{
+	w.conns[0].extip_rc = 501;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("[UNKNOWN] IP1.1: GetExternalIPAddress failed: ");
+}
+END_TEST
+
+/* ---- uptime ---- */
+
+START_TEST(test_uptime_thresholds)
+{
+	set_range(&pol->wan.uptime, "300:", "60:");
+	w.conns[0].uptime = 100;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has("[WARNING] IP1.1: Connected, up 1m 40s (IP_Routed)");
+	has("uptime=100s;300:;60:;0");
+	w.conns[0].uptime = 30;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	w.conns[0].uptime = 300;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has("up 5m 0s");
+	w.conns[0].uptime = 7260;
+	judge();
+	has("up 2h 1m");
+}
+END_TEST
+
+/* ---- link ---- */
+
+START_TEST(test_link)
+{
+	snprintf(w.common.link_status, sizeof(w.common.link_status), "Down");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has("[CRITICAL] physical link Down");
+	snprintf(w.common.link_status, sizeof(w.common.link_status), "Up");
+	set_range(&pol->wan.link_down, "500000000:", NULL);
+	w.common.down_bps = 100000000;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has("[WARNING] downstream rate 100000000 bit/s");
+	set_range(&pol->wan.link_up, NULL, "1000000:");
+	w.common.up_bps = 1000;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has("[CRITICAL] upstream rate 1000 bit/s");
+	/* unreadable properties with a threshold: UNKNOWN, never skipped */
+	w.common.link_rc = 501;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("link rate thresholds not judged");
+	/* no common interface at all */
+	w.common.present = 0;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("no WANCommonInterfaceConfig service: link and traffic "
+	    "thresholds not judged");
+	/* without thresholds it is only said */
+	memset(&pol->wan.link_up, 0, sizeof(pol->wan.link_up));
+	memset(&pol->wan.link_down, 0, sizeof(pol->wan.link_down));
+	w.common.present = 1;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has("GetCommonLinkProperties failed: ");
+}
+END_TEST
+
+/* ---- traffic rates ---- */
+
+START_TEST(test_rates)
+{
+	/* 60 s ago every counter was 1000; now 61000 bytes: 1000 B/s */
+	prev_sample(60, 86000, 1000);
+	w.common.counter[0] = w.common.counter[1] = 61000;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has("tx_Bps=1000;;;0");
+	has("rx_Bps=1000;;;0");
+	has("tx_pps=0;;;0");
+	set_range(&pol->wan.rx_rate, "500", NULL);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] received 1000/s");
+	set_range(&pol->wan.tx_rate, NULL, "~:2000");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	set_range(&pol->wan.tx_rate, NULL, "2000:");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has_line("[CRITICAL] sent 1000/s");
+}
+END_TEST
+
+START_TEST(test_rates_wrap_and_reboot)
+{
+	/* a 32-bit counter wrapped: 4294967000 -> 704 is 1000 bytes */
+	prev_sample(10, 86000, 4294967000ULL);
+	w.common.counter[0] = 704;
+	judge();
+	has("tx_Bps=100;;;0");
+	/* uptime went down: counted since the restart */
+	prev_sample(10, 90000, 5000);
+	w.common.counter[0] = 2000;
+	judge();
+	has("tx_Bps=200;;;0");
+	has("uptime went down: counters restarted");
+	/* a 64-bit counter going backwards without a reboot: no rate */
+	prev_sample(10, 80000, 5000000000ULL);
+	w.common.counter[0] = 5000000000ULL - 10;
+	judge();
+	has("tx_bytes went backwards (5000000000 to 4999999990): no rate");
+	hasnt("tx_Bps=");
+}
+END_TEST
+
+START_TEST(test_rates_first_and_rerun)
+{
+	prev.path = "/state/file";
+	prev.loaded = 1;
+	judge();
+	has("traffic rates from the next run on (state file /state/file)");
+	ck_assert_int_eq(judge_wan_sample_due(&prev, ctx.now_ms), 1);
+	/* an immediate rerun keeps the older sample and judges no rate */
+	prev_sample(0, 86000, 1000);
+	ck_assert_int_eq(judge_wan_sample_due(&prev, ctx.now_ms), 0);
+	judge();
+	hasnt("_Bps=");
+	hasnt("traffic rates from the next run on");
+	/* what went wrong with the state file is said */
+	prev_sample(60, 86000, 1000);
+	snprintf(prev.load_err, sizeof(prev.load_err), "corrupt");
+	snprintf(prev.save_err, sizeof(prev.save_err), "read-only");
+	judge();
+	has("state file: corrupt; starting again");
+	has("cannot save the state file: read-only");
+	/* no state file: no rates and nothing said */
+	memset(&prev, 0, sizeof(prev));
+	judge();
+	hasnt("state file");
+	hasnt("_Bps=");
+}
+END_TEST
+
+START_TEST(test_counter_unreadable)
+{
+	prev_sample(60, 86000, 1000);
+	w.common.counter_rc[1] = 401;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	hasnt("rx_bytes=");
+	hasnt("rx_Bps=");
+	/* with a threshold on it: UNKNOWN */
+	set_range(&pol->wan.rx_rate, "500", NULL);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("[UNKNOWN] rx_bytes counter unreadable (");
+	has("its rate threshold is not judged");
+}
+END_TEST
+
+START_TEST(test_uptime_for_rates)
+{
+	ck_assert_int_eq(judge_wan_uptime(&pol->wan, &w), 86400);
+	snprintf(w.conns[0].status, sizeof(w.conns[0].status), "Disconnected");
+	ck_assert_int_eq(judge_wan_uptime(&pol->wan, &w), -1);
+}
+END_TEST
+
+START_TEST(test_duration)
+{
+	char b[32];
+
+	judge_wan_duration(-1, b, sizeof(b));
+	ck_assert_str_eq(b, "unknown");
+	judge_wan_duration(59, b, sizeof(b));
+	ck_assert_str_eq(b, "0m 59s");
+	judge_wan_duration(3600, b, sizeof(b));
+	ck_assert_str_eq(b, "1h 0m");
+	judge_wan_duration(3 * 86400 + 4 * 3600 + 5, b, sizeof(b));
+	ck_assert_str_eq(b, "3d 4h");
+}
+END_TEST
+
+static Suite *
+judge_wan_suite(void)
+{
+	Suite *s = suite_create("judge_wan");
+
+	verdict_tcase(s, "connections", setup, policy_teardown,
+	    test_connected, test_every_status, test_status_unreadable,
+	    test_no_connection, test_two_connections, test_timed_out,
+	    test_double_nat, test_external_pin, test_external_unreadable,
+	    test_uptime_thresholds, test_uptime_for_rates, test_duration,
+	    NULL);
+	verdict_tcase(s, "link and rates", setup, policy_teardown,
+	    test_link, test_rates, test_rates_wrap_and_reboot,
+	    test_rates_first_and_rerun, test_counter_unreadable, NULL);
+	return s;
+}
+
+int
+main(void)
+{
+	return verdict_run(judge_wan_suite());
+}

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "run.h"
 #include "errors.h"
 #include "http.h"
 #include "igd.h"
@@ -117,7 +118,7 @@ validate(const struct cli_opts *o, const struct exposed_args *a, char *err,
 		    "'%.60s' (names are not resolved)", o->host);
 		return -1;
 	}
-	if (a->listen * 1000 >= (double)cli_deadline_ms(o)) {
+	if (a->listen * 1000 >= (double)run_deadline_ms(o)) {
 		snprintf(err, errlen, "--listen %.1f s leaves no time in -t "
 		    "%.1f s", a->listen, o->timeout);
 		return -1;
@@ -370,8 +371,8 @@ main(int argc, char **argv)
 		usage(stdout);
 		return PLUGIN_UNKNOWN;
 	}
-	cli_backstop_arm(CHECK, &opts);
-	deadline_init(&dl, cli_deadline_ms(&opts));
+	run_backstop_arm(CHECK, &opts);
+	deadline_init(&dl, run_deadline_ms(&opts));
 	t0 = deadline_now_ms();
 	o = plugin_out_new(CHECK);
 	res = calloc(1, sizeof(*res));

@@ -18,11 +18,11 @@
 #             closed port (CRITICAL, same text and perfdata labels as a
 #             direct run).
 #   zabbix    contrib/zabbix/userparameter_check_igd.conf run by
-#             `zabbix_agentd -t` (only if zabbix-agent is installed).
+#             `zabbix_agentd -t` (zabbix-agent, which make deps installs).
 #
-# Engines missing: SKIP, unless CI is set (then FAIL).  Install them with
-#   apt-get install -y --no-install-recommends nagios4-core ssmtp icinga2-bin
-# (optional: zabbix-agent).
+# Engines or plugins missing: SKIP, unless CI is set (then FAIL).  Install
+# them with
+#   apt-get install -y --no-install-recommends nagios4-core ssmtp icinga2-bin zabbix-agent
 #
 # Output: PASS/FAIL/SKIP lines, then "contrib: N passed, N failed, N skipped".
 # Env: PLUGINS_DIR (default: <repo>/plugins), KEEP_TMP=1 keeps the temp dir.
@@ -42,9 +42,13 @@ t_fail() {
 	nfail=$((nfail + 1))
 }
 t_skip() { printf 'SKIP %s (%s)\n' "$1" "$2"; nskip=$((nskip + 1)); }
+# CI is set and not "false"/"0"/"no": every skip is a failure.
+ci_mode() {
+	case ${CI:-} in '' | false | 0 | no) return 1 ;; *) return 0 ;; esac
+}
 # An engine is missing: SKIP locally, FAIL in CI.
 t_missing() {
-	if [ -n "${CI:-}" ]; then
+	if ci_mode; then
 		t_fail "$1" "$2 is not installed and CI is set; install: $install_cmd"
 	else
 		t_skip "$1" "$2 not installed; install: $install_cmd"
@@ -613,8 +617,13 @@ $(printf '%s\n' "$out" | grep -iE 'warning|error' | head -n 20)"
 
 	# 2. A running Nagios 4: forced checks through the shipped commands.
 	if [ ! -x "$plugins_dir/check_igd_present" ]; then
-		t_skip "nagios4: a forced check through the shipped command" \
-			"plugins not built: $plugins_dir/check_igd_present missing (run make)"
+		if ci_mode; then
+			t_fail "nagios4: a forced check through the shipped command" \
+				"plugins not built: $plugins_dir/check_igd_present missing and CI is set (run make)"
+		else
+			t_skip "nagios4: a forced check through the shipped command" \
+				"plugins not built: $plugins_dir/check_igd_present missing (run make)"
+		fi
 		return
 	fi
 	local r=$d/run
@@ -722,8 +731,12 @@ EOF
 	drc=$?
 	dtext=$(printf '%s\n' "$direct" | head -n 1 | sed 's/ *|.*//')
 	dperf=$(printf '%s\n' "$direct" | tail -n 1 | sed -n 's/^[^|]*| *//p')
-	t_check "nagios4: real check_igd_present -u (closed port): current_state = exit code $drc" \
-		"$drc" "$(status_field "$sf" router present-real current_state)"
+	# nothing listens there: the plugin's own verdict is CRITICAL, and
+	# Nagios must store that same state
+	t_check "nagios4: real check_igd_present -u (closed port), run directly: exit code 2 (CRITICAL)" \
+		2 "$drc"
+	t_check "nagios4: real check_igd_present -u (closed port): current_state 2 (CRITICAL)" \
+		2 "$(status_field "$sf" router present-real current_state)"
 	t_check "nagios4: real check_igd_present: plugin_output as run directly" \
 		"$dtext" "$(status_field "$sf" router present-real plugin_output)"
 	labels() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n 's/=.*//p'; }
@@ -743,8 +756,14 @@ nagios: $nperf"
 zabbix_tests() {
 	local d=$tmp/zabbix out
 	if ! command -v zabbix_agentd >/dev/null 2>&1; then
-		t_skip "zabbix: user parameters run (zabbix_agentd -t)" \
-			"zabbix_agentd not installed (optional: apt-get install -y --no-install-recommends zabbix-agent)"
+		# make deps installs it: under CI its absence is a failure
+		if ci_mode; then
+			t_fail "zabbix: user parameters run (zabbix_agentd -t)" \
+				"zabbix_agentd not installed and CI is set (make deps, or apt-get install -y --no-install-recommends zabbix-agent)"
+		else
+			t_skip "zabbix: user parameters run (zabbix_agentd -t)" \
+				"zabbix_agentd not installed (apt-get install -y --no-install-recommends zabbix-agent)"
+		fi
 		return
 	fi
 	mkdir -p "$d/plugins"

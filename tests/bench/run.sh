@@ -37,6 +37,11 @@
 #                            delete every rule; legacy iptables writes wait
 #                            for the kernel, seconds each when another lab on
 #                            the machine keeps a CPU busy in nftables)
+#   BENCH_PARTS=all          "field": only the miniupnpd releases part
+#   BENCH_VERSIONS           miniupnpd releases for the field part (default
+#                            LAB_VERSIONS: 2.2.3 2.3.3 2.3.7 2.3.9; "" skips it)
+#   BENCH_FIELD_RUNS=5       runs per case there
+#   BENCH_FIELD_MAX_SECONDS=900  start no new case of the field part after this
 #   BENCH_FILL=preload       how mappings are added: "preload" (lease file and
 #                            a daemon restart, about twice as fast on nftables)
 #                            or "soap" (AddPortMapping, lab_add_many)
@@ -300,6 +305,9 @@ say "== floor: fork+exec of true(1) in the LAN namespace (what every figure incl
 measure floor 0 "true" "$N" 0 -- true
 say ""
 
+# BENCH_PARTS=field runs only the field part below (the other parts are
+# left at this level of indentation, inside this if).
+if [ "${BENCH_PARTS:-all}" != field ]; then
 # ------------------------------------------------------------ discovery
 say "== discovery: check_igd_present vs upnpc -s"
 sample "present -H" "$P/check_igd_present" -H "$LAB_ROUTER"
@@ -497,6 +505,112 @@ if [ -x "$P/check_igd_portmap" ]; then
 else
 	say "== port mappings: SKIP (no $P/check_igd_portmap yet)"
 	say ""
+fi
+fi # BENCH_PARTS
+
+# ------------------------------------------------------------ field versions
+# The miniupnpd releases routers run (lab modes igd2-vX.Y.Z, built from
+# LAB_TARBALLS on first use): per version, the time to a COMPLETE table of
+# SIZES mappings by our default method (auto; -t 300 so that it can finish),
+# beside upnpc -l (index walk) and upnpc -L (GetListOfPortMappings; not run
+# over 128 mappings on versions before 2.3.4, which it crashes), and the
+# SOAP calls each made, counted from the daemon's own log (one "SOAPAction:"
+# line per request).  Mappings are written with lab_fill_rules (seconds).
+# BENCH_VERSIONS (default: LAB_VERSIONS), BENCH_FIELD_RUNS (default 5),
+# BENCH_FIELD_MAX_SECONDS (default 900: start no new case after that).
+ver_num() { awk -F. '{ printf "%d\n", $1 * 10000 + $2 * 100 + $3 }' <<<"$1"; }
+soap_calls() { grep -c 'SOAPAction:' "$LAB_LOG" 2>/dev/null || echo 0; }
+
+# field_sample KEY LABEL COMMAND...: one run, its SOAP calls counted from
+# the daemon's log; the first line and exit code kept for the summary.
+declare -A FCALLS FFIRST
+field_sample() {
+	local key=$1 label=$2 before
+	shift 2
+	before=$(soap_calls)
+	sample "$label" "$@"
+	FCALLS[$key]=$(($(soap_calls) - before))
+	FFIRST[$key]=$(printf '%s\n' "$SAMPLE_OUT" | head -n 1 | cut -d'|' -f1 | sed 's/ *$//' | cut -c1-90)
+	say "  SOAP calls: ${FCALLS[$key]}"
+}
+
+field_refill() { # after a crash: restart, write the table again
+	lab_flush_rules >/dev/null 2>&1
+	lab_start_daemon >"$TMP/restart.log" 2>&1 || broken "[$1] miniupnpd does not come back"
+	lab_fill_rules TCP $(seq 20000 $((20000 + $2 - 1))) >"$TMP/fill.log" 2>&1 ||
+		broken "[$1] refilling $2 mappings: $(tail -n 1 "$TMP/fill.log")"
+}
+
+field_section() {
+	local v=$1 size have=0 t0 crashy=0 k pol=$TMP/nolease.yaml runs=${BENCH_FIELD_RUNS:-5}
+	[ "$(ver_num "$v")" -lt 20304 ] && crashy=1
+	printf 'version: 1\nportmap:\n  disable: [permanent-lease]\n' >"$pol"
+	if ! lab_up "igd2-v$v" "${BENCH_LAB}v" >"$TMP/lab-up-v.log" 2>&1; then
+		sed 's/^/  /' "$TMP/lab-up-v.log" | tail -n 5
+		skipped "miniupnpd $v" "the lab did not come up (tarball in LAB_TARBALLS? make deps?)"
+		return 0
+	fi
+	MEASURE_NETNS=$LAB_NS_LAN
+	say "lab $LAB_NAME up in ${LAB_STARTUP_MS} ms: miniupnpd $v (nftables build $LAB_MINIUPNPD)"
+	for size in $SIZES; do
+		if [ "$SECONDS" -ge "$CAP" ]; then
+			say "-- [$v] $size mappings: not run (past the field part's cap)"
+			continue
+		fi
+		t0=$SECONDS
+		lab_fill_rules TCP $(seq $((20000 + have)) $((20000 + size - 1))) >"$TMP/fill.log" 2>&1 ||
+			broken "[$v] filling $size mappings: $(tail -n 1 "$TMP/fill.log")"
+		have=$size
+		say "-- [$v] $size mappings ($(lab_mapping_count) rules; filled in $((SECONDS - t0)) s)"
+		k="${v}_$size"
+		field_sample "f_auto_$k" "[$v] portmap auto" "$P/check_igd_portmap" -u "$LAB_URL" --no-state -P "$pol" -t 300 -v
+		if ! lab_daemon_alive; then
+			verdict 0 "[$v] miniupnpd alive after portmap auto [$size]" "DOWN: the default run crashed it"
+			FFIRST[f_auto_$k]="CRASHED the router: ${FFIRST[f_auto_$k]}"
+			field_refill "$v" "$size"
+		else
+			measure "f_auto_$k" 1 "[$v] check_igd_portmap -u URL -t 300 [$size]" "$runs" "$CASE_BUDGET" -- \
+				"$P/check_igd_portmap" -u "$LAB_URL" --no-state -P "$pol" -t 300
+			ours_alive "[$v] portmap auto [$size] (every run)"
+		fi
+		if [ $have_upnpc = 1 ]; then
+			field_sample "f_l_$k" "[$v] upnpc -l" upnpc -u "$LAB_URL" -l
+			measure "f_l_$k" 0 "[$v] upnpc -u URL -l [$size] (reference, index walk)" "$runs" "$CASE_BUDGET" -- \
+				upnpc -u "$LAB_URL" -l
+			daemon_check "upnpc -l" || field_refill "$v" "$size"
+			if [ $crashy = 1 ] && [ "$size" -gt 128 ]; then
+				say "[$v] upnpc -L [$size]: not run (GetListOfPortMappings over 128 mappings crashes miniupnpd before 2.3.4)"
+				FFIRST[f_L_$k]="not run: crashes $v"
+			else
+				field_sample "f_L_$k" "[$v] upnpc -L" upnpc -u "$LAB_URL" -L
+				measure "f_L_$k" 0 "[$v] upnpc -u URL -L [$size] (reference)" "$runs" "$CASE_BUDGET" -- \
+					upnpc -u "$LAB_URL" -L
+				daemon_check "upnpc -L" || field_refill "$v" "$size"
+			fi
+		fi
+	done
+	say "  summary, miniupnpd $v: median wall ms / SOAP calls of one run"
+	printf '  %6s  %-22s %-22s %-22s %s\n' mappings "portmap auto" "upnpc -l" "upnpc -L" "portmap says"
+	for size in $SIZES; do
+		k="${v}_$size"
+		printf '  %6s  %-22s %-22s %-22s %s\n' "$size" \
+			"${WALL[f_auto_$k]:--} / ${FCALLS[f_auto_$k]:--}" \
+			"${WALL[f_l_$k]:--} / ${FCALLS[f_l_$k]:--}" \
+			"${WALL[f_L_$k]:--} / ${FCALLS[f_L_$k]:--}" \
+			"${FFIRST[f_auto_$k]:-not run}"
+		case ${FFIRST[f_L_$k]:-} in "not run"*) printf '  %6s  (upnpc -L %s)\n' "" "${FFIRST[f_L_$k]}" ;; esac
+	done
+	LAB_STOP_TIMEOUT=2 lab_down "$LAB_NAME"
+}
+
+if [ -x "$P/check_igd_portmap" ] && [ "${BENCH_VERSIONS-x}" != "" ]; then
+	CAP=$((SECONDS + ${BENCH_FIELD_MAX_SECONDS:-900}))
+	say "== the miniupnpd releases in the field (nftables builds from $LAB_TARBALLS): time to a complete table by the default method vs upnpc -l / -L, SOAP calls per run"
+	for v in ${BENCH_VERSIONS:-$LAB_VERSIONS}; do
+		field_section "$v"
+		say ""
+	done
+	CAP=$MAX_S
 fi
 
 # ------------------------------------------------------------ resources

@@ -37,14 +37,14 @@
 #                            delete every rule; legacy iptables writes wait
 #                            for the kernel, seconds each when another lab on
 #                            the machine keeps a CPU busy in nftables)
-#   BENCH_PARTS=all          "field": only the miniupnpd releases part
-#   BENCH_VERSIONS           miniupnpd releases for the field part (default
-#                            LAB_VERSIONS: 2.2.3 2.3.3 2.3.7 2.3.9; "" skips it)
-#   BENCH_FIELD_RUNS=5       runs per case there
-#   BENCH_FIELD_MAX_SECONDS=900  start no new case of the field part after this
 #   BENCH_FILL=preload       how mappings are added: "preload" (lease file and
 #                            a daemon restart, about twice as fast on nftables)
 #                            or "soap" (AddPortMapping, lab_add_many)
+#   BENCH_VERSIONS           miniupnpd releases for the "field" part
+#                            (default LAB_VERSIONS: 2.2.3 2.3.3 2.3.7 2.3.9);
+#                            it runs when BENCH_PARTS is unset or names it
+#   BENCH_FIELD_RUNS=5       runs per case there
+#   BENCH_FIELD_MAX_SECONDS=900  start no new case of the field part after this
 
 # POSIX sh entry point (make runs "sh run.sh"); the bench needs bash.
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -305,9 +305,6 @@ say "== floor: fork+exec of true(1) in the LAN namespace (what every figure incl
 measure floor 0 "true" "$N" 0 -- true
 say ""
 
-# BENCH_PARTS=field runs only the field part below (the other parts are
-# left at this level of indentation, inside this if).
-if [ "${BENCH_PARTS:-all}" != field ]; then
 # ------------------------------------------------------------ discovery
 say "== discovery: check_igd_present vs upnpc -s"
 sample "present -H" "$P/check_igd_present" -H "$LAB_ROUTER"
@@ -506,7 +503,6 @@ else
 	say "== port mappings: SKIP (no $P/check_igd_portmap yet)"
 	say ""
 fi
-fi # BENCH_PARTS
 
 # ------------------------------------------------------------ field versions
 # The miniupnpd releases routers run (lab modes igd2-vX.Y.Z, built from
@@ -519,7 +515,7 @@ fi # BENCH_PARTS
 # BENCH_VERSIONS (default: LAB_VERSIONS), BENCH_FIELD_RUNS (default 5),
 # BENCH_FIELD_MAX_SECONDS (default 900: start no new case after that).
 ver_num() { awk -F. '{ printf "%d\n", $1 * 10000 + $2 * 100 + $3 }' <<<"$1"; }
-soap_calls() { grep -c 'SOAPAction:' "$LAB_LOG" 2>/dev/null || echo 0; }
+field_soap_count() { grep -c 'SOAPAction:' "$LAB_LOG" 2>/dev/null || echo 0; }
 
 # field_sample KEY LABEL COMMAND...: one run, its SOAP calls counted from
 # the daemon's log; the first line and exit code kept for the summary.
@@ -527,9 +523,9 @@ declare -A FCALLS FFIRST
 field_sample() {
 	local key=$1 label=$2 before
 	shift 2
-	before=$(soap_calls)
+	before=$(field_soap_count)
 	sample "$label" "$@"
-	FCALLS[$key]=$(($(soap_calls) - before))
+	FCALLS[$key]=$(($(field_soap_count) - before))
 	FFIRST[$key]=$(printf '%s\n' "$SAMPLE_OUT" | head -n 1 | cut -d'|' -f1 | sed 's/ *$//' | cut -c1-90)
 	say "  SOAP calls: ${FCALLS[$key]}"
 }
@@ -603,7 +599,8 @@ field_section() {
 	LAB_STOP_TIMEOUT=2 lab_down "$LAB_NAME"
 }
 
-if [ -x "$P/check_igd_portmap" ] && [ "${BENCH_VERSIONS-x}" != "" ]; then
+if [ -x "$P/check_igd_portmap" ] && [ "${BENCH_VERSIONS-x}" != "" ] &&
+	[[ " ${BENCH_PARTS:-field} " == *" field "* ]]; then
 	CAP=$((SECONDS + ${BENCH_FIELD_MAX_SECONDS:-900}))
 	say "== the miniupnpd releases in the field (nftables builds from $LAB_TARBALLS): time to a complete table by the default method vs upnpc -l / -L, SOAP calls per run"
 	for v in ${BENCH_VERSIONS:-$LAB_VERSIONS}; do

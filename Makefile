@@ -9,7 +9,7 @@ PREFIX   ?= /usr/local
 PLUGINDIR ?= $(PREFIX)/lib/nagios/plugins
 MANDIR   ?= $(PREFIX)/share/man
 DATADIR  ?= $(PREFIX)/share/check_igd
-DOCDIR   ?= $(PREFIX)/share/doc/check_igd
+DOCDIR   ?= $(PREFIX)/share/doc/check-igd
 LIBEXECDIR ?= $(PREFIX)/lib/check_igd
 SYSCONFDIR ?= /etc
 ICINGA2_CONTRIBDIR ?= $(PREFIX)/share/icinga2/include/plugins-contrib.d
@@ -38,7 +38,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC   := $(sort $(wildcard tests/bench/*.c))
 TOOL_BIN   := $(TOOL_SRC:tests/bench/%.c=$(B)/tools/%)
 
-.PHONY: all check checkers unit lab hostile asan check-asan check-valgrind fuzz fuzz-short contrib deps bench lint install uninstall clean demo
+.PHONY: all check checkers unit lab hostile asan check-asan check-valgrind fuzz fuzz-short contrib package-test deps bench lint install uninstall clean demo
 all: $(PLUGIN_BIN) $(TOOL_BIN)
 
 $(B)/common/%.o: common/%.c $(wildcard common/*.h) VERSION | $(B)/common
@@ -93,7 +93,7 @@ check-asan:
 
 # The whole suite: unit, lab and hostile tests, the same under ASan+UBSan,
 # fuzz regressions plus a short fuzz run, and the engine integration files.
-check: lint checkers unit lab hostile check-asan check-valgrind fuzz-short contrib
+check: lint checkers unit lab hostile check-asan check-valgrind fuzz-short contrib package-test
 
 # The checkers that judge other tests, tested themselves: the strict output
 # checker's own unit tests, and hostile/run.sh against fake plugins that
@@ -122,6 +122,11 @@ fuzz:
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 fuzz-short:
 	@sh tests/fuzz/run.sh 10
+
+# The Debian package built, linted, installed, run against the lab and
+# purged (root; the unit tests are not run again inside the build).
+package-test:
+	@bash tests/package/test_deb.sh
 
 contrib: all
 	@bash tests/contrib/test_contrib.sh

@@ -19,7 +19,9 @@ pkgs="build-essential pkg-config libminiupnpc-dev libyaml-dev check
     libnftnl-dev libmnl-dev libssl-dev uuid-runtime
     miniupnpd-nftables miniupnpc nftables iproute2 curl python3 time
     clang libclang-rt-14-dev valgrind nagios4-core ssmtp icinga2-bin
-    zabbix-agent iptables libip4tc2 libip6tc2 ieee-data"
+    zabbix-agent iptables libip4tc2 libip6tc2 ieee-data
+    debhelper dpkg-dev fakeroot lintian python3-jsonschema python3-yaml
+    openssl man-db"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -7,8 +7,11 @@
 # Port mappings are measured on two builds of miniupnpd 2.3.1: the nftables
 # one (/usr/sbin/miniupnpd; crashes on GetListOfPortMappings over 128
 # mappings, quadratic index walk) and the iptables one (lab mode igd2-ipt,
-# fetched into /var/cache/cigd-lab on first use).  Offline judging of a saved
-# table (--table, 10 000 mappings, 100 rules) needs no lab.
+# fetched into /var/cache/cigd-lab on first use), then on the releases routers
+# in the field run (2.2.3, 2.3.3, 2.3.7, 2.3.9, lab modes igd2-vX.Y.Z built
+# from LAB_TARBALLS): time to a complete table and SOAP calls per run.
+# Offline judging of a saved table (--table, 10 000 mappings, 100 rules)
+# needs no lab.
 #
 # Every figure is a median over several runs of build/tools/runbench
 # (fork/execvp per run, wall time from fork to reap, user+sys CPU and peak

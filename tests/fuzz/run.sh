@@ -10,6 +10,15 @@
 # build-fuzz/crashes/<target>-crash-<sha1>, -timeout-, -oom-, -leak-).
 # Exits 1 on any finding or build failure.  FUZZ_ARGS adds libFuzzer flags
 # (e.g. "-fork=2 -ignore_crashes=1" to go on after a finding).
+#
+# No target can hang the run: each gets SECONDS plus FUZZ_GRACE (default
+# 120) seconds of wall time, then it and its children are killed and the
+# run fails with "fuzz <name>: FAILED: still running ..." (a target once hung
+# in LeakSanitizer's stop-the-world at exit).  Long runs report only real
+# findings: ASan's quarantine is bounded (ASAN_OPTIONS quarantine_size_mb=64
+# unless ASAN_OPTIONS is set) and the RSS limit is FUZZ_RSS_MB (default
+# 2048; libFuzzer's own corpus and ASan's bookkeeping grow with millions of
+# executions), while a single allocation over 512 MB is still a finding.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
@@ -18,6 +27,15 @@ secs=${1:-60}
 case $secs in
 ''|*[!0-9]*) echo "usage: $0 SECONDS [TARGET...]" >&2; exit 2 ;;
 esac
+
+grace=${FUZZ_GRACE:-120}
+rss=${FUZZ_RSS_MB:-2048}
+case $grace$rss in
+''|*[!0-9]*) echo "$0: FUZZ_GRACE and FUZZ_RSS_MB are whole numbers" >&2; exit 2 ;;
+esac
+export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=64}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+limit=$((secs + grace))
 
 OUT=build-fuzz
 targets=$(sh tests/fuzz/build.sh "$@")
@@ -99,12 +117,23 @@ for t in $targets; do
 	log=$OUT/log/$t.run.log
 	touch "$OUT/log/$t.stamp"
 	sleep 1		# so that -newer sees what this run writes
-	UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
+	# timeout signals the target's whole process group (LeakSanitizer's
+	# tracer too), then KILLs it 10 s later (a stopped process ignores TERM)
+	timeout -k 10 "$limit" \
 	"$OUT/bin/$t" -max_total_time="$secs" -max_len=65536 -timeout=5 \
-	    -rss_limit_mb=512 -print_final_stats=1 \
+	    -rss_limit_mb="$rss" -malloc_limit_mb=512 -print_final_stats=1 \
 	    -artifact_prefix="$OUT/crashes/$t-" ${FUZZ_ARGS:-} "$OUT/corpus/$t" \
 	    >"$log" 2>&1
 	rc=$?
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		findings=$((findings + 1))
+		echo "fuzz ${t#fuzz_}: FAILED: still running $limit s after its" \
+		    "start (-max_total_time=$secs plus FUZZ_GRACE=$grace), killed" \
+		    "(exit $rc); hung?"
+		tail -n 3 "$log" | sed 's/^/      /'
+		echo "    log: $log"
+		continue
+	fi
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	[ -n "$execs" ] ||	# fork mode: the last status line
 	    execs=$(sed -n 's/^#\([0-9][0-9]*\):.*/\1/p' "$log" | tail -n 1)
@@ -122,9 +151,17 @@ for t in $targets; do
 	for a in ${art:-} $new; do
 		case " $seen " in *" $a "*) continue ;; esac
 		seen="$seen $a"
-		UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
-		"$OUT/bin/$t" -timeout=5 -rss_limit_mb=512 "$a" >"$log.repro" 2>&1
-		if [ $? -eq 0 ] && case $a in *-timeout-*) true ;; *) false ;; esac; then
+		timeout -k 10 "$grace" \
+		"$OUT/bin/$t" -timeout=5 -rss_limit_mb="$rss" \
+		    -malloc_limit_mb=512 "$a" >"$log.repro" 2>&1
+		rrc=$?
+		if [ $rrc -eq 124 ] || [ $rrc -eq 137 ]; then
+			real=1
+			text="$text
+    input: $a: its re-run was still going after $grace s, killed"
+			continue
+		fi
+		if [ $rrc -eq 0 ] && case $a in *-timeout-*) true ;; *) false ;; esac; then
 			text="$text
     (a timeout that did not reproduce, machine busy? $a)"
 			continue

@@ -16,6 +16,8 @@ for n in 140 250; do
 	t_lab_up igd2 "big$n" || t_abort "lab did not come up"
 	lab_preload_leases "$n" 20000 || t_abort "preloading $n leases failed"
 	t_log "# $(lab_mapping_count) mappings in the daemon"
+	# start-up measured right before the run, with the leases loaded
+	t_measure_wrap check_igd_portmap -V
 
 	t_run check_igd_portmap -u "$LAB_URL" --no-state -t 10 -v
 	t_ok "$n mappings, default run: the daemon is still running" lab_daemon_alive
@@ -24,12 +26,11 @@ for n in 140 250; do
 	else
 		t_expect_rc 3 "$n mappings, default 10 s: incomplete is UNKNOWN"
 		# the verdict, or (on a CPU starved by the daemon's rule walks)
-		# the timeout backstop's UNKNOWN: both honest, both in time
+		# the timeout backstop's UNKNOWN: both honest, both in time (below)
 		t_ok "$n mappings: the first line says the table is incomplete" \
 			eval '_t_first_has "table incomplete" || _t_first_has "(backstop)"'
-		t_ok "$n mappings: answered within -t plus 1 s (took $T_MS ms)" \
-			test "$T_MS" -lt 11000
 	fi
+	t_expect_by_deadline 10
 
 	t_run check_igd_portmap -u "$LAB_URL" --no-state -t 600 -v
 	t_ok "$n mappings, long run: the daemon is still running" lab_daemon_alive

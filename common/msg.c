@@ -13,7 +13,8 @@ msg_set(char *err, size_t errlen, const char *fmt, ...)
 	if (err == NULL || errlen == 0)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	if (vsnprintf(err, errlen, fmt, ap) < 0)
+		err[0] = '\0';
 	va_end(ap);
 }
 
@@ -37,4 +38,15 @@ msg_vat(char *err, size_t errlen, const char *name, size_t line, size_t col,
 		return;		/* cut, still terminated */
 	if (vsnprintf(err + k, errlen - (size_t)k, fmt, ap) < 0)
 		err[k] = '\0';
+}
+
+void
+msg_at(char *err, size_t errlen, const char *name, size_t line, size_t col,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg_vat(err, errlen, name, line, col, fmt, ap);
+	va_end(ap);
 }

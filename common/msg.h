@@ -23,4 +23,8 @@ void msg_vat(char *err, size_t errlen, const char *name, size_t line,
     size_t col, const char *fmt, va_list ap)
     __attribute__((format(printf, 6, 0)));
 
+/* The same as msg_vat with the message's arguments given directly. */
+void msg_at(char *err, size_t errlen, const char *name, size_t line,
+    size_t col, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
 #endif

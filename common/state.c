@@ -5,6 +5,8 @@
  * Keys are kept in insertion order in two arrays, with an open-addressing
  * hash of their indices so that loading a large file stays linear.
  */
+#include "file.h"
+#include "msg.h"
 #include "state.h"
 
 #include <errno.h>
@@ -28,26 +30,6 @@ struct state {
 	size_t *hash;		/* index + 1, 0 = empty slot */
 	size_t hcap;		/* a power of two, > 2 * n */
 };
-
-/* Fill err with a message; a cut message ends in "...". */
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		err[0] = '\0';
-	else if ((size_t)n >= errlen && errlen >= 4)
-		memcpy(err + errlen - 4, "...", 4);
-}
 
 static size_t hash_str(const char *s)
 {
@@ -299,18 +281,18 @@ static int parse_line(struct state *s, const char *line, size_t len,
 	int rc;
 
 	if (eq == NULL) {
-		set_err(err, errlen, "line %zu: no '=' in line", lineno);
+		msg_set(err, errlen, "line %zu: no '=' in line", lineno);
 		return -1;
 	}
 	kl = (size_t)(eq - line);
 	if (!key_valid(line, kl)) {
-		set_err(err, errlen, "line %zu: invalid key", lineno);
+		msg_set(err, errlen, "line %zu: invalid key", lineno);
 		return -1;
 	}
 	memcpy(key, line, kl);
 	key[kl] = '\0';
 	if (state_get(s, key) != NULL) {
-		set_err(err, errlen, "line %zu: duplicate key '%s'", lineno,
+		msg_set(err, errlen, "line %zu: duplicate key '%s'", lineno,
 		    key);
 		return -1;
 	}
@@ -318,7 +300,7 @@ static int parse_line(struct state *s, const char *line, size_t len,
 	len -= kl + 1;
 	val = malloc(len + 1);
 	if (val == NULL) {
-		set_err(err, errlen, "out of memory");
+		msg_set(err, errlen, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
@@ -332,7 +314,7 @@ static int parse_line(struct state *s, const char *line, size_t len,
 			val[o++] = '\\';
 		else {
 			free(val);
-			set_err(err, errlen, "line %zu: bad escape in value",
+			msg_set(err, errlen, "line %zu: bad escape in value",
 			    lineno);
 			return -1;
 		}
@@ -340,13 +322,13 @@ static int parse_line(struct state *s, const char *line, size_t len,
 	}
 	if (o >= STATE_VALUE_MAX) {
 		free(val);
-		set_err(err, errlen, "line %zu: value too long", lineno);
+		msg_set(err, errlen, "line %zu: value too long", lineno);
 		return -1;
 	}
 	rc = set_n(s, key, val, o);
 	free(val);
 	if (rc)
-		set_err(err, errlen, "out of memory");
+		msg_set(err, errlen, "out of memory");
 	return rc;
 }
 
@@ -358,16 +340,16 @@ static int parse_into(const char *buf, size_t len, struct state *st,
 	int ended = 0;
 
 	if (len > STATE_FILE_MAX) {
-		set_err(err, errlen, "file larger than %d bytes",
+		msg_set(err, errlen, "file larger than %d bytes",
 		    STATE_FILE_MAX);
 		return -1;
 	}
 	if (len == 0) {
-		set_err(err, errlen, "empty file (truncated?)");
+		msg_set(err, errlen, "empty file (truncated?)");
 		return -1;
 	}
 	if (memchr(buf, '\0', len) != NULL) {
-		set_err(err, errlen, "NUL byte in file");
+		msg_set(err, errlen, "NUL byte in file");
 		return -1;
 	}
 	while (pos < len) {
@@ -378,7 +360,7 @@ static int parse_into(const char *buf, size_t len, struct state *st,
 		lineno++;
 		pos += ll + (nl ? 1 : 0);
 		if (ended) {
-			set_err(err, errlen, "line %zu: data after 'end'",
+			msg_set(err, errlen, "line %zu: data after 'end'",
 			    lineno);
 			return -1;
 		}
@@ -389,10 +371,10 @@ static int parse_into(const char *buf, size_t len, struct state *st,
 			if (ll >= strlen(STATE_PREFIX) &&
 			    memcmp(line, STATE_PREFIX,
 			    strlen(STATE_PREFIX)) == 0)
-				set_err(err, errlen, "unsupported version "
+				msg_set(err, errlen, "unsupported version "
 				    "(expected '%s')", STATE_MAGIC);
 			else
-				set_err(err, errlen, "not a check_igd state "
+				msg_set(err, errlen, "not a check_igd state "
 				    "file (no '%s' header)", STATE_MAGIC);
 			return -1;
 		}
@@ -402,7 +384,7 @@ static int parse_into(const char *buf, size_t len, struct state *st,
 			continue;
 		}
 		if (!nl) {
-			set_err(err, errlen, "line %zu: truncated (no "
+			msg_set(err, errlen, "line %zu: truncated (no "
 			    "newline)", lineno);
 			return -1;
 		}
@@ -410,7 +392,7 @@ static int parse_into(const char *buf, size_t len, struct state *st,
 			return -1;
 	}
 	if (!ended) {
-		set_err(err, errlen, "truncated (no final 'end' line)");
+		msg_set(err, errlen, "truncated (no final 'end' line)");
 		return -1;
 	}
 	return 0;
@@ -428,12 +410,12 @@ int state_parse(const char *buf, size_t len, struct state **out, char *err,
 	*out = NULL;
 	st = state_new();
 	if (st == NULL) {
-		set_err(err, errlen, "out of memory");
+		msg_set(err, errlen, "out of memory");
 		return -1;
 	}
 	if (buf == NULL) {
 		*out = st;
-		set_err(err, errlen, "no buffer");
+		msg_set(err, errlen, "no buffer");
 		return -1;
 	}
 	if (parse_into(buf, len, st, err, errlen)) {
@@ -446,12 +428,12 @@ int state_parse(const char *buf, size_t len, struct state **out, char *err,
 	return 0;
 }
 
-int state_load(const char *path, struct state **out, char *err, size_t errlen)
+int
+state_load(const char *path, struct state **out, char *err, size_t errlen)
 {
-	struct stat sb;
-	char *buf = NULL, msg[256];
+	char *buf = NULL, why[256], msg[256];
 	size_t len = 0;
-	int fd, rc;
+	int rc;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
@@ -460,68 +442,27 @@ int state_load(const char *path, struct state **out, char *err, size_t errlen)
 	*out = NULL;
 	if (path == NULL) {
 		*out = state_new();
-		set_err(err, errlen, "no state file path");
+		msg_set(err, errlen, "no state file path");
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		*out = state_new();
-		if (errno == ENOENT && *out != NULL)
-			return 0;
-		if (*out == NULL) {
-			set_err(err, errlen, "out of memory");
-			return -1;
-		}
-		set_err(err, errlen, "state file %s: cannot open: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		*out = state_new();
-		set_err(err, errlen, "state file %s: not a regular file",
-		    path);
-		return -1;
-	}
-	if (sb.st_size > STATE_FILE_MAX) {
-		close(fd);
-		*out = state_new();
-		set_err(err, errlen, "state file %s: larger than %d bytes",
-		    path, STATE_FILE_MAX);
-		return -1;
-	}
-	/* One byte more than allowed, to see a file that grew meanwhile. */
-	buf = malloc((size_t)STATE_FILE_MAX + 1);
-	if (buf == NULL) {
-		close(fd);
-		*out = state_new();
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + len, (size_t)STATE_FILE_MAX + 1 - len);
+	if (file_read(path, STATE_FILE_MAX, 0, &buf, &len, why,
+	    sizeof(why)) < 0) {
+		int e = errno;
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			set_err(err, errlen, "state file %s: read: %s", path,
-			    strerror(errno));
-			close(fd);
-			free(buf);
-			*out = state_new();
+		*out = state_new();
+		if (*out == NULL) {
+			msg_set(err, errlen, "out of memory");
 			return -1;
 		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-		if (len > STATE_FILE_MAX)
-			break;
+		if (e == ENOENT)
+			return 0;	/* a first run */
+		msg_set(err, errlen, "state file %s: %s", path, why);
+		return -1;
 	}
-	close(fd);
 	rc = state_parse(buf, len, out, msg, sizeof(msg));
 	free(buf);
 	if (rc)
-		set_err(err, errlen, "state file %s: %s", path, msg);
+		msg_set(err, errlen, "state file %s: %s", path, msg);
 	return rc;
 }
 
@@ -583,85 +524,57 @@ error:
 	return -1;
 }
 
-static int write_all(int fd, const char *b, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, b, len);
+/* What state_save() writes: the serialised text. */
+struct state_text {
+	const char *b;
+	size_t len;
+};
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		b += w;
-		len -= (size_t)w;
-	}
-	return 0;
+/* file_fill_fn: the text as it is. */
+static int
+write_text(FILE *f, void *ctx, char *why, size_t whylen)
+{
+	const struct state_text *t = ctx;
+
+	(void)why;
+	(void)whylen;
+	return fwrite(t->b, 1, t->len, f) == t->len ? 0 : -1;
 }
 
-int state_save(const struct state *s, const char *path, char *err,
-    size_t errlen)
+int
+state_save(const struct state *s, const char *path, char *err, size_t errlen)
 {
-	char tmp[4096], *text = NULL;
+	struct state_text t;
+	char *text = NULL, why[256];
 	size_t tlen;
-	int fd = -1, n;
+	int rc;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (s == NULL || path == NULL || *path == '\0') {
-		set_err(err, errlen, "no state or path");
+		msg_set(err, errlen, "no state or path");
 		return -1;
 	}
 	if (serialise(s, &text, &tlen)) {
-		set_err(err, errlen, "state file %s: state too large (over %d "
+		msg_set(err, errlen, "state file %s: state too large (over %d "
 		    "bytes) or out of memory", path, STATE_FILE_MAX);
 		return -1;
 	}
-	/* Same directory as path, so rename() is atomic. */
-	n = snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		set_err(err, errlen, "state file %s: path too long", path);
-		free(text);
-		return -1;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		set_err(err, errlen, "state file %s: cannot create temporary "
-		    "file: %s", path, strerror(errno));
-		free(text);
-		return -1;
-	}
-	if (write_all(fd, text, tlen) != 0) {
-		set_err(err, errlen, "state file %s: write: %s", path,
-		    strerror(errno));
-		goto error;
-	}
 	/*
-	 * No fsync: it is the one call of a run that no deadline bounds (the
-	 * process sleeps uninterruptibly, even the timeout backstop waits),
-	 * and on a busy disk it took seconds.  rename() still makes the
-	 * change atomic for readers and overlapping runs; a file lost to a
-	 * power cut is reported as corrupt and the next run starts again.
+	 * Not durable (no fsync): it is the one call of a run that no
+	 * deadline bounds (the process sleeps uninterruptibly, even the
+	 * timeout backstop waits), and on a busy disk it took seconds.  The
+	 * rename still makes the change atomic for readers and overlapping
+	 * runs; a file lost to a power cut is reported as corrupt and the next
+	 * run starts again.
 	 */
-	n = close(fd);
-	fd = -1;
-	if (n != 0) {
-		set_err(err, errlen, "state file %s: close: %s", path,
-		    strerror(errno));
-		goto error;
-	}
-	if (rename(tmp, path) != 0) {
-		set_err(err, errlen, "state file %s: rename: %s", path,
-		    strerror(errno));
-		goto error;
-	}
+	t.b = text;
+	t.len = tlen;
+	rc = file_save(path, write_text, &t, 0, why, sizeof(why));
+	if (rc < 0)
+		msg_set(err, errlen, "state file %s: %s", path, why);
 	free(text);
-	return 0;
-error:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(text);
-	return -1;
+	return rc;
 }
 
 int state_counter_delta(uint64_t prev, uint64_t cur, unsigned bits,

@@ -1232,6 +1232,27 @@ START_TEST(hostile_many_items)
 }
 END_TEST
 
+/* 1025 rules: over POLICY_RULES_MAX, refused as the items arrive (the
+ * document layer's bound, before any rule is judged). */
+START_TEST(hostile_many_rules)
+{
+	static char buf[64 * 1100];
+	size_t o, i;
+	int k;
+
+	o = (size_t)snprintf(buf, sizeof(buf),
+	    "version: 1\nportmap:\n  rules:\n");
+	for (i = 0; i <= POLICY_RULES_MAX; i++) {
+		k = snprintf(buf + o, sizeof(buf) - o,
+		    "    - { name: r%zu, state: ok }\n", i);
+		ck_assert(k > 0 && (size_t)k < sizeof(buf) - o);
+		o += (size_t)k;
+	}
+	expect_file_error(buf, o,
+	    "1028:7: too many items in a list (more than 1024)");
+}
+END_TEST
+
 START_TEST(load_file_errors)
 {
 	struct policy *p = (struct policy *)1;
@@ -1359,6 +1380,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, hostile_nesting);
 	tcase_add_test(tc, hostile_alias_bomb_generated);
 	tcase_add_test(tc, hostile_many_items);
+	tcase_add_test(tc, hostile_many_rules);
 	tcase_add_test(tc, load_file_errors);
 	suite_add_tcase(s, tc);
 	return s;

@@ -81,6 +81,7 @@ lab: all
 # Hostile-device tests: a misbehaving IGD on loopback.
 hostile: all
 	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/hostile/run.sh
+	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/hostile/resolve.sh
 
 # Install the Debian packages the build, tests and demo need (root).
 deps:

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* http: a bounded HTTP/1.1 client (see http.h). */
+#define _GNU_SOURCE		/* getaddrinfo_a, gai_suspend, gai_cancel */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -357,23 +358,111 @@ http_body_free(struct http_body *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/*
+ * A lookup the deadline abandoned while the resolver thread still holds it:
+ * glibc may not cancel a running request, and its thread writes into the
+ * request until it ends, so the request is never freed.  Kept reachable here
+ * (one per run at most: the run ends at its deadline anyway).
+ */
+static struct gaicb *abandoned_lookup;
+
+int
+http_resolve(const char *host, const char *port, int socktype,
+    const struct deadline *dl, struct addrinfo **out, char *err,
+    size_t errlen)
+{
+	struct addrinfo hints;
+	struct gaicb *req;
+	struct gaicb *list[1];
+	int rc;
+
+	*out = NULL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = socktype;
+	hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
+	/* an address needs no lookup at all */
+	if (getaddrinfo(host, port, &hints, out) == 0)
+		return 0;
+	*out = NULL;
+	if (abandoned_lookup != NULL) {
+		/* an earlier lookup of this run outlived the deadline: the
+		 * resolver hangs, do not pile more threads onto it */
+		msg_set(err, errlen, "cannot resolve %.64s: an earlier lookup "
+		    "did not finish in time", host);
+		return IGD_ETIMEOUT;
+	}
+	req = calloc(1, sizeof(*req) + sizeof(hints) + strlen(host) + 1 +
+	    strlen(port) + 1);
+	if (req == NULL)
+		return IGD_ENOMEM;
+	{
+		/* the request, its hints and strings in one block that lives
+		 * as long as the resolver may use it */
+		struct addrinfo *h = (struct addrinfo *)(void *)(req + 1);
+		char *hs = (char *)(h + 1), *ps;
+		size_t hl = strlen(host) + 1;
+
+		h->ai_socktype = socktype;
+		h->ai_flags = AI_NUMERICSERV;
+		memcpy(hs, host, hl);
+		ps = hs + hl;
+		memcpy(ps, port, strlen(port) + 1);
+		req->ar_name = hs;
+		req->ar_service = ps;
+		req->ar_request = h;
+	}
+	list[0] = req;
+	rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
+	if (rc != 0) {
+		free(req);
+		msg_set(err, errlen, "cannot resolve %.64s: %s", host,
+		    gai_strerror(rc));
+		return IGD_EADDRESS;
+	}
+	for (;;) {
+		int left = deadline_left_ms(dl);
+		struct timespec ts;
+		const struct gaicb *const *wait = (const struct gaicb *const *)list;
+
+		rc = gai_error(req);
+		if (rc != EAI_INPROGRESS)
+			break;
+		if (left <= 0) {
+			if (gai_cancel(req) == EAI_CANCELED) {
+				free(req);
+			} else {
+				abandoned_lookup = req;
+			}
+			msg_set(err, errlen, "resolving %.64s did not finish "
+			    "within the deadline (use an address)", host);
+			return IGD_ETIMEOUT;
+		}
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (long)(left % 1000) * 1000000L;
+		(void)gai_suspend(wait, 1, &ts);
+	}
+	if (rc != 0) {
+		free(req);
+		msg_set(err, errlen, "cannot resolve %.64s: %s", host,
+		    gai_strerror(rc));
+		return IGD_EADDRESS;
+	}
+	*out = req->ar_result;
+	free(req);
+	return 0;
+}
+
 /* Connect fd-less: returns a connected non-blocking socket or a code. */
 static int
 connect_by(const struct http_url *u, const struct deadline *dl, char *err,
     size_t errlen)
 {
-	struct addrinfo hints, *res = NULL, *ai;
+	struct addrinfo *res = NULL, *ai;
 	int fd = -1, rc, code = IGD_ECONNECT;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	rc = getaddrinfo(u->host, u->port, &hints, &res);
-	if (rc != 0) {
-		msg_set(err, errlen, "cannot resolve %s: %s", u->host,
-		    gai_strerror(rc));
-		return IGD_EADDRESS;
-	}
+	rc = http_resolve(u->host, u->port, SOCK_STREAM, dl, &res, err, errlen);
+	if (rc != 0)
+		return rc;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		struct pollfd pfd;
 		int soerr = 0;

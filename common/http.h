@@ -38,6 +38,20 @@ int http_url_parse(const char *url, struct http_url *u);
 int http_url_resolve(const char *base, const char *ref, char *out,
     size_t outlen);
 
+struct addrinfo;
+
+/*
+ * Resolve host and numeric port for socktype (SOCK_STREAM, SOCK_DGRAM) by
+ * dl: an address at once, a name through the system resolver without ever
+ * waiting past the deadline (a resolver that hangs gives IGD_ETIMEOUT, and
+ * later calls in the same run fail at once).  Returns 0 with *out to free
+ * with freeaddrinfo(), IGD_EADDRESS (no such name) or IGD_ETIMEOUT, with
+ * err set.
+ */
+int http_resolve(const char *host, const char *port, int socktype,
+    const struct deadline *dl, struct addrinfo **out, char *err,
+    size_t errlen);
+
 /* What a response head says. */
 struct http_head {
 	int status;			/* 200, 500, ... */

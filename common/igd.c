@@ -458,6 +458,48 @@ igd_discover(const struct igd_target *t, const struct deadline *dl,
 	return rc;
 }
 
+int
+igd_describe_rest(const struct ssdp_result *res, size_t from,
+    const struct deadline *dl, struct igd_brief *out, size_t max, size_t *n)
+{
+	struct igd_device *d = malloc(sizeof(*d));
+
+	*n = 0;
+	if (d == NULL)
+		return IGD_ENOMEM;
+	for (size_t i = from; i < res->n && *n < max; i++) {
+		const struct ssdp_answer *a = &res->answers[i];
+		struct igd_brief *b = &out[*n];
+
+		if (deadline_left_ms(dl) == 0) {
+			free(d);
+			return IGD_ETIMEOUT;
+		}
+		memset(b, 0, sizeof(*b));
+		b->answer_ms = a->elapsed_ms;
+		set_field(b->location, sizeof(b->location), a->location);
+		b->rc = igd_desc_fetch(a->location, dl, d, b->err,
+		    sizeof(b->err));
+		if (b->rc == IGD_ETIMEOUT) {
+			free(d);
+			return IGD_ETIMEOUT;
+		}
+		if (b->rc == 0) {
+			memcpy(b->udn, d->udn, sizeof(b->udn));
+			memcpy(b->friendly_name, d->friendly_name,
+			    sizeof(b->friendly_name));
+			memcpy(b->manufacturer, d->manufacturer,
+			    sizeof(b->manufacturer));
+			memcpy(b->model_name, d->model_name,
+			    sizeof(b->model_name));
+			igd_device_kind(d, b->kind, sizeof(b->kind));
+		}
+		(*n)++;
+	}
+	free(d);
+	return 0;
+}
+
 const struct igd_service *
 igd_service_next(const struct igd_device *dev, enum igd_service_kind kind,
     size_t *from)

@@ -133,6 +133,28 @@ int igd_discover(const struct igd_target *t, const struct deadline *dl,
     struct igd_found *found, size_t max, size_t *n,
     struct ssdp_result *ssdp, char *err, size_t errlen);
 
+/* What a census keeps of a device past the ones described in full. */
+struct igd_brief {
+	int rc;				/* 0: the description was read */
+	int64_t answer_ms;		/* SSDP answer time */
+	char location[HTTP_URL_MAX];
+	char udn[IGD_STR_MAX];
+	char friendly_name[IGD_STR_MAX];
+	char manufacturer[IGD_STR_MAX];
+	char model_name[IGD_STR_MAX];
+	char kind[16];			/* igd_device_kind() */
+	char err[160];
+};
+
+/*
+ * Read the descriptions of res->answers[from] onwards (the answers
+ * igd_discover() had no room for) into out, at most max, by dl; *n is set
+ * to how many were filled.  Returns 0, IGD_ETIMEOUT when the deadline left
+ * answers unread (not counted in *n), or IGD_ENOMEM.
+ */
+int igd_describe_rest(const struct ssdp_result *res, size_t from,
+    const struct deadline *dl, struct igd_brief *out, size_t max, size_t *n);
+
 /* The first service of kind at or after index *from (then *from is set past
  * it), or NULL. */
 const struct igd_service *igd_service_next(const struct igd_device *dev,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* judge_present: found devices into a verdict (see judge_present.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "judge_present.h"
@@ -14,21 +15,57 @@ judge_present_pinned(const struct policy_present *pp,
 	    (pp->location[0] == '\0' || strcmp(pp->location, d->location) == 0);
 }
 
+/* A field the device left blank prints as "-", like every empty field. */
+static const char *
+dash(const char *s)
+{
+	return s[0] != '\0' ? s : "-";
+}
+
+/* A census answer past the fully described ones, as a device with its
+ * identity only (no services). */
+static void
+from_brief(struct igd_found *f, const struct igd_brief *b)
+{
+	memset(f, 0, sizeof(*f));
+	f->rc = b->rc;
+	f->answer_ms = b->answer_ms;
+	memcpy(f->err, b->err, sizeof(f->err));
+	memcpy(f->dev.location, b->location, sizeof(f->dev.location));
+	memcpy(f->dev.udn, b->udn, sizeof(f->dev.udn));
+	memcpy(f->dev.friendly_name, b->friendly_name,
+	    sizeof(f->dev.friendly_name));
+	memcpy(f->dev.manufacturer, b->manufacturer,
+	    sizeof(f->dev.manufacturer));
+	memcpy(f->dev.model_name, b->model_name, sizeof(f->dev.model_name));
+	if (strcmp(b->kind, "TR-064 IGD") == 0)
+		f->dev.tr064 = 1;
+	else if (strncmp(b->kind, "IGD:", 4) == 0)
+		f->dev.igd_version = b->kind[4] - '0';
+}
+
 /* The identity line of one device. */
 static void
 describe(struct plugin_out *o, const struct igd_found *f, int verbose)
 {
 	const struct igd_device *d = &f->dev;
 	size_t conns = 0;
+	char kind[32];
 
 	for (size_t i = 0; i < d->n_services; i++)
 		if (d->services[i].kind == IGD_SVC_WANIP ||
 		    d->services[i].kind == IGD_SVC_WANPPP)
 			conns++;
+	igd_device_kind(d, kind, sizeof(kind));
 	plugin_out_info(o, "%.80s: %.60s %.60s %.40s (%.60s), UDN %.60s, "
-	    "IGD:%d, %zu WAN connection service%s", d->location,
-	    d->manufacturer, d->model_name, d->model_number, d->friendly_name,
-	    d->udn, d->igd_version, conns, conns == 1 ? "" : "s");
+	    "%s, %zu WAN connection service%s", d->location,
+	    dash(d->manufacturer), dash(d->model_name), dash(d->model_number),
+	    dash(d->friendly_name), dash(d->udn), kind, conns,
+	    conns == 1 ? "" : "s");
+	if (d->services_dropped > 0)
+		plugin_out_info(o, "%.80s: %u WAN service%s not usable, e.g. "
+		    "%.200s", d->location, d->services_dropped,
+		    d->services_dropped == 1 ? "" : "s", d->dropped[0]);
 	if (verbose >= 1) {
 		plugin_out_info(o, "serial %.60s, presentation URL %.100s, "
 		    "server %.80s", d->serial[0] ? d->serial : "-",
@@ -82,13 +119,20 @@ judge_pins(struct plugin_out *o, const struct policy_present *pp,
 {
 	if (pp->udn[0] && strcmp(pp->udn, d->udn) != 0)
 		plugin_out_sub(o, pp->mismatch_state, "UDN is %.80s, policy "
-		    "expects %.80s", d->udn, pp->udn);
+		    "expects %.80s", dash(d->udn), pp->udn);
 	if (pp->model[0] && strcmp(pp->model, d->model_name) != 0)
 		plugin_out_sub(o, pp->mismatch_state, "model is %.80s, policy "
-		    "expects %.80s", d->model_name, pp->model);
+		    "expects %.80s", dash(d->model_name), pp->model);
 	if (pp->location[0] && strcmp(pp->location, d->location) != 0)
 		plugin_out_sub(o, pp->mismatch_state, "location is %.100s, "
 		    "policy expects %.100s", d->location, pp->location);
+}
+
+/* Distinct IGD answers the SSDP search could not keep. */
+static unsigned
+ssdp_over_cap(const struct judge_present_ctx *c)
+{
+	return c->ssdp != NULL ? c->ssdp->over_cap : 0;
 }
 
 /* The device shown (show), the count ok, every other device found. */
@@ -104,18 +148,30 @@ judge_shown(struct plugin_out *o, const struct policy_present *pp,
 
 	if (st != PLUGIN_OK)
 		plugin_out_sub(o, st, "answer time %.3f s", answer_s);
-	if ((c->census || opts->url || opts->host) && pp->expect_count > 0 &&
-	    (size_t)pp->expect_count != ok)
+	if (c->census && (c->unread > 0 || ssdp_over_cap(c) > 0)) {
+		/* the count is not known: never judge it as if it were */
+		plugin_out_sub(o, PLUGIN_UNKNOWN, "IGD count unknown: %zu "
+		    "answer%s not read before the deadline, %u past the cap of "
+		    "%d answers", c->unread, c->unread == 1 ? "" : "s",
+		    ssdp_over_cap(c), SSDP_ANSWERS_MAX);
+	} else if ((c->census || opts->url || opts->host) &&
+	    pp->expect_count > 0 && (size_t)pp->expect_count != ok) {
 		plugin_out_sub(o, pp->count_state, "%zu IGDs answered, policy "
 		    "expects %d", ok, pp->expect_count);
+	}
+	if (d->igd_version == 0 && !d->tr064)
+		plugin_out_sub(o, pp->mismatch_state, "%.100s is not an "
+		    "Internet Gateway Device (root deviceType %.100s)",
+		    d->location, dash(d->device_type));
 	if (c->census && ok != 1)
 		plugin_out_summary(o, "%zu IGDs answered; %.60s (%.40s %.40s) "
-		    "at %.100s in %.3f s", ok, d->friendly_name,
-		    d->manufacturer, d->model_name, d->location, answer_s);
+		    "at %.100s in %.3f s", ok, dash(d->friendly_name),
+		    dash(d->manufacturer), dash(d->model_name), d->location,
+		    answer_s);
 	else
 		plugin_out_summary(o, "%.60s (%.40s %.40s) at %.100s answered "
-		    "in %.3f s%s", d->friendly_name, d->manufacturer,
-		    d->model_name, d->location, answer_s,
+		    "in %.3f s%s", dash(d->friendly_name), dash(d->manufacturer),
+		    dash(d->model_name), d->location, answer_s,
 		    c->census ? ", 1 IGD" : "");
 	describe(o, show, opts->verbose);
 	for (size_t i = 0; i < n; i++) {
@@ -127,6 +183,20 @@ judge_shown(struct plugin_out *o, const struct policy_present *pp,
 			plugin_out_sub(o, PLUGIN_UNKNOWN, "%.100s: description "
 			    "unreadable: %.100s", found[i].dev.location,
 			    found[i].err);
+	}
+	for (size_t i = 0; i < c->n_briefs; i++) {
+		const struct igd_brief *b = &c->briefs[i];
+
+		if (strcmp(b->location, d->location) == 0)
+			continue;
+		if (b->rc == 0)
+			plugin_out_info(o, "%.80s: %.60s %.60s (%.60s), UDN %.60s, "
+			    "%s", b->location, dash(b->manufacturer),
+			    dash(b->model_name), dash(b->friendly_name),
+			    dash(b->udn), b->kind);
+		else
+			plugin_out_sub(o, PLUGIN_UNKNOWN, "%.100s: description "
+			    "unreadable: %.100s", b->location, b->err);
 	}
 }
 
@@ -156,6 +226,7 @@ judge_present(struct plugin_out *o, const struct policy_present *pp,
     const struct judge_present_ctx *c)
 {
 	const struct igd_found *chosen = NULL, *first = NULL;
+	struct igd_found *extra = NULL;	/* briefs shown as devices */
 	double answer_s = 0, zero = 0;
 	size_t ok = 0;
 
@@ -174,6 +245,26 @@ judge_present(struct plugin_out *o, const struct policy_present *pp,
 		if (chosen == NULL && judge_present_pinned(pp, &found[i].dev))
 			chosen = &found[i];
 	}
+	/* a census counts the answers past those found in full too; one of
+	 * them may be the first readable device or the pinned one */
+	if (c->search_rc == 0 && c->n_briefs > 0)
+		extra = calloc(2, sizeof(*extra));
+	for (size_t i = 0; c->search_rc == 0 && i < c->n_briefs; i++) {
+		if (c->briefs[i].rc != 0)
+			continue;
+		ok++;
+		if (extra == NULL)
+			continue;	/* counted, not shown (out of memory) */
+		if (first == NULL) {
+			from_brief(&extra[0], &c->briefs[i]);
+			first = &extra[0];
+		}
+		if (chosen == NULL) {
+			from_brief(&extra[1], &c->briefs[i]);
+			if (judge_present_pinned(pp, &extra[1].dev))
+				chosen = &extra[1];
+		}
+	}
 	if (c->search_rc != 0) {
 		/* said above */
 	} else if (ok == 0) {
@@ -189,10 +280,14 @@ judge_present(struct plugin_out *o, const struct policy_present *pp,
 	}
 	if (c->search_rc == 0)
 		judge_ssdp(o, ssdp, c->opts);
-	/* every verdict carries perfdata, errors included */
+	/* every verdict carries perfdata, errors included; without an
+	 * answer, the time really spent (not 0) */
+	if (chosen == NULL)
+		answer_s = (double)c->spent_ms / 1000.0;
 	plugin_out_perf(o, "time", answer_s, "s", c->th, &zero, NULL);
 	plugin_out_perf(o, "igds", (double)ok, "", NULL, &zero, NULL);
 	if (!c->opts->url)
 		plugin_out_perf(o, "refused_locations",
 		    (double)ssdp->refused_location, "", NULL, &zero, NULL);
+	free(extra);
 }

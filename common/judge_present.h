@@ -25,6 +25,15 @@ struct judge_present_ctx {
 	const struct plugin_thresholds *th;	/* answer time, seconds */
 	int search_rc;			/* igd_discover()'s return */
 	const char *search_err;		/* its message when search_rc != 0 */
+	/* a census: the answers past the ones found in full, read in brief
+	 * (igd_describe_rest()), and how many were left unread */
+	const struct igd_brief *briefs;
+	size_t n_briefs;
+	size_t unread;
+	int64_t spent_ms;		/* time spent by the search and reads:
+					   the time perfdata when nothing answered */
+	const struct ssdp_result *ssdp;	/* for answers past its cap (may be
+					   NULL) */
 };
 
 /*

@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -192,6 +193,8 @@ record(struct ssdp_result *res, const struct ssdp_answer *a)
 	}
 	if (res->n < SSDP_ANSWERS_MAX)
 		res->answers[res->n++] = *a;
+	else if (res->over_cap < UINT_MAX)
+		res->over_cap++;	/* counted, so a census can say so */
 }
 
 int
@@ -210,18 +213,16 @@ ssdp_search(const struct ssdp_search *s, const struct deadline *dl,
 	snprintf(portstr, sizeof(portstr), "%u", (s->port ? s->port : 1900) & 0xffffu);
 	memset(&to, 0, sizeof(to));
 	if (s->unicast != NULL) {
-		struct addrinfo hints, *ai = NULL;
+		struct addrinfo *ai = NULL;
 		int rc;
 
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_socktype = SOCK_DGRAM;
-		hints.ai_flags = AI_NUMERICSERV;
-		rc = getaddrinfo(s->unicast, portstr, &hints, &ai);
-		if (rc != 0 || ai == NULL) {
-			msg_set(err, errlen, "cannot resolve %.64s: %s",
-			    s->unicast, gai_strerror(rc));
-			if (ai != NULL)
-				freeaddrinfo(ai);
+		/* a host name is resolved within the run's deadline */
+		rc = http_resolve(s->unicast, portstr, SOCK_DGRAM, dl, &ai, err,
+		    errlen);
+		if (rc != 0)
+			return rc;
+		if (ai == NULL) {
+			msg_set(err, errlen, "cannot resolve %.64s", s->unicast);
 			return IGD_EADDRESS;
 		}
 		memcpy(&to, ai->ai_addr, ai->ai_addrlen);

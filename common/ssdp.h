@@ -16,7 +16,8 @@
 #include "deadline.h"
 #include "http.h"
 
-#define SSDP_ANSWERS_MAX    32		/* distinct IGD answers kept */
+#define SSDP_ANSWERS_MAX    1024	/* distinct IGD answers kept (a census
+					   counts up to expect_count's 1000) */
 #define SSDP_DATAGRAMS_MAX  20000	/* datagrams read per search, then stop */
 #define SSDP_ADDR_MAX       64
 
@@ -66,6 +67,7 @@ struct ssdp_result {
 	unsigned malformed;
 	unsigned foreign;		/* unicast: answers from another host */
 	unsigned datagrams;
+	unsigned over_cap;		/* distinct IGD answers past SSDP_ANSWERS_MAX */
 	char refused_example[HTTP_URL_MAX];	/* one refused LOCATION */
 };
 

@@ -97,6 +97,7 @@ main(int argc, char **argv)
 	struct igd_target target;
 	struct ssdp_result *ssdp = NULL;
 	struct igd_found *found = NULL;
+	struct igd_brief *briefs = NULL;
 	struct judge_present_ctx jc;
 	char err[512] = "";
 	size_t n = 0;
@@ -120,8 +121,26 @@ main(int argc, char **argv)
 	target.window_ms = (int)(args.window * 1000);
 	target.want_udn = r.pol->present.udn;
 	target.want_location = r.pol->present.location;
+	memset(&jc, 0, sizeof(jc));
 	jc.search_rc = igd_discover(&target, &r.dl, found, FOUND_MAX, &n, ssdp,
 	    err, sizeof(err));
+	/* a census counts every IGD that answered, not only the first
+	 * FOUND_MAX described in full: the rest are read in brief */
+	if (jc.search_rc == 0 && args.census && ssdp->n > n) {
+		briefs = calloc(ssdp->n - n, sizeof(*briefs));
+		if (briefs == NULL) {
+			plugin_out_set_state(r.out, PLUGIN_UNKNOWN);
+			plugin_out_summary(r.out, "out of memory for %zu answers",
+			    ssdp->n);
+			goto finish;
+		}
+		(void)igd_describe_rest(ssdp, n, &r.dl, briefs, ssdp->n - n,
+		    &jc.n_briefs);
+		jc.briefs = briefs;
+		jc.unread = ssdp->n - n - jc.n_briefs;
+	}
+	jc.ssdp = ssdp;
+	jc.spent_ms = deadline_now_ms() - r.started;
 	/* judge */
 	jc.opts = &r.opts;
 	jc.census = args.census;
@@ -134,5 +153,6 @@ finish:
 	fwrite(r.text, 1, r.text_len, stdout);
 	free(found);
 	free(ssdp);
+	free(briefs);
 	return st;
 }

@@ -57,6 +57,23 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
                     port (as miniupnpd 2.3.4 and later answer); the table is
                     shuffled (the same way every run)
 
+ firmware modes (descriptions and answers of real routers, emulated):
+  blank-identity    friendlyName, manufacturer, modelName, modelNumber and
+                    UDN present but empty
+  two-wan           a second WANDevice (as MikroTik RouterOS describes two
+                    WANs) with its own WANCommonInterfaceConfig (physical
+                    link Down) and WANIPConnection (Connected, 93.184.216.35)
+  ppp-unconfigured  the connection device also declares WANPPPConnection:1
+                    (DD-WRT, NETGEAR): status Unconfigured, no external
+                    address, an empty table
+  ppp-refuses       the same WANPPPConnection:1 refuses every action (500,
+                    UPnP error 401 Invalid Action)
+  tr064             a TR-064 description (urn:dslforum-org: device and
+                    service types, as ISP gateways and FRITZ!Box tr64desc.xml)
+                    whose actions answer without authentication
+  tr064-auth        the same, every SOAP action answered HTTP 401 with a
+                    Digest challenge (a TR-064 device demanding a login)
+
  SSDP modes (with --ssdp):
   ssdp-elsewhere    the answer's LOCATION names --elsewhere-addr (127.0.0.99)
                     while it is sent from ADDR
@@ -66,6 +83,8 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
   ssdp-flood        3000 answers (other types, IGDs with distinct UUIDs),
                     the real IGD answer among them
   ssdp-silent       SSDP socket bound, never answers
+  ssdp-many         40 distinct IGDs answer (LOCATION .../rootDesc.xml?n=K,
+                    each description with its own UDN): a census past 16
 
 Requests that could change the device or subscribe (any method but GET, HEAD
 and POST; any SOAP action whose name does not start with Get/Query) are
@@ -93,11 +112,12 @@ TRANSPORT_MODES = {
 DATA_MODES = {
     "good", "igd1", "soap500", "endless-table", "fault606", "list-escaped",
     "list-cdata", "list-truncated", "list-malformed", "nasty-text",
-    "outside-lan", "many", "unsorted",
+    "outside-lan", "many", "unsorted", "blank-identity", "two-wan",
+    "ppp-unconfigured", "ppp-refuses", "tr064", "tr064-auth",
 }
 SSDP_MODES = {
     "ssdp-elsewhere", "ssdp-dup", "ssdp-other-types", "ssdp-flood",
-    "ssdp-silent",
+    "ssdp-silent", "ssdp-many",
 }
 SCOPES = {"all", "desc", "soap"}
 
@@ -110,6 +130,8 @@ NS_LIST = "urn:schemas-upnp-org:gw:WANIPConnection"
 
 SERVER_HDR = "Linux/6.1 UPnP/1.1 HostileIGD/1.0"
 EXTERNAL_IP = "93.184.216.34"	# only ever reported, never contacted
+EXTERNAL_IP2 = "93.184.216.35"	# the second WAN's (two-wan)
+SSDP_MANY = 40
 
 
 def xesc(s):
@@ -223,74 +245,116 @@ class Device:
                        "192.168.1.%d" % (2 + i % 250), "endless %d" % i, 3600)
 
     # -- documents ---------------------------------------------------------
+    def tr064(self):
+        return "tr064" in self.modes or "tr064-auth" in self.modes
+
     def svc_types(self):
         v = self.igd
+        if self.tr064():
+            return {
+                "ip": "urn:dslforum-org:service:WANIPConnection:1",
+                "ppp": "urn:dslforum-org:service:WANPPPConnection:1",
+                "cmn": "urn:dslforum-org:service:WANCommonInterfaceConfig:1",
+                "l3f": "urn:dslforum-org:service:Layer3Forwarding:1",
+                "dev": "urn:dslforum-org:device:",
+            }
         return {
             "ip": "urn:schemas-upnp-org:service:WANIPConnection:%d" % v,
+            "ppp": "urn:schemas-upnp-org:service:WANPPPConnection:1",
             "cmn": "urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1",
             "l3f": "urn:schemas-upnp-org:service:Layer3Forwarding:1",
+            "dev": "urn:schemas-upnp-org:device:",
         }
 
-    def root_description(self):
+    def wan_device(self, n):
+        """One WANDevice (n = 1, 2) with its common interface and one
+        connection device; the first may also hold a PPP service."""
         v = self.igd
         t = self.svc_types()
+        sfx = b"" if n == 1 else str(n).encode()
+        ppp = []
+        if n == 1 and ("ppp-unconfigured" in self.modes or
+                       "ppp-refuses" in self.modes):
+            ppp = [b"<service>",
+                   b"<serviceType>", t["ppp"].encode(), b"</serviceType>",
+                   b"<serviceId>urn:upnp-org:serviceId:WANPPPConn1</serviceId>",
+                   b"<SCPDURL>/WANPPPCn.xml</SCPDURL>",
+                   b"<controlURL>/ctl/PPPConn</controlURL>",
+                   b"<eventSubURL>/evt/PPPConn</eventSubURL>",
+                   b"</service>"]
+        return b"".join([
+            b"<device>",
+            b"<deviceType>", t["dev"].encode(), b"WANDevice:",
+            str(v).encode(), b"</deviceType>",
+            b"<friendlyName>WANDevice</friendlyName>",
+            b"<manufacturer>Hostile Labs</manufacturer>",
+            b"<modelName>WAN</modelName>",
+            b"<UDN>", self.uuid.encode()[:-1], str(n).encode(), b"</UDN>",
+            b"<serviceList><service>",
+            b"<serviceType>", t["cmn"].encode(), b"</serviceType>",
+            b"<serviceId>urn:upnp-org:serviceId:WANCommonIFC1</serviceId>",
+            b"<SCPDURL>/WANCfg.xml</SCPDURL>",
+            b"<controlURL>/ctl/CmnIfCfg", sfx, b"</controlURL>",
+            b"<eventSubURL>/evt/CmnIfCfg</eventSubURL>",
+            b"</service></serviceList>",
+            b"<deviceList><device>",
+            b"<deviceType>", t["dev"].encode(), b"WANConnectionDevice:",
+            str(v).encode(), b"</deviceType>",
+            b"<friendlyName>WANConnectionDevice</friendlyName>",
+            b"<manufacturer>Hostile Labs</manufacturer>",
+            b"<modelName>WANConn</modelName>",
+            b"<UDN>", self.uuid.encode()[:-2], str(n).encode(), b"2</UDN>",
+            b"<serviceList><service>",
+            b"<serviceType>", t["ip"].encode(), b"</serviceType>",
+            b"<serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId>",
+            b"<SCPDURL>/WANIPCn.xml</SCPDURL>",
+            b"<controlURL>/ctl/IPConn", sfx, b"</controlURL>",
+            b"<eventSubURL>/evt/IPConn</eventSubURL>",
+            b"</service>"] + ppp + [b"</serviceList>",
+            b"</device></deviceList>",
+            b"</device>"])
+
+    def root_description(self, n=None):
+        v = self.igd
+        t = self.svc_types()
+        uuid = self.uuid.encode()
+        manufacturer, number = b"Hostile Labs", b"2.0"
+        if n is not None:
+            # ssdp-many: one of many IGDs, each with its own UDN
+            uuid = b"uuid:7a11e5ee-0000-4000-8000-%012d" % n
         if "nasty-text" in self.modes:
             fname = NASTY_NAME
             model = b"Model|'=\n\x1b[31mX\xff &#1;" + b"M" * 300
+        elif "blank-identity" in self.modes:
+            fname = model = manufacturer = number = uuid = b""
         else:
             fname = b"Hostile Test Router"
             model = b"HTR-2000"
+        wans = [self.wan_device(1)]
+        if "two-wan" in self.modes:
+            wans.append(self.wan_device(2))
         return b"".join([
             b'<?xml version="1.0"?>\r\n',
             b'<root xmlns="urn:schemas-upnp-org:device-1-0" configId="1337">',
             b"<specVersion><major>1</major><minor>1</minor></specVersion>",
             b"<device>",
-            b"<deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:",
-            str(v).encode(), b"</deviceType>",
+            b"<deviceType>", t["dev"].encode(), b"InternetGatewayDevice:",
+            str(1 if self.tr064() else v).encode(), b"</deviceType>",
             b"<friendlyName>", fname, b"</friendlyName>",
-            b"<manufacturer>Hostile Labs</manufacturer>",
+            b"<manufacturer>", manufacturer, b"</manufacturer>",
             b"<manufacturerURL>http://example.invalid/</manufacturerURL>",
             b"<modelDescription>Test IGD</modelDescription>",
             b"<modelName>", model, b"</modelName>",
-            b"<modelNumber>2.0</modelNumber>",
+            b"<modelNumber>", number, b"</modelNumber>",
             b"<serialNumber>HTR0001</serialNumber>",
-            b"<UDN>", self.uuid.encode(), b"</UDN>",
+            b"<UDN>", uuid, b"</UDN>",
             b"<serviceList><service>",
             b"<serviceType>", t["l3f"].encode(), b"</serviceType>",
             b"<serviceId>urn:upnp-org:serviceId:L3Forwarding1</serviceId>",
             b"<SCPDURL>/L3F.xml</SCPDURL><controlURL>/ctl/L3F</controlURL>",
             b"<eventSubURL>/evt/L3F</eventSubURL>",
             b"</service></serviceList>",
-            b"<deviceList><device>",
-            b"<deviceType>urn:schemas-upnp-org:device:WANDevice:",
-            str(v).encode(), b"</deviceType>",
-            b"<friendlyName>WANDevice</friendlyName>",
-            b"<manufacturer>Hostile Labs</manufacturer>",
-            b"<modelName>WAN</modelName>",
-            b"<UDN>", self.uuid.encode()[:-1], b"1</UDN>",
-            b"<serviceList><service>",
-            b"<serviceType>", t["cmn"].encode(), b"</serviceType>",
-            b"<serviceId>urn:upnp-org:serviceId:WANCommonIFC1</serviceId>",
-            b"<SCPDURL>/WANCfg.xml</SCPDURL>",
-            b"<controlURL>/ctl/CmnIfCfg</controlURL>",
-            b"<eventSubURL>/evt/CmnIfCfg</eventSubURL>",
-            b"</service></serviceList>",
-            b"<deviceList><device>",
-            b"<deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:",
-            str(v).encode(), b"</deviceType>",
-            b"<friendlyName>WANConnectionDevice</friendlyName>",
-            b"<manufacturer>Hostile Labs</manufacturer>",
-            b"<modelName>WANConn</modelName>",
-            b"<UDN>", self.uuid.encode()[:-1], b"2</UDN>",
-            b"<serviceList><service>",
-            b"<serviceType>", t["ip"].encode(), b"</serviceType>",
-            b"<serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId>",
-            b"<SCPDURL>/WANIPCn.xml</SCPDURL>",
-            b"<controlURL>/ctl/IPConn</controlURL>",
-            b"<eventSubURL>/evt/IPConn</eventSubURL>",
-            b"</service></serviceList>",
-            b"</device></deviceList>",
-            b"</device></deviceList>",
+            b"<deviceList>"] + wans + [b"</deviceList>",
             b"<presentationURL>http://", self.opts.addr.encode(),
             b"/</presentationURL>",
             b"</device></root>\r\n",
@@ -420,12 +484,47 @@ class Device:
         return 200, self.envelope("GetListOfPortMappings", self.svc_types()["ip"],
                                   [("NewPortListing", val)])
 
-    def soap(self, action, svc, args, log):
+    def soap(self, action, svc, args, log, path="/ctl/IPConn"):
         """Answer one action: (http_status, body)."""
+        if "tr064-auth" in self.modes:
+            return 401, (b"<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD>"
+                         b"<BODY>401 Unauthorized</BODY></HTML>\r\n")
         if not (action.startswith("Get") or action.startswith("Query")):
             return 500, self.fault(606, "Action not authorized")
         if "soap500" in self.modes:
             return 500, self.fault(501, "Action Failed")
+        ppp = path.startswith("/ctl/PPPConn")
+        wan2 = path.endswith("2")
+        if ppp and "ppp-refuses" in self.modes:
+            return 500, self.fault(401, "Invalid Action")
+        if ppp and "ppp-unconfigured" in self.modes:
+            okp = lambda a: (200, self.envelope(action, svc, a))
+            if action == "GetStatusInfo":
+                return okp([("NewConnectionStatus", "Unconfigured"),
+                            ("NewLastConnectionError",
+                             "ERROR_NOT_ENABLED_FOR_INTERNET"),
+                            ("NewUptime", 0)])
+            if action == "GetExternalIPAddress":
+                return okp([("NewExternalIPAddress", "")])
+            if action == "GetConnectionTypeInfo":
+                return okp([("NewConnectionType", "Unconfigured"),
+                            ("NewPossibleConnectionTypes", "IP_Routed")])
+            if action == "GetNATRSIPStatus":
+                return okp([("NewRSIPAvailable", 0), ("NewNATEnabled", 0)])
+            if action in ("GetGenericPortMappingEntry",):
+                return 500, self.fault(713, "SpecifiedArrayIndexInvalid")
+            if action == "GetSpecificPortMappingEntry":
+                return 500, self.fault(714, "NoSuchEntryInArray")
+            return 500, self.fault(401, "Invalid Action")
+        if wan2 and action == "GetExternalIPAddress":
+            return 200, self.envelope(action, svc, [("NewExternalIPAddress",
+                                                     EXTERNAL_IP2)])
+        if wan2 and action == "GetCommonLinkProperties":
+            return 200, self.envelope(action, svc, [
+                ("NewWANAccessType", "Ethernet"),
+                ("NewLayer1UpstreamMaxBitRate", 0),
+                ("NewLayer1DownstreamMaxBitRate", 0),
+                ("NewPhysicalLinkStatus", "Down")])
         ip = self.svc_types()["ip"]
         cmn = self.svc_types()["cmn"]
         ok = lambda a: (200, self.envelope(action, svc, a))
@@ -598,7 +697,7 @@ def http_head(status, reason, ctype, length=None, extra=()):
     return ("\r\n".join(h) + "\r\n\r\n").encode()
 
 
-REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed",
+REASONS = {200: "OK", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
            412: "Precondition Failed", 500: "Internal Server Error"}
 
 
@@ -704,6 +803,11 @@ class HTTPServer:
             scope = "desc"
             docs = {
                 "/rootDesc.xml": self.dev.root_description,
+                "/WANPPPCn.xml": lambda: self.dev.scpd([
+                    "GetStatusInfo", "GetExternalIPAddress",
+                    "GetConnectionTypeInfo", "GetNATRSIPStatus",
+                    "GetGenericPortMappingEntry",
+                    "GetSpecificPortMappingEntry"]),
                 "/WANIPCn.xml": lambda: self.dev.scpd([
                     "GetStatusInfo", "GetExternalIPAddress",
                     "GetConnectionTypeInfo", "GetNATRSIPStatus",
@@ -719,6 +823,10 @@ class HTTPServer:
             for kind in OTHER_TYPES:
                 docs["/other/%s.xml" % kind.split(":")[0]] = (
                     lambda k=kind: self.dev.other_description(k))
+            q = path.split("?", 1)[1] if "?" in path else ""
+            if (p == "/rootDesc.xml" and "ssdp-many" in self.opts.ssdp_modes
+                    and q.startswith("n=") and q[2:].isdigit()):
+                docs[p] = lambda: self.dev.root_description(int(q[2:]))
             if p not in docs:
                 return self.reply(c, "none", 404, "text/plain", b"not found\n")
             return self.reply(c, scope, 200, 'text/xml; charset="utf-8"',
@@ -728,7 +836,7 @@ class HTTPServer:
             args = {}
             for m in re.finditer(rb"<(New\w+)>([^<]*)</\1>", body):
                 args[m.group(1).decode()] = m.group(2).decode("latin-1")
-            status, out = self.dev.soap(action, svc, args, self.log)
+            status, out = self.dev.soap(action, svc, args, self.log, p)
             return self.reply(c, "soap", status, 'text/xml; charset="utf-8"',
                               out, kind="soap")
         if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
@@ -740,7 +848,10 @@ class HTTPServer:
         reason = REASONS.get(status, "Error")
         mode = self.transport(scope) if scope != "none" else None
         if mode is None:
-            c.send(http_head(status, reason, ctype, len(body)) +
+            extra = (('WWW-Authenticate: Digest realm="HTTPS Access", '
+                      'nonce="C0FFEE0123456789", algorithm=MD5, qop="auth"',)
+                     if status == 401 else ())
+            c.send(http_head(status, reason, ctype, len(body), extra) +
                    (b"" if head_only else body))
             return
         if mode == "silent":
@@ -930,6 +1041,15 @@ class SSDPServer:
                         self.opts.addr, self.http_port,
                         t.rsplit(":", 2)[1])
                 out.append(self.answer(t, "%s::%s" % (u, t), l))
+            return out
+        if "ssdp-many" in modes and sts:
+            t = "urn:schemas-upnp-org:device:InternetGatewayDevice:%d" % v
+            for k in range(SSDP_MANY):
+                u = "uuid:7a11e5ee-0000-4000-8000-%012d" % k
+                out.append(self.answer(t, "%s::%s" % (u, t),
+                                       "http://%s:%d/rootDesc.xml?n=%d" % (
+                                           self.opts.addr, self.http_port,
+                                           k)))
             return out
         if "ssdp-dup" in modes:
             return out + igd * 20

@@ -28,6 +28,9 @@
 #   HOSTILE_RETRY    0: no second run of a case that went over time (1)
 #   HOSTILE_KEEP     keep the work directory (printed at the end)
 #   HOSTILE_VERBOSE  print the plugin's output of passing cases too
+# Per case (set before case_, cleared after): WANT_FIRST (ERE the first line
+# must match), WANT_OUT (ERE some output line must match), NOT_OUT (ERE no
+# output line may match).
 #   CI               set (not false/0/no): an unbuilt plugin FAILs, not SKIPs
 # No traffic leaves the machine: every server binds a 127.0.0.0/8 address.
 
@@ -290,6 +293,12 @@ EOF
 	    ! head -n 1 "$d/stdout" | grep -qE -- "$WANT_FIRST"; then
 		why+=("first line does not match /$WANT_FIRST/")
 	fi
+	if [ -n "${WANT_OUT:-}" ] && ! grep -qE -- "$WANT_OUT" "$d/stdout"; then
+		why+=("output does not match /$WANT_OUT/")
+	fi
+	if [ -n "${NOT_OUT:-}" ] && grep -qE -- "$NOT_OUT" "$d/stdout"; then
+		why+=("output matches /$NOT_OUT/")
+	fi
 	if [ "$kind" = elsewhere ] && [ -s "$d/elsewhere.log" ]; then
 		why+=("fetched from $ELSEWHERE: $(head -1 "$d/elsewhere.log")")
 	fi
@@ -414,6 +423,34 @@ case_ ssdp-dup-census $P ssdp-dup ssdp 0 --census --window 1
 case_ ssdp-other-types-census $P ssdp-other-types ssdp 0 --census --window 1
 case_ ssdp-flood-census $P ssdp-flood ssdp '!0' --census --window 1
 case_ ssdp-elsewhere-census $P ssdp-elsewhere elsewhere '!0' --census --window 1
+
+# Real firmware (descriptions and answers of routers in the field).
+# Blank identity fields print as "-", never "( )" or "UDN ,".
+WANT_FIRST='^IGD PRESENT OK - - \(- -\) at ' NOT_OUT='\( \)|UDN ,'
+case_ blank-identity $P blank-identity url 0
+WANT_FIRST= NOT_OUT=
+# the time spent, also when the device never answers (not time=0s)
+WANT_OUT='time=([1-9]|0\.[5-9])[0-9.]*s'
+case_ silent-time $P silent url 3
+WANT_OUT=
+# a census counts past 16 IGDs (40 answer from one loopback address)
+WANT_FIRST='^IGD PRESENT (WARNING|CRITICAL) - 40 IGDs answered'
+case_ ssdp-many-census $P ssdp-many ssdp '1|2' --census --window 1
+WANT_FIRST=
+# TR-064 descriptions: named for what they are, read with the same actions
+WANT_OUT='TR-064 IGD, 1 WAN connection service' NOT_OUT='IGD:[0-9]'
+case_ tr064 $P tr064 url 0
+WANT_OUT= NOT_OUT=
+WANT_FIRST='^IGD WAN OK - Connected, external 93\.184\.216\.34'
+case_ tr064 $W tr064 url 0
+WANT_FIRST='^IGD PORTMAP OK - 3 mappings'
+case_ tr064 $M tr064 url 0
+WANT_FIRST=
+# ... and where the device demands a login, exactly that
+WANT_OUT='authentication required \(HTTP 401\)'
+case_ tr064-auth $W tr064-auth url 3
+case_ tr064-auth $M tr064-auth url 3
+WANT_OUT=
 
 echo "hostile: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ]

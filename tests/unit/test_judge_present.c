@@ -268,6 +268,97 @@ START_TEST(test_ssdp_statistics)
 }
 END_TEST
 
+/* Blank identity fields print as "-"; a TR-064 box is named so, never
+ * "IGD:1"; a device that is no IGD at all is a mismatch. */
+START_TEST(test_identity_fields)
+{
+	add("miniupnpd-2.3.1-igd2", LAB, 3);
+	found[0].dev.friendly_name[0] = found[0].dev.manufacturer[0] = '\0';
+	found[0].dev.model_name[0] = found[0].dev.model_number[0] = '\0';
+	found[0].dev.udn[0] = '\0';
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	first_line_is("IGD PRESENT OK - - (- -) at " LAB " answered in "
+	    "0.003 s");
+	has_line(LAB ": - - - (-), UDN -, IGD:2, 1 WAN connection service");
+	hasnt("( )");
+	hasnt("UDN ,");
+	n = 0;
+	add("huawei-hg531-v1", LAB, 3);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has(", TR-064 IGD, 1 WAN connection service");
+	hasnt("IGD:");
+	n = 0;
+	add("miniupnpd-2.3.1-igd2", LAB, 3);
+	snprintf(found[0].dev.device_type, sizeof(found[0].dev.device_type),
+	    "urn:schemas-upnp-org:device:MediaServer:1");
+	found[0].dev.igd_version = 0;
+	judge();
+	ck_assert_int_eq(status, pol->present.mismatch_state);
+	has("is not an Internet Gateway Device (root deviceType "
+	    "urn:schemas-upnp-org:device:MediaServer:1)");
+}
+END_TEST
+
+/* Nothing answered: the time perfdata is the time spent, not 0. */
+START_TEST(test_time_spent)
+{
+	ctx.spent_ms = 2904;
+	judge();
+	has("time=2.904s;;;0;");
+	add_broken(LAB, IGD_ETIMEOUT, "timeout reading from 10.197.0.1");
+	opts.url = LAB;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("time=2.904s;;;0;");
+}
+END_TEST
+
+/* A census past the devices found in full: every brief counts, and answers
+ * left unread make the count unknown, never a wrong number. */
+START_TEST(test_census_briefs)
+{
+	static struct igd_brief b[30];
+
+	for (size_t i = 0; i < 3; i++)
+		add("miniupnpd-2.3.1-igd2", LAB, 3);
+	for (size_t i = 0; i < 30; i++) {
+		memset(&b[i], 0, sizeof(b[i]));
+		snprintf(b[i].location, sizeof(b[i].location),
+		    "http://10.197.0.%zu:5000/rootDesc.xml", 10 + i);
+		snprintf(b[i].udn, sizeof(b[i].udn), "uuid:brief-%zu", i);
+		snprintf(b[i].kind, sizeof(b[i].kind), "IGD:2");
+	}
+	b[29].rc = IGD_EPROTOCOL;
+	snprintf(b[29].err, sizeof(b[29].err), "malformed XML");
+	ctx.census = 1;
+	ctx.briefs = b;
+	ctx.n_briefs = 30;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has("[UNKNOWN] http://10.197.0.39:5000/rootDesc.xml: description "
+	    "unreadable: malformed XML");
+	first_line_is("IGD PRESENT WARNING - 32 IGDs answered; check_igd lab "
+	    "router (check_igd lab LabGateway) at " LAB " in 0.003 s");
+	has("[WARNING] 32 IGDs answered, policy expects 1");
+	has("igds=32;;;0;");
+	has_line("http://10.197.0.38:5000/rootDesc.xml: - - (-), UDN "
+	    "uuid:brief-28, IGD:2");
+	/* the pinned device may be one of the briefs */
+	snprintf(pol->present.udn, sizeof(pol->present.udn), "uuid:brief-7");
+	judge();
+	has("at http://10.197.0.17:5000/rootDesc.xml in 0.000 s");
+	hasnt("UDN is");
+	pol->present.udn[0] = '\0';
+	ctx.unread = 4;
+	judge();
+	has("[UNKNOWN] IGD count unknown: 4 answers not read before the "
+	    "deadline");
+	hasnt("policy expects 1");
+}
+END_TEST
+
 static Suite *
 judge_present_suite(void)
 {
@@ -277,7 +368,7 @@ judge_present_suite(void)
 	    test_one, test_nobody, test_cannot_search, test_url_unusable,
 	    test_pinned_second, test_pins_differ, test_counts,
 	    test_second_unreadable, test_answer_time, test_ssdp_statistics,
-	    NULL);
+	    test_identity_fields, test_time_spent, test_census_briefs, NULL);
 	return s;
 }
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The miniupnpd releases routers in the field run (nftables builds of 2.2.3,
 # 2.3.3, 2.3.7 and 2.3.9, built from the upstream tarballs in LAB_TARBALLS;
 # FIELD_VERSIONS picks others): present, wan and portmap against each, one

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A monitor must never take down the router it watches.  Every nftables
 # build of miniupnpd before 2.3.4 (here 2.2.3, as from Debian 11 to early
 # nftables routers, and 2.3.3, as OpenWrt 22.03/23.05 ship it) crashes on

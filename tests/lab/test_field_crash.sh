@@ -33,6 +33,9 @@ for v in ${FIELD_CRASH_VERSIONS:-2.3.3}; do
 		t_ok "$v: the daemon holds $n mappings ($(lab_mapping_count) rules; filled in $(($(t_time_ms) - t0)) ms)" \
 			test "$(lab_mapping_count)" = "$n"
 
+		# what a run that answers at once takes here (a loaded machine,
+		# a sanitizer): the timing bound below adds it
+		t_measure_wrap check_igd_portmap -V
 		t_run check_igd_portmap -u "$LAB_URL" --no-state -P "$pol" -v
 		t_ok "$v, $n mappings, default run: the daemon is still running" lab_daemon_alive
 		if [ "$T_RC" = 0 ]; then
@@ -43,9 +46,10 @@ for v in ${FIELD_CRASH_VERSIONS:-2.3.3}; do
 			# walks) the timeout backstop's UNKNOWN: both honest
 			t_ok "$v, $n mappings: the first line says the table is incomplete" \
 				eval '_t_first_has "table incomplete" || _t_first_has "(backstop)"'
-			t_ok "$v, $n mappings: answered within the default -t (10 s) plus 2 s (took $T_MS ms)" \
-				test "$T_MS" -lt 12000
 		fi
+		# the promise of the default -t 10 (the last check on this run:
+		# a miss is measured again once)
+		t_expect_by_deadline 10
 		lab_daemon_alive || t_abort "$v: the default run took the daemon down"
 
 		t_run check_igd_portmap -u "$LAB_URL" --no-state -P "$pol" -t 300 -v

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Unit tests for common/events.c: JSON escaping of any bytes, overflow,
+ * refusing symlinks, FIFOs and files others can write, the mode of a new
+ * file, overlapping writers (8 processes: every line whole), and a rotated
+ * file (the next run writes a new one).
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "events.h"
+
+static char dir[256];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "%s/test_events.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *
+in_dir(const char *name)
+{
+	static char p[2][400];
+	static int k;
+
+	k ^= 1;
+	snprintf(p[k], sizeof(p[k]), "%s/%s", dir, name);
+	return p[k];
+}
+
+START_TEST(line_escapes)
+{
+	char buf[512];
+	struct events_line j;
+
+	events_line_init(&j, buf, sizeof(buf));
+	events_line_str(&j, "event", "new");
+	events_line_int(&j, "external_port", 4450);
+	events_line_str(&j, "description", "a\"b\\c\nd\te\x01|\x7f");
+	events_line_str(&j, "bad_utf8", "x\xff\xc3(y\xed\xa0\x80z");
+	events_line_str(&j, "ok_utf8", "gallet\xc3\xa9 \xe2\x82\xac");
+	events_line_str(&j, "mac", NULL);
+	events_line_int(&j, "neg", -5);
+	ck_assert_int_gt(events_line_end(&j), 0);
+	ck_assert_str_eq(buf, "{\"event\":\"new\",\"external_port\":4450,"
+	    "\"description\":\"a\\\"b\\\\c\\u000ad\\u0009e\\u0001|\\u007f\","
+	    "\"bad_utf8\":\"x\xef\xbf\xbd\xef\xbf\xbd(y\xef\xbf\xbd\xef\xbf\xbd"
+	    "\xef\xbf\xbdz\","
+	    "\"ok_utf8\":\"gallet\xc3\xa9 \xe2\x82\xac\",\"mac\":null,"
+	    "\"neg\":-5}");
+}
+END_TEST
+
+START_TEST(line_overflow)
+{
+	char buf[32];
+	struct events_line j;
+
+	events_line_init(&j, buf, sizeof(buf));
+	events_line_str(&j, "description", "this is longer than the buffer");
+	ck_assert_int_eq(events_line_end(&j), -1);
+	events_line_init(&j, buf, 2);
+	ck_assert_int_eq(events_line_end(&j), -1);
+}
+END_TEST
+
+START_TEST(refusals)
+{
+	struct events_log *l = NULL;
+	char err[256];
+	int fd;
+
+	/* a symlink (to a file we own) */
+	fd = open(in_dir("real"), O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(symlink(in_dir("real"), in_dir("link")), 0);
+	ck_assert_int_eq(events_open(in_dir("link"), &l, err, sizeof(err)),
+	    IGD_EADDRESS);
+	ck_assert_ptr_nonnull(strstr(err, "symbolic link"));
+	ck_assert_ptr_null(l);
+	/* a FIFO: refused at once, not blocking */
+	ck_assert_int_eq(mkfifo(in_dir("fifo"), 0600), 0);
+	ck_assert_int_eq(events_open(in_dir("fifo"), &l, err, sizeof(err)),
+	    IGD_EADDRESS);
+	/* a directory */
+	ck_assert_int_ne(events_open(dir, &l, err, sizeof(err)), 0);
+	/* writable by others */
+	ck_assert_int_eq(chmod(in_dir("real"), 0666), 0);
+	ck_assert_int_eq(events_open(in_dir("real"), &l, err, sizeof(err)),
+	    IGD_EADDRESS);
+	ck_assert_ptr_nonnull(strstr(err, "writable by others"));
+	/* empty name, missing directory */
+	ck_assert_int_eq(events_open("", &l, err, sizeof(err)), IGD_EADDRESS);
+	ck_assert_int_eq(events_open(in_dir("no/such"), &l, err, sizeof(err)),
+	    IGD_ESOCKET);
+	events_close(NULL);
+}
+END_TEST
+
+START_TEST(created_mode)
+{
+	struct events_log *l;
+	struct deadline dl;
+	struct stat sb;
+	char err[256];
+	mode_t old = umask(0);
+
+	deadline_init(&dl, 5000);
+	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), &l, err, sizeof(err)),
+	    0);
+	umask(old);
+	ck_assert_int_eq(events_append(l, "{}", 2, &dl, err, sizeof(err)), 0);
+	events_close(l);
+	ck_assert_int_eq(stat(in_dir("ev.jsonl"), &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 07777, 0640);
+	ck_assert_int_eq(sb.st_size, 3);
+}
+END_TEST
+
+#define WRITERS 8
+#define LINES 200
+
+/* Eight processes append 200 lines each at once: every line is whole. */
+START_TEST(overlapping_writers)
+{
+	pid_t pids[WRITERS];
+	FILE *f;
+	char line[2048];
+	int count[WRITERS] = { 0 }, total = 0;
+
+	for (int w = 0; w < WRITERS; w++) {
+		pids[w] = fork();
+		ck_assert_int_ge(pids[w], 0);
+		if (pids[w] == 0) {
+			struct events_log *l;
+			struct deadline dl;
+			char err[256], body[1100];
+
+			deadline_init(&dl, 60000);
+			if (events_open(in_dir("ev.jsonl"), &l, err,
+			    sizeof(err)) != 0)
+				_exit(1);
+			for (int i = 0; i < LINES; i++) {
+				int n = snprintf(body, sizeof(body),
+				    "{\"w\":%d,\"i\":%d,\"pad\":\"%0900d\"}", w,
+				    i, 0);
+
+				if (events_append(l, body, (size_t)n, &dl, err,
+				    sizeof(err)) != 0)
+					_exit(2);
+			}
+			events_close(l);
+			_exit(0);
+		}
+	}
+	for (int w = 0; w < WRITERS; w++) {
+		int status;
+
+		ck_assert_int_eq(waitpid(pids[w], &status, 0), pids[w]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	f = fopen(in_dir("ev.jsonl"), "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		int w, i, used = 0;
+
+		ck_assert_msg(sscanf(line, "{\"w\":%d,\"i\":%d,\"pad\":\"%*900[0]"
+		    "\"}\n%n", &w, &i, &used) == 2 && used == (int)strlen(line),
+		    "a mixed or cut line: %.80s", line);
+		ck_assert(w >= 0 && w < WRITERS);
+		ck_assert_int_eq(i, count[w]);	/* in order per writer */
+		count[w]++;
+		total++;
+	}
+	fclose(f);
+	ck_assert_int_eq(total, WRITERS * LINES);
+}
+END_TEST
+
+/* logrotate moves the file away; the next run writes a new one, and the
+ * moved file keeps what was written before. */
+START_TEST(rotated)
+{
+	struct events_log *l;
+	struct deadline dl;
+	struct stat sb;
+	char err[256];
+
+	deadline_init(&dl, 5000);
+	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), &l, err, sizeof(err)),
+	    0);
+	ck_assert_int_eq(events_append(l, "{\"run\":1}", 9, &dl, err,
+	    sizeof(err)), 0);
+	events_close(l);
+	ck_assert_int_eq(rename(in_dir("ev.jsonl"), in_dir("ev.jsonl.1")), 0);
+	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), &l, err, sizeof(err)),
+	    0);
+	ck_assert_int_eq(events_append(l, "{\"run\":2}", 9, &dl, err,
+	    sizeof(err)), 0);
+	events_close(l);
+	ck_assert_int_eq(stat(in_dir("ev.jsonl"), &sb), 0);
+	ck_assert_int_eq(sb.st_size, 10);
+	ck_assert_int_eq(stat(in_dir("ev.jsonl.1"), &sb), 0);
+	ck_assert_int_eq(sb.st_size, 10);
+}
+END_TEST
+
+/* A lock held by another process past the deadline: a timeout, no write. */
+START_TEST(lock_held)
+{
+	struct events_log *l;
+	struct deadline dl;
+	struct stat sb;
+	char err[256];
+	int fd;
+
+	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), &l, err, sizeof(err)),
+	    0);
+	fd = open(in_dir("ev.jsonl"), O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);	/* another open file */
+	deadline_init(&dl, 100);
+	ck_assert_int_eq(events_append(l, "{}", 2, &dl, err, sizeof(err)),
+	    IGD_ETIMEOUT);
+	close(fd);
+	events_close(l);
+	ck_assert_int_eq(stat(in_dir("ev.jsonl"), &sb), 0);
+	ck_assert_int_eq(sb.st_size, 0);
+}
+END_TEST
+
+static Suite *
+events_suite(void)
+{
+	Suite *s = suite_create("events");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, line_escapes);
+	tcase_add_test(tc, line_overflow);
+	tcase_add_test(tc, refusals);
+	tcase_add_test(tc, created_mode);
+	tcase_add_test(tc, overlapping_writers);
+	tcase_add_test(tc, rotated);
+	tcase_add_test(tc, lock_held);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(events_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

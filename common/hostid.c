@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* hostid: the LAN host behind an address (see hostid.h). */
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +108,37 @@ hostid_gather_from(struct hostid *h, const char *const *addrs, size_t n,
 	return 0;
 }
 
+/* Mark the entries that are addresses of this host (getifaddrs). */
+static void
+mark_local(struct hostid *h)
+{
+	struct ifaddrs *ifa = NULL;
+
+	if (getifaddrs(&ifa) != 0)
+		return;
+	for (const struct ifaddrs *p = ifa; p != NULL; p = p->ifa_next) {
+		char a[INET6_ADDRSTRLEN];
+		const void *src;
+
+		if (p->ifa_addr == NULL)
+			continue;
+		if (p->ifa_addr->sa_family == AF_INET)
+			src = &((const struct sockaddr_in *)(const void *)
+			    p->ifa_addr)->sin_addr;
+		else if (p->ifa_addr->sa_family == AF_INET6)
+			src = &((const struct sockaddr_in6 *)(const void *)
+			    p->ifa_addr)->sin6_addr;
+		else
+			continue;
+		if (inet_ntop(p->ifa_addr->sa_family, src, a, sizeof(a)) == NULL)
+			continue;
+		for (size_t i = 0; i < h->n; i++)
+			if (strcmp(h->e[i].addr, a) == 0)
+				h->e[i].local = 1;
+	}
+	freeifaddrs(ifa);
+}
+
 int
 hostid_gather(struct hostid *h, const char *const *addrs, size_t n,
     const struct hostid_opts *o, const struct deadline *dl)
@@ -119,6 +153,7 @@ hostid_gather(struct hostid *h, const char *const *addrs, size_t n,
 	h->neigh_rc = h->n > 0 ? neigh_read(&t, dl, h->neigh_err,
 	    sizeof(h->neigh_err)) : 0;
 	h->neigh_truncated = t.truncated;
+	mark_local(h);
 	rc = hostid_gather_from(h, addrs, n, h->neigh_rc == 0 ? &t : NULL, o,
 	    dl);
 	neigh_free(&t);
@@ -132,6 +167,10 @@ hostid_text(const struct hostid_entry *e, int registry_ok, char *buf,
 	char mac[NEIGH_MAC_TEXT];
 	int n;
 
+	if (e->local) {
+		snprintf(buf, len, "this host");
+		return;
+	}
 	switch (e->found) {
 	case NEIGH_FOUND:
 		neigh_mac_format(e->mac, mac, sizeof(mac));

@@ -24,6 +24,7 @@
 
 struct hostid_entry {
 	char addr[RDNS_ADDR_MAX];
+	int local;			/* an address of the monitoring host */
 	enum neigh_found found;		/* NEIGH_FOUND: mac is set */
 	unsigned char mac[6];
 	int vendor_bits;		/* 0: no registered prefix */
@@ -74,7 +75,7 @@ const struct hostid_entry *hostid_find(const struct hostid *h,
 
 /*
  * Pure: "b8:27:eb:12:34:56 Raspberry Pi Foundation, kids-pc.lan", or
- * "MAC unknown", "MAC ambiguous", "... vendor unknown", "... locally
+ * "this host" (an address of the monitoring host), "MAC unknown", "MAC ambiguous", "... vendor unknown", "... locally
  * administered", ", name not confirmed: x", into buf (len bytes).
  * registry_ok 0 says the registry could not be read.
  */

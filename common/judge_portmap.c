@@ -37,21 +37,34 @@ judge_portmap_key(const struct igd_mapping *m, char *buf, size_t len)
 void
 judge_portmap_text(const struct igd_mapping *m, char *buf, size_t len)
 {
-	char desc[96];
+	judge_portmap_text_host(m, NULL, buf, len);
+}
+
+void
+judge_portmap_text_host(const struct igd_mapping *m,
+    const struct hostid *hosts, char *buf, size_t len)
+{
+	char desc[96], host[HOSTID_TEXT_MAX + 4] = "", htext[HOSTID_TEXT_MAX];
+	const struct hostid_entry *e = hosts != NULL ?
+	    hostid_find(hosts, m->internal_client) : NULL;
 
 	plugin_sanitize(desc, sizeof(desc), m->description,
 	    strlen(m->description), 60);
+	if (e != NULL) {
+		hostid_text(e, hosts->oui_rc == 0, htext, sizeof(htext));
+		snprintf(host, sizeof(host), " (%s)", htext);
+	}
 	if (m->lease == 0)
-		snprintf(buf, len, "%s %u -> %.63s:%u%s%.63s '%s' permanent%s",
+		snprintf(buf, len, "%s %u -> %.63s:%u%s%s%.63s '%s' permanent%s",
 		    m->protocol, m->external_port, m->internal_client,
-		    m->internal_port, m->remote_host[0] ? " from " : "",
+		    m->internal_port, host, m->remote_host[0] ? " from " : "",
 		    m->remote_host, desc, m->enabled ? "" : " (disabled)");
 	else
-		snprintf(buf, len, "%s %u -> %.63s:%u%s%.63s '%s' lease %llds%s",
-		    m->protocol, m->external_port, m->internal_client,
-		    m->internal_port, m->remote_host[0] ? " from " : "",
-		    m->remote_host, desc, (long long)m->lease,
-		    m->enabled ? "" : " (disabled)");
+		snprintf(buf, len, "%s %u -> %.63s:%u%s%s%.63s '%s' lease "
+		    "%llds%s", m->protocol, m->external_port,
+		    m->internal_client, m->internal_port, host,
+		    m->remote_host[0] ? " from " : "", m->remote_host, desc,
+		    (long long)m->lease, m->enabled ? "" : " (disabled)");
 }
 
 static int
@@ -81,7 +94,7 @@ cmp_keyed(const void *a, const void *b)
 static int
 compare(struct plugin_out *o, const struct policy_portmap *pp,
     const struct igd_table *t, const struct judge_portmap_prev *prev,
-    struct tally *y)
+    const struct hostid *hosts, struct tally *y)
 {
 	struct keyed *cur = calloc(t->n + 1, sizeof(*cur));
 	char **old = calloc(prev->n_keys + 1, sizeof(*old));
@@ -110,8 +123,8 @@ compare(struct plugin_out *o, const struct policy_portmap *pp,
 			j++;
 		} else if (c < 0) {
 			y->n_new++;
-			judge_portmap_text(&t->m[cur[i++].idx], text,
-			    sizeof(text));
+			judge_portmap_text_host(&t->m[cur[i++].idx], hosts,
+			    text, sizeof(text));
 			plugin_out_sub(o, pp->new_state, "new since the last run: "
 			    "%s", text);
 		} else {
@@ -138,7 +151,7 @@ out:
 static void
 judge_changes(struct plugin_out *o, const struct policy_portmap *pp,
     const struct igd_table *t, const struct judge_portmap_prev *prev,
-    struct tally *y)
+    const struct hostid *hosts, struct tally *y)
 {
 	if (prev->load_err[0] != '\0')
 		plugin_out_info(o, "state file: %s; starting again",
@@ -151,7 +164,7 @@ judge_changes(struct plugin_out *o, const struct policy_portmap *pp,
 	if (!prev->have)
 		plugin_out_info(o, "change detection from the next run on "
 		    "(state file %.200s)", prev->path);
-	else if (prev->no_memory || compare(o, pp, t, prev, y) != 0)
+	else if (prev->no_memory || compare(o, pp, t, prev, hosts, y) != 0)
 		plugin_out_info(o, "change detection skipped: out of memory");
 	if (prev->save_err[0] != '\0')
 		plugin_out_info(o, "cannot save the state file: %s",
@@ -161,7 +174,7 @@ judge_changes(struct plugin_out *o, const struct policy_portmap *pp,
 /* Each mapping against the rules; findings as subchecks. */
 static void
 judge_mappings(struct plugin_out *o, const struct policy *pol,
-    const struct igd_table *t, struct tally *y)
+    const struct igd_table *t, const struct hostid *hosts, struct tally *y)
 {
 	char text[JUDGE_PORTMAP_TEXT_MAX];
 
@@ -187,7 +200,7 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 			y->udp++;
 		if (y->states[i] == PLUGIN_OK)
 			continue;
-		judge_portmap_text(m, text, sizeof(text));
+		judge_portmap_text_host(m, hosts, text, sizeof(text));
 		plugin_out_sub(o, y->states[i], "%s: %s", y->rules[i] ?
 		    y->rules[i]->name : "no rule matched", text);
 	}
@@ -196,7 +209,7 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 /* The OK mappings, JUDGE_PORTMAP_SHOW_OK of them unless -vv. */
 static void
 judge_show_ok(struct plugin_out *o, const struct igd_table *t,
-    const struct tally *y, int verbose)
+    const struct hostid *hosts, const struct tally *y, int verbose)
 {
 	char text[JUDGE_PORTMAP_TEXT_MAX];
 	unsigned shown_ok = 0;
@@ -205,7 +218,7 @@ judge_show_ok(struct plugin_out *o, const struct igd_table *t,
 		if (y->states[i] != PLUGIN_OK ||
 		    (shown_ok++ >= JUDGE_PORTMAP_SHOW_OK && verbose < 2))
 			continue;
-		judge_portmap_text(&t->m[i], text, sizeof(text));
+		judge_portmap_text_host(&t->m[i], hosts, text, sizeof(text));
 		plugin_out_info(o, "ok (%s): %s", y->rules[i] ?
 		    y->rules[i]->name : "no rule matched", text);
 	}
@@ -296,7 +309,7 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 		plugin_out_summary(o, "out of memory");
 		goto out;
 	}
-	judge_mappings(o, pol, t, &y);
+	judge_mappings(o, pol, t, c->hosts, &y);
 	st = plugin_thresholds_eval(th, (double)t->n);
 	y.count_alert = st != PLUGIN_OK;
 	if (st != PLUGIN_OK)
@@ -304,8 +317,18 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 		    th->has_warn ? th->warn.text : "", th->has_crit ? ", " : "",
 		    th->has_crit ? th->crit.text : "");
 	if (prev->path != NULL)
-		judge_changes(o, &pol->portmap, t, prev, &y);
-	judge_show_ok(o, t, &y, c->verbose);
+		judge_changes(o, &pol->portmap, t, prev, c->hosts, &y);
+	judge_show_ok(o, t, c->hosts, &y, c->verbose);
+	if (c->hosts != NULL && c->hosts->neigh_rc != 0)
+		plugin_out_info(o, "MAC addresses unknown: the neighbour table "
+		    "could not be read (%.120s)", c->hosts->neigh_err);
+	if (c->hosts != NULL && c->hosts->oui_rc != 0)
+		plugin_out_info(o, "vendors unknown: %.140s",
+		    c->hosts->oui_err);
+	if (c->hosts != NULL && c->hosts->rdns_rc != 0)
+		plugin_out_info(o, "some names unknown: %s",
+		    c->hosts->rdns_rc == IGD_ETIMEOUT ? "the deadline came "
+		    "first" : c->hosts->rdns_err);
 	judge_summary(o, t, &y, c);
 	if (c->verbose >= 1)
 		plugin_out_info(o, "read from %.100s by %s", c->source,

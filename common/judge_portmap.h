@@ -13,13 +13,14 @@
 #define CHECK_IGD_JUDGE_PORTMAP_H
 
 #include <stddef.h>
+#include "hostid.h"
 #include "igd.h"
 #include "plugin.h"
 #include "policy.h"
 
 #define JUDGE_PORTMAP_SHOW_OK 40	/* OK mappings listed without -vv */
 #define JUDGE_PORTMAP_KEY_MAX 256	/* one mapping's identity */
-#define JUDGE_PORTMAP_TEXT_MAX 300	/* one mapping's description line */
+#define JUDGE_PORTMAP_TEXT_MAX 480	/* one mapping's description line */
 
 /*
  * The previous run's table, as the state file gave it, and what became of
@@ -46,6 +47,8 @@ struct judge_portmap_ctx {
 	enum plugin_state timeout_state;	/* for a read cut by the deadline */
 	int verbose;
 	const char *source;		/* where the table came from (-v) */
+	const struct hostid *hosts;	/* the host behind each client, or
+					   NULL (not asked, saved table) */
 };
 
 /*
@@ -63,5 +66,12 @@ void judge_portmap_key(const struct igd_mapping *m, char *buf, size_t len);
 
 /* One line describing a mapping, description sanitised and bounded. */
 void judge_portmap_text(const struct igd_mapping *m, char *buf, size_t len);
+
+/* The same with the host behind the client in brackets after it, when
+ * hosts (may be NULL) knows the client:
+ * "TCP 4450 -> 192.168.1.23:445 (b8:27:eb:12:34:56 Raspberry Pi
+ * Foundation, kids-pc.lan) 'galleta' lease 3600s". */
+void judge_portmap_text_host(const struct igd_mapping *m,
+    const struct hostid *hosts, char *buf, size_t len);
 
 #endif

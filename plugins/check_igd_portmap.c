@@ -22,13 +22,14 @@
 #include "table.h"
 
 enum { OPT_LIST_METHOD = 1100, OPT_SAVE, OPT_TABLE, OPT_STATE_FILE,
-	OPT_NO_STATE };
+	OPT_NO_STATE, OPT_NO_HOSTS, OPT_NAMES };
 
 static const char usage[] =
 	    "Usage: check_igd_portmap [-H ADDRESS | -u URL | -m IF|ADDR | "
 	    "--table FILE]\n"
 	    "       [--list-method auto|list|walk] [--save FILE] "
 	    "[--state-file FILE | --no-state]\n"
+	    "       [--no-hosts | --names] "
 	    "       [-w RANGE] [-c RANGE] [-P POLICY] [-t SECONDS[:STATE]] [-v]\n";
 
 static const char about[] =
@@ -56,6 +57,12 @@ static const char options[] =
 	    "     --state-file FILE the previous table, to report new and gone\n"
 	    "                       mappings (default $NP_STATE_DIRECTORY or /var/tmp)\n"
 	    "     --no-state        no change detection\n"
+	    "     --no-hosts        do not show the MAC address and vendor of each\n"
+	    "                       client (from this host's neighbour table and the\n"
+	    "                       IEEE registry of ieee-data; no traffic is sent)\n"
+	    "     --names           also the client's name by reverse lookup (within\n"
+	    "                       the deadline; a name that does not resolve back\n"
+	    "                       to the address is marked not confirmed)\n"
 	    " -w, --warning RANGE   number of mappings giving WARNING\n"
 	    " -c, --critical RANGE  number of mappings giving CRITICAL\n";
 
@@ -64,6 +71,7 @@ struct portmap_args {
 	int method_set;
 	const char *save, *table, *state_file;
 	int no_state;
+	int no_hosts, names;
 	struct plugin_thresholds th;
 };
 
@@ -105,6 +113,12 @@ option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
 	case OPT_NO_STATE:
 		a->no_state = 1;
 		return 0;
+	case OPT_NO_HOSTS:
+		a->no_hosts = 1;
+		return 0;
+	case OPT_NAMES:
+		a->names = 1;
+		return 0;
 	default:
 		return cli_threshold_option(opt, arg, &a->th, err, errlen);
 	}
@@ -116,6 +130,11 @@ validate(const struct cli_opts *o, const void *ctx, char *err, size_t errlen)
 {
 	const struct portmap_args *a = ctx;
 
+	if (a->no_hosts && a->names) {
+		snprintf(err, errlen, "--names needs the hosts: do not combine "
+		    "it with --no-hosts");
+		return -1;
+	}
 	if (a->table != NULL && (o->url || o->host || o->iface)) {
 		snprintf(err, errlen, "--table judges a saved table: do not "
 		    "combine it with -u, -H or -m");
@@ -131,6 +150,8 @@ static const struct option longopts[] = {
 	{ "table", required_argument, NULL, OPT_TABLE },
 	{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 	{ "no-state", no_argument, NULL, OPT_NO_STATE },
+	{ "no-hosts", no_argument, NULL, OPT_NO_HOSTS },
+	{ "names", no_argument, NULL, OPT_NAMES },
 	CLI_LONG_THRESHOLDS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -243,6 +264,29 @@ gather_prev(const char *path, const char *device, const struct igd_table *t,
 	state_free(st);
 }
 
+/* The MAC, vendor (and name) of every client of t, by the deadline. */
+static int
+gather_hosts(struct run *r, const struct igd_table *t, int names,
+    struct hostid *h)
+{
+	const char **addrs = calloc(t->n + 1, sizeof(*addrs));
+	struct hostid_opts ho = { names, NULL, NULL };
+	/* names get half of what is left, at most 2 s: a dead resolver must
+	 * not eat the time to judge and print */
+	int left = deadline_left_ms(&r->dl);
+	struct deadline dl = deadline_within(&r->dl, left / 2 < 2000 ?
+	    left / 2 : 2000);
+	int rc;
+
+	if (addrs == NULL)
+		return IGD_ENOMEM;
+	for (size_t i = 0; i < t->n; i++)
+		addrs[i] = t->m[i].internal_client;
+	rc = hostid_gather(h, addrs, t->n, &ho, names ? &dl : &r->dl);
+	free(addrs);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -252,6 +296,7 @@ main(int argc, char **argv)
 	struct igd_table t;
 	struct judge_portmap_prev prev;
 	struct judge_portmap_ctx jc;
+	struct hostid hosts;
 	struct plugin_thresholds th;
 	enum igd_list_method method;
 	const char *state_file;
@@ -259,6 +304,8 @@ main(int argc, char **argv)
 
 	memset(&t, 0, sizeof(t));
 	memset(&prev, 0, sizeof(prev));
+	memset(&hosts, 0, sizeof(hosts));
+	memset(&jc, 0, sizeof(jc));
 	memset(&args, 0, sizeof(args));
 	if (run_open(&r, &spec, argc, argv, &args) != 0)
 		goto finish;
@@ -283,6 +330,11 @@ main(int argc, char **argv)
 		jc.timeout_state = r.opts.timeout_state;
 		jc.verbose = r.opts.verbose;
 		jc.source = found->dev.location;
+		/* the hosts behind the clients, as this host knows them: not
+		 * for a saved table (another time, maybe another LAN) */
+		if (args.table == NULL && !args.no_hosts &&
+		    gather_hosts(&r, &t, args.names, &hosts) == 0)
+			jc.hosts = &hosts;
 		judge_portmap(r.out, r.pol, &t, &prev, &jc);
 	}
 	run_perf_time(&r);
@@ -291,6 +343,7 @@ finish:
 	st = run_close(&r);
 	fwrite(r.text, 1, r.text_len, stdout);
 	judge_portmap_prev_free(&prev);
+	hostid_free(&hosts);
 	igd_table_free(&t);
 	free(found);
 	return st;

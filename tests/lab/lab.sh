@@ -628,14 +628,71 @@ lab_down() {
 	_lab_names "$name" >/dev/null || return 1
 	[ -r "$LAB_DIR/env" ] && . "$LAB_DIR/env"
 	lab_stop_daemon
-	for ns in "$LAB_NS_IGD" "$LAB_NS_LAN" "$LAB_NS_WAN"; do
+	for ns in "$LAB_NS_IGD" "$LAB_NS_LAN" "$LAB_NS_WAN" "$LAB_PREFIX-h1" \
+		"$LAB_PREFIX-h2"; do
 		[ -e "/run/netns/$ns" ] && ip netns delete "$ns"
 	done
 	case $LAB_DIR in
 	"$LAB_STATE_BASE"/?*) rm -rf -- "$LAB_DIR" ;;
 	esac
+	[ -d "/etc/netns/$LAB_NS_LAN" ] && rm -rf -- "/etc/netns/$LAB_NS_LAN"
 	LAB_UP_LIST=$(printf '%s\n' $LAB_UP_LIST | grep -vx -- "$name" | tr '\n' ' ')
 	return 0
+}
+
+# lab_add_hosts: two more LAN hosts with known MAC addresses, each in its own
+# namespace ($LAB_PREFIX-h1, -h2), joined to the LAN namespace by a bridge
+# (br0, which takes over $LAB_CLIENT), so that mappings can point at hosts
+# whose MAC the monitor (in the LAN namespace) sees in its neighbour table.
+# The harness pings each once from the LAN namespace to fill that table; the
+# plugins send nothing.  Sets LAB_HOST1/LAB_HOST1_MAC (a Raspberry Pi
+# prefix), LAB_HOST2/LAB_HOST2_MAC (a Synology prefix) and LAB_HOST_NOMAC
+# (an address nobody has: its MAC stays unknown).
+lab_add_hosts() {
+	local lan=$LAB_NS_LAN i ns mac addr
+	LAB_HOST1=$LAB_NET.23 LAB_HOST1_MAC=b8:27:eb:12:34:56
+	LAB_HOST2=$LAB_NET.24 LAB_HOST2_MAC=00:11:32:aa:bb:cc
+	LAB_HOST_NOMAC=$LAB_NET.25
+	ip -n "$lan" link add br0 type bridge || return 1
+	ip -n "$lan" addr del "$LAB_CLIENT/24" dev "$LAB_LAN_IF" || return 1
+	ip -n "$lan" link set "$LAB_LAN_IF" master br0 || return 1
+	ip -n "$lan" addr add "$LAB_CLIENT/24" dev br0 || return 1
+	ip -n "$lan" link set br0 up || return 1
+	ip -n "$lan" route replace default via "$LAB_ROUTER" dev br0 || return 1
+	for i in 1 2; do
+		ns=$LAB_PREFIX-h$i
+		if [ $i = 1 ]; then mac=$LAB_HOST1_MAC addr=$LAB_HOST1
+		else mac=$LAB_HOST2_MAC addr=$LAB_HOST2; fi
+		ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up || return 1
+		ip -n "$lan" link add "h${i}p" type veth peer name eth0 netns "$ns" || return 1
+		ip -n "$ns" link set eth0 address "$mac" || return 1
+		ip -n "$ns" addr add "$addr/24" dev eth0 || return 1
+		ip -n "$ns" link set eth0 up || return 1
+		ip -n "$ns" route add default via "$LAB_ROUTER" || return 1
+		ip -n "$lan" link set "h${i}p" master br0 || return 1
+		ip -n "$lan" link set "h${i}p" up || return 1
+	done
+	# the neighbour table the monitor will read (traffic inside the lab)
+	for addr in "$LAB_HOST1" "$LAB_HOST2"; do
+		for i in 1 2 3 4 5; do
+			ip netns exec "$lan" ping -c 1 -W 1 "$addr" >/dev/null 2>&1 && break
+		done
+	done
+	return 0
+}
+
+# lab_lan_names NAME1 NAME2: names for LAB_HOST1 and LAB_HOST2 as the LAN
+# namespace resolves them (ip netns exec mounts /etc/netns/NS/hosts and
+# resolv.conf over /etc): a hosts file, and a resolver on the namespace's
+# own loopback where nothing listens, so no query leaves the lab and an
+# unknown address fails at once.  lab_down removes them.
+lab_lan_names() {
+	local d=/etc/netns/$LAB_NS_LAN
+	mkdir -p "$d" || return 1
+	printf '127.0.0.1 localhost\n%s %s\n%s %s\n' "$LAB_HOST1" "$1" \
+		"$LAB_HOST2" "$2" >"$d/hosts" || return 1
+	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$d/resolv.conf"
 }
 
 # Tear every lab this shell brought up down on exit, failure or signal.

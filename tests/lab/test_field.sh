@@ -70,8 +70,8 @@ for v in ${FIELD_VERSIONS:-$LAB_VERSIONS}; do
 		fi
 		t_expect_rc 0 "$v portmap ($how), two ordinary mappings: exit code"
 		t_expect_first_line '^IGD PORTMAP OK - 2 mappings \(1 TCP, 1 UDP\), all expected'
-		t_expect_output_has "TCP 8080 -> $LAB_CLIENT:80 'web server'"
-		t_expect_output_has "UDP 27015 -> $LAB_CLIENT:27015 'game'"
+		t_expect_output_has "TCP 8080 -> $LAB_CLIENT:80 (this host) 'web server'"
+		t_expect_output_has "UDP 27015 -> $LAB_CLIENT:27015 (this host) 'game'"
 	done
 
 	lab_add_mapping TCP 4450 "$LAB_CLIENT" 445 "files" 3600 || t_abort "$v: add failed"

@@ -39,7 +39,7 @@ for mode in igd2 igd1; do
 	t_expect_rc 1 "$mode two ordinary mappings, both new since the last run: WARNING"
 	t_expect_first_has "2 mappings (1 TCP, 1 UDP)"
 	t_expect_first_has "2 new"
-	t_expect_output_has "TCP 8080 -> $LAB_CLIENT:80 'web server'"
+	t_expect_output_has "TCP 8080 -> $LAB_CLIENT:80 (this host) 'web server'"
 
 	t_run check_igd_portmap -u "$LAB_URL" --state-file "$st"
 	t_expect_rc 0 "$mode same table again: OK"

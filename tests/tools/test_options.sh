@@ -103,6 +103,7 @@ else
 	echo "FAIL $p: not built (run make)"
 	fail=$((fail + 1))
 fi
+check hosts-and-names check_igd_portmap "${U}--names needs the hosts" --no-hosts --names -u http://127.0.0.1:9/
 check external-address check_igd_wan "${U}invalid external address" --external-address 300.1.2.3
 check uptime-range check_igd_wan "${U}invalid range .* --uptime-warn" --uptime-warn 10:5
 check rx-range check_igd_wan "${U}invalid range .* --rx-crit" --rx-crit x

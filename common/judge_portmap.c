@@ -12,18 +12,14 @@ struct tally {
 	enum plugin_state *states;
 	unsigned count[4];		/* mappings per state */
 	unsigned tcp, udp;
-	unsigned n_new, n_gone;
+	unsigned n_new, n_changed, n_gone;
 	int count_alert;		/* the count thresholds raised an alert */
 };
 
 void
 judge_portmap_prev_free(struct judge_portmap_prev *prev)
 {
-	for (size_t i = 0; i < prev->n_keys; i++)
-		free(prev->keys[i]);
-	free(prev->keys);
-	prev->keys = NULL;
-	prev->n_keys = 0;
+	mapchg_result_free(&prev->chg);
 }
 
 void
@@ -67,92 +63,91 @@ judge_portmap_text_host(const struct igd_mapping *m,
 		    (long long)m->lease, m->enabled ? "" : " (disabled)");
 }
 
-static int
-cmp_str(const void *a, const void *b)
+/* The line of mapping i of t: its text, the host behind its client, and
+ * how long it has been there when the state file knows. */
+static void
+mapping_line(const struct igd_table *t, size_t i,
+    const struct judge_portmap_ctx *c, char *buf, size_t len)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct judge_portmap_prev *prev = c->prev;
+	size_t n;
+	char age[32];
+
+	judge_portmap_text_host(&t->m[i], c->hosts, buf, len);
+	if (prev == NULL || prev->chg.cur == NULL || i >= prev->chg.n_cur ||
+	    !prev->have)
+		return;
+	mapchg_age_text(prev->now - prev->chg.cur[i].first_seen, age,
+	    sizeof(age));
+	n = strlen(buf);
+	if (n < len)
+		snprintf(buf + n, len - n, ", age %s", age);
 }
 
-/* A mapping of this run: its key and where it is in the table. */
-struct keyed {
-	char *key;
-	size_t idx;
-};
-
-static int
-cmp_keyed(const void *a, const void *b)
+/* "since the last run" or "held, since 2h 5m" into buf. */
+static void
+since_text(const struct mapchg_item *it, int64_t now, char *buf, size_t len)
 {
-	return strcmp(((const struct keyed *)a)->key,
-	    ((const struct keyed *)b)->key);
-}
+	char age[32];
 
-/*
- * The mappings new and gone since prev, as multisets of keys (two equal
- * mappings on two services are two).  Gone ones count only when t is
- * whole.  -1 when out of memory.
- */
-static int
-compare(struct plugin_out *o, const struct policy_portmap *pp,
-    const struct igd_table *t, const struct judge_portmap_prev *prev,
-    const struct hostid *hosts, struct tally *y)
-{
-	struct keyed *cur = calloc(t->n + 1, sizeof(*cur));
-	char **old = calloc(prev->n_keys + 1, sizeof(*old));
-	char key[JUDGE_PORTMAP_KEY_MAX], text[JUDGE_PORTMAP_TEXT_MAX];
-	size_t i, j;
-	int rc = -1;
-
-	if (cur == NULL || old == NULL)
-		goto out;
-	for (i = 0; i < t->n; i++) {
-		judge_portmap_key(&t->m[i], key, sizeof(key));
-		cur[i].idx = i;
-		if ((cur[i].key = strdup(key)) == NULL)
-			goto out;
+	if (it->fresh) {
+		snprintf(buf, len, "since the last run");
+		return;
 	}
-	if (prev->n_keys > 0)
-		memcpy(old, prev->keys, prev->n_keys * sizeof(*old));
-	qsort(cur, t->n, sizeof(*cur), cmp_keyed);
-	qsort(old, prev->n_keys, sizeof(*old), cmp_str);
-	for (i = j = 0; i < t->n || j < prev->n_keys;) {
-		int c = i >= t->n ? 1 : j >= prev->n_keys ? -1 :
-		    strcmp(cur[i].key, old[j]);
+	mapchg_age_text(now - it->event_since, age, sizeof(age));
+	snprintf(buf, len, "%s ago (held)", age);
+}
 
-		if (c == 0) {
-			i++;
-			j++;
-		} else if (c < 0) {
+/* The held and fresh changes as subchecks. */
+static void
+report_changes(struct plugin_out *o, const struct policy_portmap *pp,
+    const struct igd_table *t, const struct judge_portmap_ctx *c,
+    struct tally *y)
+{
+	const struct judge_portmap_prev *prev = c->prev;
+	char text[JUDGE_PORTMAP_TEXT_MAX], when[64], desc[96];
+
+	for (size_t i = 0; i < prev->chg.n_cur; i++) {
+		const struct mapchg_item *it = &prev->chg.cur[i];
+
+		if (it->event == MAPCHG_NONE || it->idx >= t->n)
+			continue;
+		mapping_line(t, it->idx, c, text, sizeof(text));
+		since_text(it, prev->now, when, sizeof(when));
+		if (it->event == MAPCHG_NEW) {
 			y->n_new++;
-			judge_portmap_text_host(&t->m[cur[i++].idx], hosts,
-			    text, sizeof(text));
-			plugin_out_sub(o, pp->new_state, "new since the last run: "
-			    "%s", text);
-		} else {
-			/* vanished ones only count when this table is whole */
-			if (t->complete) {
-				y->n_gone++;
-				plugin_out_sub(o, pp->gone_state, "gone since the "
-				    "last run: %.200s", old[j]);
-			}
-			j++;
+			plugin_out_sub(o, pp->new_state, "new %s: %s", when,
+			    text);
+		} else if (it->event == MAPCHG_CHANGED) {
+			y->n_changed++;
+			plugin_out_sub(o, pp->new_state, "changed %s: %s; was "
+			    "-> %.63s:%u '%s'", when, text, it->rec.old.client,
+			    it->rec.old.port, (plugin_sanitize(desc,
+			    sizeof(desc), it->rec.old.desc,
+			    strlen(it->rec.old.desc), 60), desc));
 		}
 	}
-	rc = 0;
-out:
-	if (cur != NULL)
-		for (i = 0; i < t->n; i++)
-			free(cur[i].key);
-	free(cur);
-	free(old);
-	return rc;
+	for (size_t i = 0; i < prev->chg.n_gone; i++) {
+		const struct mapchg_item *g = &prev->chg.gone[i];
+
+		y->n_gone++;
+		since_text(g, prev->now, when, sizeof(when));
+		plugin_sanitize(desc, sizeof(desc), g->rec.facts.desc,
+		    strlen(g->rec.facts.desc), 60);
+		plugin_out_sub(o, pp->gone_state, "gone %s: %s %u -> %.63s:%u "
+		    "'%s'", when, g->rec.protocol, g->rec.external_port,
+		    g->rec.facts.client, g->rec.facts.port, desc);
+	}
 }
 
 /* Change detection: what the state file said, and the changes. */
 static void
 judge_changes(struct plugin_out *o, const struct policy_portmap *pp,
-    const struct igd_table *t, const struct judge_portmap_prev *prev,
-    const struct hostid *hosts, struct tally *y)
+    const struct igd_table *t, const struct judge_portmap_ctx *c,
+    struct tally *y)
 {
+	const struct judge_portmap_prev *prev = c->prev;
+
 	if (prev->load_err[0] != '\0')
 		plugin_out_info(o, "state file: %s; starting again",
 		    prev->load_err);
@@ -161,11 +156,19 @@ judge_changes(struct plugin_out *o, const struct policy_portmap *pp,
 	if (prev->other_device[0] != '\0')
 		plugin_out_info(o, "the state file was kept for another device "
 		    "(%.100s); starting again", prev->other_device);
-	if (!prev->have)
+	if (prev->old_format)
+		plugin_out_info(o, "the state file was written by an older "
+		    "version; starting again");
+	if (prev->no_memory)
+		plugin_out_info(o, "change detection skipped: out of memory");
+	else if (!prev->have)
 		plugin_out_info(o, "change detection from the next run on "
 		    "(state file %.200s)", prev->path);
-	else if (prev->no_memory || compare(o, pp, t, prev, hosts, y) != 0)
-		plugin_out_info(o, "change detection skipped: out of memory");
+	else
+		report_changes(o, pp, t, c, y);
+	if (prev->accepted)
+		plugin_out_info(o, "this table is now the baseline (--accept): "
+		    "earlier changes no longer alarm");
 	if (prev->save_err[0] != '\0')
 		plugin_out_info(o, "cannot save the state file: %s",
 		    prev->save_err);
@@ -174,7 +177,8 @@ judge_changes(struct plugin_out *o, const struct policy_portmap *pp,
 /* Each mapping against the rules; findings as subchecks. */
 static void
 judge_mappings(struct plugin_out *o, const struct policy *pol,
-    const struct igd_table *t, const struct hostid *hosts, struct tally *y)
+    const struct igd_table *t, const struct judge_portmap_ctx *c,
+    struct tally *y)
 {
 	char text[JUDGE_PORTMAP_TEXT_MAX];
 
@@ -200,7 +204,7 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 			y->udp++;
 		if (y->states[i] == PLUGIN_OK)
 			continue;
-		judge_portmap_text_host(m, hosts, text, sizeof(text));
+		mapping_line(t, i, c, text, sizeof(text));
 		plugin_out_sub(o, y->states[i], "%s: %s", y->rules[i] ?
 		    y->rules[i]->name : "no rule matched", text);
 	}
@@ -209,7 +213,7 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 /* The OK mappings, JUDGE_PORTMAP_SHOW_OK of them unless -vv. */
 static void
 judge_show_ok(struct plugin_out *o, const struct igd_table *t,
-    const struct hostid *hosts, const struct tally *y, int verbose)
+    const struct judge_portmap_ctx *c, const struct tally *y, int verbose)
 {
 	char text[JUDGE_PORTMAP_TEXT_MAX];
 	unsigned shown_ok = 0;
@@ -218,7 +222,7 @@ judge_show_ok(struct plugin_out *o, const struct igd_table *t,
 		if (y->states[i] != PLUGIN_OK ||
 		    (shown_ok++ >= JUDGE_PORTMAP_SHOW_OK && verbose < 2))
 			continue;
-		judge_portmap_text_host(&t->m[i], hosts, text, sizeof(text));
+		mapping_line(t, i, c, text, sizeof(text));
 		plugin_out_info(o, "ok (%s): %s", y->rules[i] ?
 		    y->rules[i]->name : "no rule matched", text);
 	}
@@ -263,9 +267,9 @@ judge_summary(struct plugin_out *o, const struct igd_table *t,
 	}
 	/* a new hole is the news: say it on the first line too */
 	sl = strlen(sum);
-	if ((y->n_new || y->n_gone) && sl < sizeof(sum))
-		snprintf(sum + sl, sizeof(sum) - sl, "; %u new, %u gone since "
-		    "the last run", y->n_new, y->n_gone);
+	if ((y->n_new || y->n_changed || y->n_gone) && sl < sizeof(sum))
+		snprintf(sum + sl, sizeof(sum) - sl, "; %u new, %u changed, %u "
+		    "gone", y->n_new, y->n_changed, y->n_gone);
 	plugin_out_summary(o, "%s", sum);
 }
 
@@ -287,6 +291,8 @@ judge_perf(struct plugin_out *o, const struct igd_table *t,
 	if (changes) {
 		plugin_out_perf(o, "new", (double)y->n_new, "", NULL, &zero,
 		    NULL);
+		plugin_out_perf(o, "changed", (double)y->n_changed, "", NULL,
+		    &zero, NULL);
 		plugin_out_perf(o, "gone", (double)y->n_gone, "", NULL, &zero,
 		    NULL);
 	}
@@ -295,12 +301,15 @@ judge_perf(struct plugin_out *o, const struct igd_table *t,
 void
 judge_portmap(struct plugin_out *o, const struct policy *pol,
     const struct igd_table *t, const struct judge_portmap_prev *prev,
-    const struct judge_portmap_ctx *c)
+    const struct judge_portmap_ctx *cin)
 {
+	struct judge_portmap_ctx cc = *cin;
+	const struct judge_portmap_ctx *c = &cc;
 	const struct plugin_thresholds *th = c->th;
 	struct tally y;
 	enum plugin_state st;
 
+	cc.prev = prev;
 	memset(&y, 0, sizeof(y));
 	y.rules = calloc(t->n + 1, sizeof(*y.rules));
 	y.states = calloc(t->n + 1, sizeof(*y.states));
@@ -309,7 +318,7 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 		plugin_out_summary(o, "out of memory");
 		goto out;
 	}
-	judge_mappings(o, pol, t, c->hosts, &y);
+	judge_mappings(o, pol, t, c, &y);
 	st = plugin_thresholds_eval(th, (double)t->n);
 	y.count_alert = st != PLUGIN_OK;
 	if (st != PLUGIN_OK)
@@ -317,8 +326,8 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 		    th->has_warn ? th->warn.text : "", th->has_crit ? ", " : "",
 		    th->has_crit ? th->crit.text : "");
 	if (prev->path != NULL)
-		judge_changes(o, &pol->portmap, t, prev, c->hosts, &y);
-	judge_show_ok(o, t, c->hosts, &y, c->verbose);
+		judge_changes(o, &pol->portmap, t, c, &y);
+	judge_show_ok(o, t, c, &y, c->verbose);
 	if (c->hosts != NULL && c->hosts->neigh_rc != 0)
 		plugin_out_info(o, "MAC addresses unknown: the neighbour table "
 		    "could not be read (%.120s)", c->hosts->neigh_err);

@@ -2,9 +2,9 @@
 /*
  * judge_portmap: a port-mapping table turned into a verdict.
  *
- * Pure: facts in (the table igd_table_read() or table_load() gave, the
- * previous run's table as check_igd_portmap read it from its state file,
- * the policy), findings, changes, OK lines, the count, perfdata and the
+ * Pure: facts in (the table igd_table_read() or table_load() gave, how
+ * it compares with the previous runs' records (mapchg, from the state
+ * file), the hosts behind the clients, the policy), findings, changes, OK lines, the count, perfdata and the
  * summary out, into a plugin_out.  Each mapping is judged by policy_match()
  * (first rule wins).  No sockets, no files: unit tests feed it fixture
  * tables.  Nothing here prints or exits.
@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include "hostid.h"
+#include "mapchg.h"
 #include "igd.h"
 #include "plugin.h"
 #include "policy.h"
@@ -31,14 +32,18 @@ struct judge_portmap_prev {
 	int loaded;			/* 0: could not be read at all */
 	char load_err[256];		/* why it was started again, "" if read */
 	char other_device[128];		/* kept for this other device, "" */
+	int old_format;			/* written by an older version: again */
 	int have;			/* a previous table to compare with */
-	char **keys;			/* its mappings (judge_portmap_key); owned */
-	size_t n_keys;
-	int no_memory;			/* keys could not all be kept */
+	int no_memory;			/* the comparison could not be made */
 	char save_err[256];		/* why this table was not saved, "" */
+	struct mapchg_result chg;	/* this table against the previous
+					   records (mapchg_compare); owned */
+	int64_t now;			/* Unix seconds of this run */
+	int64_t hold;			/* seconds a change stays an alarm */
+	int accepted;			/* --accept: this table is the baseline */
 };
 
-/* Free the keys; accepts a zeroed prev. */
+/* Free the comparison; accepts a zeroed prev. */
 void judge_portmap_prev_free(struct judge_portmap_prev *prev);
 
 /* What judging needs beside the facts and the policy. */
@@ -49,6 +54,7 @@ struct judge_portmap_ctx {
 	const char *source;		/* where the table came from (-v) */
 	const struct hostid *hosts;	/* the host behind each client, or
 					   NULL (not asked, saved table) */
+	const struct judge_portmap_prev *prev;	/* set by judge_portmap() */
 };
 
 /*

@@ -457,6 +457,10 @@ mapchg_accept(struct mapchg_result *res)
 		o++;
 	}
 	res->n_next = o;
+	/* and nothing is reported as held this run */
+	for (size_t i = 0; i < res->n_cur; i++)
+		res->cur[i].event = MAPCHG_NONE;
+	res->n_gone = 0;
 }
 
 void

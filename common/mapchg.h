@@ -107,7 +107,8 @@ int mapchg_compare(const struct mapchg_rec *prev, size_t n_prev,
     struct mapchg_result *res);
 
 /* Take the current table as the new baseline: every held event in
- * res->next is cleared and every ghost dropped. */
+ * res->next is cleared and every ghost dropped, and this run's items
+ * report nothing (the counts of fresh events stay, for the record). */
 void mapchg_accept(struct mapchg_result *res);
 
 /* Accepts a zeroed or already freed result. */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "judge_portmap.h"
 #include "run.h"
@@ -22,7 +23,7 @@
 #include "table.h"
 
 enum { OPT_LIST_METHOD = 1100, OPT_SAVE, OPT_TABLE, OPT_STATE_FILE,
-	OPT_NO_STATE, OPT_NO_HOSTS, OPT_NAMES };
+	OPT_NO_STATE, OPT_NO_HOSTS, OPT_NAMES, OPT_HOLD, OPT_ACCEPT };
 
 static const char usage[] =
 	    "Usage: check_igd_portmap [-H ADDRESS | -u URL | -m IF|ADDR | "
@@ -57,6 +58,11 @@ static const char options[] =
 	    "     --state-file FILE the previous table, to report new and gone\n"
 	    "                       mappings (default $NP_STATE_DIRECTORY or /var/tmp)\n"
 	    "     --no-state        no change detection\n"
+	    "     --hold SECONDS    a new, changed or gone mapping stays an alarm this\n"
+	    "                       long (default 7200), so that it outlasts the\n"
+	    "                       engine's soft states; 0: one run only\n"
+	    "     --accept          take this table as the new baseline: earlier\n"
+	    "                       changes no longer alarm (run once by hand)\n"
 	    "     --no-hosts        do not show the MAC address and vendor of each\n"
 	    "                       client (from this host's neighbour table and the\n"
 	    "                       IEEE registry of ieee-data; no traffic is sent)\n"
@@ -72,6 +78,8 @@ struct portmap_args {
 	const char *save, *table, *state_file;
 	int no_state;
 	int no_hosts, names;
+	unsigned long hold;
+	int hold_set, accept;
 	struct plugin_thresholds th;
 };
 
@@ -119,6 +127,17 @@ option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
 	case OPT_NAMES:
 		a->names = 1;
 		return 0;
+	case OPT_HOLD:
+		if (cli_parse_uint(arg, 0, 31536000, &a->hold) != 0) {
+			snprintf(err, errlen, "invalid hold '%.40s': expected "
+			    "seconds (0 to 31536000)", arg);
+			return -1;
+		}
+		a->hold_set = 1;
+		return 0;
+	case OPT_ACCEPT:
+		a->accept = 1;
+		return 0;
 	default:
 		return cli_threshold_option(opt, arg, &a->th, err, errlen);
 	}
@@ -130,6 +149,11 @@ validate(const struct cli_opts *o, const void *ctx, char *err, size_t errlen)
 {
 	const struct portmap_args *a = ctx;
 
+	if (a->accept && a->no_state) {
+		snprintf(err, errlen, "--accept keeps a baseline in the state "
+		    "file: do not combine it with --no-state");
+		return -1;
+	}
 	if (a->no_hosts && a->names) {
 		snprintf(err, errlen, "--names needs the hosts: do not combine "
 		    "it with --no-hosts");
@@ -152,6 +176,8 @@ static const struct option longopts[] = {
 	{ "no-state", no_argument, NULL, OPT_NO_STATE },
 	{ "no-hosts", no_argument, NULL, OPT_NO_HOSTS },
 	{ "names", no_argument, NULL, OPT_NAMES },
+	{ "hold", required_argument, NULL, OPT_HOLD },
+	{ "accept", no_argument, NULL, OPT_ACCEPT },
 	CLI_LONG_THRESHOLDS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -193,43 +219,50 @@ gather_table(struct run *r, const struct portmap_args *a,
 	return 0;
 }
 
-/* Keep the "m." values of st (the previous table) in prev. */
-static void
-keep_keys(const struct state *st, struct judge_portmap_prev *prev)
+/* The "r." records of st (the previous runs) into a new array. */
+static struct mapchg_rec *
+load_records(const struct state *st, size_t *n, int *bad)
 {
-	size_t n = state_count(st);
+	size_t cnt = state_count(st);
+	struct mapchg_rec *r = calloc(cnt + 1, sizeof(*r));
 
-	if ((prev->keys = calloc(n + 1, sizeof(*prev->keys))) == NULL) {
-		prev->no_memory = 1;
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (strncmp(state_key_at(st, i), "m.", 2) != 0)
+	*n = 0;
+	*bad = 0;
+	if (r == NULL)
+		return NULL;
+	for (size_t i = 0; i < cnt; i++) {
+		if (strncmp(state_key_at(st, i), "r.", 2) != 0)
 			continue;
-		if ((prev->keys[prev->n_keys] =
-		    strdup(state_value_at(st, i))) == NULL) {
-			prev->no_memory = 1;
-			return;
+		if (mapchg_rec_parse(state_value_at(st, i), &r[*n]) != 0) {
+			(*bad)++;
+			continue;
 		}
-		prev->n_keys++;
+		(*n)++;
 	}
+	return r;
 }
 
 /*
- * Read the previous table of device from the state file at path into prev,
- * and keep t there instead when it is whole (an incomplete table would
- * fake vanishings); what went wrong is kept in prev for the verdict.
+ * Read the previous runs' records of device from the state file at path,
+ * compare t with them (prev->chg), and keep the records for the next run
+ * there when t is whole (an incomplete table would fake vanishings); what
+ * went wrong is kept in prev for the verdict.
  */
 static void
 gather_prev(const char *path, const char *device, const struct igd_table *t,
-    struct judge_portmap_prev *prev)
+    int64_t hold, int accept, struct judge_portmap_prev *prev)
 {
 	struct state *st = NULL;
-	char key[STATE_KEY_MAX], val[JUDGE_PORTMAP_KEY_MAX];
+	struct mapchg_rec *recs = NULL;
+	size_t n_recs = 0;
+	char key[STATE_KEY_MAX], val[MAPCHG_LINE_MAX + 1];
 	const char *was;
+	int bad = 0;
 
 	memset(prev, 0, sizeof(*prev));
 	prev->path = path;
+	prev->now = (int64_t)time(NULL);
+	prev->hold = hold;
 	if (path == NULL)
 		return;
 	if (state_load(path, &st, prev->load_err, sizeof(prev->load_err)) == 0)
@@ -242,25 +275,51 @@ gather_prev(const char *path, const char *device, const struct igd_table *t,
 		snprintf(prev->other_device, sizeof(prev->other_device), "%s",
 		    was);
 		state_clear_prefix(st, "m.");
+		state_clear_prefix(st, "r.");
 		state_clear_prefix(st, "portmap.");
 	}
 	prev->have = state_get(st, "portmap.count") != NULL;
-	if (prev->have)
-		keep_keys(st, prev);
+	if (prev->have && state_get(st, "portmap.format") == NULL) {
+		/* the keys of an older version: nothing to compare with */
+		prev->old_format = 1;
+		prev->have = 0;
+	}
+	if ((recs = load_records(st, &n_recs, &bad)) == NULL ||
+	    mapchg_compare(recs, n_recs, prev->have, t, prev->now, hold,
+	    &prev->chg) != 0) {
+		prev->no_memory = 1;
+		goto out;
+	}
+	if (bad > 0 && prev->load_err[0] == '\0')
+		snprintf(prev->load_err, sizeof(prev->load_err), "%d "
+		    "unreadable record%s dropped", bad, bad == 1 ? "" : "s");
+	if (accept) {
+		mapchg_accept(&prev->chg);
+		prev->accepted = 1;
+	}
 	if (t->complete) {
 		state_clear_prefix(st, "m.");
+		state_clear_prefix(st, "r.");
 		state_clear_prefix(st, "portmap.");
 		state_set(st, "portmap.device", device);
+		state_set(st, "portmap.format", "2");
 		state_set_u64(st, "portmap.count", t->n);
-		for (size_t i = 0; i < t->n; i++) {
-			snprintf(key, sizeof(key), "m.%zu", i);
-			judge_portmap_key(&t->m[i], val, sizeof(val));
-			state_set(st, key, val);
+		for (size_t i = 0; i < prev->chg.n_next; i++) {
+			snprintf(key, sizeof(key), "r.%zu", i);
+			if (mapchg_rec_format(&prev->chg.next[i], val,
+			    sizeof(val)) == 0)
+				state_set(st, key, val);
 		}
 		if (state_save(st, path, prev->save_err,
 		    sizeof(prev->save_err)) == 0)
 			prev->save_err[0] = '\0';
+	} else if (accept) {
+		snprintf(prev->save_err, sizeof(prev->save_err), "the table is "
+		    "incomplete: not taken as the baseline");
+		prev->accepted = 0;
 	}
+out:
+	free(recs);
 	state_free(st);
 }
 
@@ -325,7 +384,8 @@ main(int argc, char **argv)
 	} else if (gather_table(&r, &args, method, found, &t) == 0) {
 		gather_prev(state_file, args.table != NULL ? "(saved tables)" :
 		    found->dev.udn[0] ? found->dev.udn : found->dev.location, &t,
-		    &prev);
+		    args.hold_set ? (int64_t)args.hold : MAPCHG_HOLD_DEFAULT,
+		    args.accept, &prev);
 		jc.th = &th;
 		jc.timeout_state = r.opts.timeout_state;
 		jc.verbose = r.opts.verbose;

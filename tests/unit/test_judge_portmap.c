@@ -35,17 +35,44 @@ add(const char *proto, unsigned ext, const char *client, unsigned port,
 	ck_assert_int_eq(igd_table_add(&t, &m), 0);
 }
 
-/* The previous table held these keys. */
+/* The previous table held these mappings ("PROTO EXT CLIENT PORT"), seen
+ * at T0; this run is an hour later, holding changes for two hours. */
+#define T0 1700000000
 static void
 prev_keys(const char *const *keys, size_t n)
 {
+	struct igd_table was;
+	struct mapchg_result base;
+
+	memset(&was, 0, sizeof(was));
+	was.complete = 1;
+	for (size_t i = 0; i < n; i++) {
+		struct igd_mapping m;
+		char proto[4], client[64];
+		unsigned ext, port;
+
+		memset(&m, 0, sizeof(m));
+		ck_assert_int_eq(sscanf(keys[i], "%3s %u %63s %u", proto, &ext,
+		    client, &port), 4);
+		snprintf(m.protocol, sizeof(m.protocol), "%s", proto);
+		m.external_port = ext;
+		snprintf(m.internal_client, sizeof(m.internal_client), "%s",
+		    client);
+		m.internal_port = port;
+		m.description = (char *)(uintptr_t)"web";
+		m.service = 1;
+		ck_assert_int_eq(igd_table_add(&was, &m), 0);
+	}
+	ck_assert_int_eq(mapchg_compare(NULL, 0, 0, &was, T0, 7200, &base), 0);
 	prev.path = "/state/file";
 	prev.loaded = 1;
 	prev.have = 1;
-	prev.keys = calloc(n + 1, sizeof(*prev.keys));
-	ck_assert_ptr_nonnull(prev.keys);
-	for (size_t i = 0; i < n; i++)
-		prev.keys[prev.n_keys++] = strdup(keys[i]);
+	prev.now = T0 + 3600;
+	prev.hold = 7200;
+	ck_assert_int_eq(mapchg_compare(base.next, base.n_next, 1, &t,
+	    prev.now, prev.hold, &prev.chg), 0);
+	mapchg_result_free(&base);
+	igd_table_free(&was);
 }
 
 static void
@@ -166,24 +193,27 @@ END_TEST
 START_TEST(test_changes)
 {
 	static const char *const was[] = {
-		"TCP 8080 192.168.1.2 80 *", "TCP 22 192.168.1.9 22 *"
+		"TCP 8080 192.168.1.2 80 *", "TCP 22 192.168.1.9 22 *",
+		"TCP 8081 192.168.1.2 80 *"
 	};
 
 	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
 	add("TCP", 9000, "192.168.1.4", 9000, "game", 3600);
-	prev_keys(was, 2);
+	add("TCP", 8081, "192.168.1.66", 80, "web", 3600);
+	prev_keys(was, 3);
 	judge();
 	ck_assert_int_eq(status, PLUGIN_WARNING);
 	has_line("[WARNING] new since the last run: TCP 9000 -> "
-	    "192.168.1.4:9000 'game' lease 3600s");
-	has_line("[OK] gone since the last run: TCP 22 192.168.1.9 22 *");
-	first_line_is("IGD PORTMAP WARNING - 2 mappings (2 TCP, 0 UDP), all "
-	    "expected; 1 new, 1 gone since the last run");
-	has("new=1;;;0; gone=1;;;0;");
-	/* an incomplete table fakes no vanishing */
-	t.complete = 0;
-	judge();
-	hasnt("gone since the last run:");
+	    "192.168.1.4:9000 'game' lease 3600s, age 0s");
+	has_line("[WARNING] changed since the last run: TCP 8081 -> "
+	    "192.168.1.66:80 'web' lease 3600s, age 0s; was -> 192.168.1.2:80 "
+	    "'web'");
+	has_line("[OK] gone since the last run: TCP 22 -> 192.168.1.9:22 'web'");
+	has("ok (no rule matched): TCP 8080 -> 192.168.1.2:80 'web' lease "
+	    "3600s, age 1h 0m");
+	first_line_is("IGD PORTMAP WARNING - 3 mappings (3 TCP, 0 UDP), all "
+	    "expected; 1 new, 1 changed, 1 gone");
+	has("new=1;;;0; changed=1;;;0; gone=1;;;0;");
 }
 END_TEST
 
@@ -197,7 +227,8 @@ START_TEST(test_changes_multiset)
 	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
 	prev_keys(was, 2);
 	judge();
-	has_line("[OK] gone since the last run: TCP 8080 192.168.1.2 80 *");
+	has_line("[OK] gone since the last run: TCP 8080 -> 192.168.1.2:80 "
+	    "'web'");
 	hasnt("new since");
 }
 END_TEST
@@ -217,7 +248,7 @@ START_TEST(test_state_file_said)
 	has_line("change detection from the next run on (state file "
 	    "/state/file)");
 	has_line("cannot save the state file: read-only");
-	has("new=0;;;0; gone=0;;;0;");
+	has("new=0;;;0; changed=0;;;0; gone=0;;;0;");
 	/* a state file that could not be read at all: no comparison */
 	prev.loaded = 0;
 	judge();

@@ -350,6 +350,8 @@ START_TEST(accept_baseline)
 	ck_assert_uint_eq(res.n_new, 1);
 	ck_assert_uint_eq(res.n_gone, 1);
 	mapchg_accept(&res);
+	ck_assert_int_eq(res.cur[0].event, MAPCHG_NONE);
+	ck_assert_uint_eq(res.n_gone, 0);
 	ck_assert_uint_eq(res.n_next, 1);
 	ck_assert_int_eq(res.next[0].event, MAPCHG_NONE);
 	p2 = carry(&res, &n2);

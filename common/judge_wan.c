@@ -158,6 +158,39 @@ judge_rates(struct plugin_out *o, const struct policy_wan *pw,
 		    prev->save_err);
 }
 
+/* 1 when the connection's status reads as the policy expects. */
+static int
+conn_works(const struct policy_wan *pw, const struct igd_conn *cn)
+{
+	return cn->status_rc == 0 && strcmp(cn->status, pw->status) == 0;
+}
+
+/* 1 when a failed query is the device refusing it (a UPnP error or an
+ * HTTP error), not the deadline or an authentication demand. */
+static int
+refused(int rc)
+{
+	return rc > 0 || rc == IGD_EHTTP;
+}
+
+/* 1 when the service refused every action it was asked. */
+static int
+refuses_all(const struct igd_conn *cn)
+{
+	return refused(cn->status_rc) && refused(cn->extip_rc) &&
+	    refused(cn->type_rc) && refused(cn->nat_rc);
+}
+
+/* 1 when another connection of the device than i works. */
+static int
+other_works(const struct policy_wan *pw, const struct igd_wan *w, size_t i)
+{
+	for (size_t j = 0; j < w->n_conns; j++)
+		if (j != i && conn_works(pw, &w->conns[j]))
+			return 1;
+	return 0;
+}
+
 /* One WAN connection service: status, uptime, external address. */
 static void
 judge_conn(struct plugin_out *o, const struct policy_wan *pw,
@@ -171,14 +204,33 @@ judge_conn(struct plugin_out *o, const struct policy_wan *pw,
 	enum igd_addr_class ac;
 	double zero = 0;
 
-	snprintf(name, sizeof(name), "%s%u.%u",
-	    svc->kind == IGD_SVC_WANPPP ? "PPP" : "IP", svc->wan_device,
-	    svc->conn_device);
+	igd_service_label(svc, name, sizeof(name));
 	if (w->n_conns == 1)
 		pfx[0] = '\0';
 	else
 		snprintf(pfx, sizeof(pfx), "c%u_", (unsigned)(i + 1) % 100u);
 
+	/* a service the device declares but does not use: reported, judged
+	 * by the policy's unused_state when another connection works */
+	if (refuses_all(cn)) {
+		if (other_works(pw, w, i))
+			plugin_out_sub(o, pw->unused_state, "%s: unusable, "
+			    "refuses every action (%s): not in use, another "
+			    "connection works", name,
+			    igd_strerror(cn->status_rc));
+		else
+			plugin_out_sub(o, PLUGIN_UNKNOWN, "%s: unusable, refuses "
+			    "every action (%s)", name,
+			    igd_strerror(cn->status_rc));
+		return;
+	}
+	if (cn->status_rc == 0 && strcmp(cn->status, "Unconfigured") == 0 &&
+	    strcmp(pw->status, "Unconfigured") != 0 && other_works(pw, w, i)) {
+		plugin_out_sub(o, pw->unused_state, "%s: unused (Unconfigured, "
+		    "last error %.60s) while another connection is %s", name,
+		    cn->last_error[0] ? cn->last_error : "-", pw->status);
+		return;
+	}
 	if (cn->status_rc != 0) {
 		plugin_out_sub(o, cn->status_rc == IGD_ETIMEOUT ?
 		    c->timeout_state : PLUGIN_UNKNOWN, "%s: GetStatusInfo "
@@ -249,32 +301,36 @@ has_range(const struct plugin_thresholds *t)
 	return t->has_warn || t->has_crit;
 }
 
-/* The common interface: physical link and layer-1 rates. */
+/* The common interface of one WANDevice: physical link and layer-1 rates.
+ * name ("" or "WAN2: ") and pfx ("" or "wan2_") tell the WANs apart. */
 static void
 judge_link(struct plugin_out *o, const struct policy_wan *pw,
-    const struct igd_common *cm)
+    const struct igd_common *cm, const char *name, const char *pfx)
 {
+	char up[32], down[32];
+
+	snprintf(up, sizeof(up), "%slink_up", pfx);
+	snprintf(down, sizeof(down), "%slink_down", pfx);
 	if (cm->present && cm->link_rc == 0) {
 		if (cm->link_status[0] && strcmp(cm->link_status, "Up") != 0)
-			plugin_out_sub(o, PLUGIN_CRITICAL, "physical link "
-			    "%.30s", cm->link_status);
+			plugin_out_sub(o, PLUGIN_CRITICAL, "%sphysical link "
+			    "%.30s", name, cm->link_status);
 		else
-			plugin_out_info(o, "link %.30s %.30s, %.1f/%.1f Mbit/s "
-			    "up/down", cm->access_type, cm->link_status[0] ?
+			plugin_out_info(o, "%slink %.30s %.30s, %.1f/%.1f Mbit/s "
+			    "up/down", name, cm->access_type, cm->link_status[0] ?
 			    cm->link_status : "?", (double)cm->up_bps / 1e6,
 			    (double)cm->down_bps / 1e6);
-		judge_link_rate(o, &pw->link_up, cm->up_bps, "upstream",
-		    "link_up");
+		judge_link_rate(o, &pw->link_up, cm->up_bps, "upstream", up);
 		judge_link_rate(o, &pw->link_down, cm->down_bps, "downstream",
-		    "link_down");
+		    down);
 	} else if (cm->present) {
 		if (has_range(&pw->link_up) || has_range(&pw->link_down))
-			plugin_out_sub(o, PLUGIN_UNKNOWN, "GetCommonLinkProperties "
-			    "failed (%s): link rate thresholds not judged",
+			plugin_out_sub(o, PLUGIN_UNKNOWN, "%sGetCommonLinkProperties "
+			    "failed (%s): link rate thresholds not judged", name,
 			    igd_strerror(cm->link_rc));
 		else
-			plugin_out_info(o, "GetCommonLinkProperties failed: %s",
-			    igd_strerror(cm->link_rc));
+			plugin_out_info(o, "%sGetCommonLinkProperties failed: %s",
+			    name, igd_strerror(cm->link_rc));
 	} else if (has_range(&pw->link_up) || has_range(&pw->link_down) ||
 	    has_range(&pw->rx_rate) || has_range(&pw->tx_rate)) {
 		plugin_out_sub(o, PLUGIN_UNKNOWN, "no WANCommonInterfaceConfig "
@@ -315,7 +371,26 @@ judge_wan(struct plugin_out *o, const struct policy_wan *pw,
 	}
 	for (size_t i = 0; i < w->n_conns; i++)
 		judge_conn(o, pw, dev, w, i, c);
-	judge_link(o, pw, &w->common);
+	if (w->n_commons <= 1) {
+		judge_link(o, pw, &w->common, "", "");
+	} else {
+		/* every WANDevice's link is judged, each named */
+		for (size_t k = 0; k < w->n_commons; k++) {
+			char name[24], pfx[16];
+
+			snprintf(name, sizeof(name), "WAN%u: ",
+			    w->commons[k].wan_device);
+			snprintf(pfx, sizeof(pfx), "wan%u_",
+			    w->commons[k].wan_device);
+			judge_link(o, pw, &w->commons[k], name, pfx);
+		}
+		plugin_out_info(o, "traffic counters and rates: WAN%u's only "
+		    "(the first WANDevice)", w->commons[0].wan_device);
+	}
+	if (w->commons_skipped > 0)
+		plugin_out_sub(o, PLUGIN_UNKNOWN, "%u more WANDevices not "
+		    "queried (over the cap of %d)", w->commons_skipped,
+		    IGD_WANS_MAX);
 	if (w->common.present)
 		judge_rates(o, pw, w, prev, c);
 	if (w->v6fw.present && w->v6fw.rc == 0)

@@ -702,6 +702,7 @@ static const struct ydoc_field external_fields[] = {
 static const struct ydoc_field wan_fields[] = {
 	FN("status", p.wan.status, get_status),
 	STATE("status_state", p.wan.status_state),
+	STATE("unused_state", p.wan.unused_state),
 	MAP("external_address", external_fields, 0),
 	FN("uptime", p.wan.uptime, get_thresholds),
 	FN("rx_rate", p.wan.rx_rate, get_thresholds),
@@ -754,6 +755,7 @@ policy_defaults(struct policy *p)
 	p->present.mismatch_state = PLUGIN_CRITICAL;
 	memcpy(p->wan.status, "Connected", sizeof("Connected"));
 	p->wan.status_state = PLUGIN_CRITICAL;
+	p->wan.unused_state = PLUGIN_OK;
 	p->wan.external_mismatch_state = PLUGIN_CRITICAL;
 	p->wan.private_state = PLUGIN_WARNING;
 	p->portmap.default_state = PLUGIN_OK;

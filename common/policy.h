@@ -57,6 +57,9 @@ struct policy_wan {
 	enum plugin_state external_mismatch_state; /* default CRITICAL */
 	enum plugin_state private_state; /* RFC1918/RFC6598/other non-public external
 					    address (double NAT); default WARNING */
+	enum plugin_state unused_state;	/* a connection Unconfigured, or refusing
+					   every action, beside one that works:
+					   default OK */
 	struct plugin_thresholds uptime;	/* seconds */
 	struct plugin_thresholds rx_rate;	/* bytes/s received */
 	struct plugin_thresholds tx_rate;	/* bytes/s sent */

@@ -452,5 +452,18 @@ case_ tr064-auth $W tr064-auth url 3
 case_ tr064-auth $M tr064-auth url 3
 WANT_OUT=
 
+# Two WANDevices (MikroTik): each link judged, labels follow the tree.
+WANT_OUT='\[CRITICAL\] WAN2: physical link Down' NOT_OUT='IP2\.2'
+case_ two-wan $W two-wan url 2
+WANT_OUT= NOT_OUT=
+# PPP declared beside a connected IP service (DD-WRT, NETGEAR): unused, OK
+# by default; a PPP service refusing every action: unusable, the rest judged.
+WANT_OUT='\[OK\] PPP1\.1: unused \(Unconfigured'
+case_ ppp-unconfigured $W ppp-unconfigured url 0
+WANT_OUT='\[OK\] PPP1\.1: unusable, refuses every action'
+case_ ppp-refuses $W ppp-refuses url 0
+WANT_OUT=
+case_ ppp-unconfigured $M ppp-unconfigured url 0
+
 echo "hostile: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ]

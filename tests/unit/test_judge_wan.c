@@ -461,6 +461,69 @@ START_TEST(test_duration)
 }
 END_TEST
 
+/* A second connection service beside the connected one (DD-WRT's PPP):
+ * Unconfigured is unused, refusing every action is unusable; both OK by
+ * default (policy unused_state), UNKNOWN/CRITICAL when nothing else works. */
+START_TEST(test_unused_connection)
+{
+	struct igd_conn *p = &w.conns[1];
+
+	load_device("ddwrt-v24-generic-x86", "http://192.168.1.1:5431/x.xml",
+	    &dev);
+	w.conns[0].service = service_of(IGD_SVC_WANIP);
+	w.n_conns = 2;
+	memset(p, 0, sizeof(*p));
+	p->service = service_of(IGD_SVC_WANPPP);
+	snprintf(p->status, sizeof(p->status), "Unconfigured");
+	snprintf(p->last_error, sizeof(p->last_error),
+	    "ERROR_NOT_ENABLED_FOR_INTERNET");
+	p->uptime = 0;
+	p->rsip_available = p->nat_enabled = -1;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has("[OK] PPP1.1: unused (Unconfigured, last error "
+	    "ERROR_NOT_ENABLED_FOR_INTERNET) while another connection is "
+	    "Connected");
+	pol->wan.unused_state = PLUGIN_WARNING;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	pol->wan.unused_state = PLUGIN_OK;
+	/* nothing else works: the status is judged as usual */
+	snprintf(w.conns[0].status, sizeof(w.conns[0].status), "Disconnected");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has("PPP1.1: status Unconfigured (expected Connected)");
+	snprintf(w.conns[0].status, sizeof(w.conns[0].status), "Connected");
+	/* refuses every action */
+	p->status_rc = p->extip_rc = p->type_rc = p->nat_rc = 401;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has("[OK] PPP1.1: unusable, refuses every action (Invalid Action)");
+	hasnt("GetStatusInfo failed");
+	w.conns[0].status_rc = 401;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+}
+END_TEST
+
+/* Two WANDevices: each link judged and named. */
+START_TEST(test_two_wans)
+{
+	w.n_commons = 2;
+	w.commons[0] = w.common;
+	w.commons[0].wan_device = 1;
+	w.commons[1] = w.common;
+	w.commons[1].wan_device = 2;
+	snprintf(w.commons[1].link_status, sizeof(w.commons[1].link_status),
+	    "Down");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has("[CRITICAL] WAN2: physical link Down");
+	has("WAN1: link Ethernet Up");
+	has("wan2_link_up=100000000;;;0;");
+}
+END_TEST
+
 static Suite *
 judge_wan_suite(void)
 {
@@ -474,7 +537,8 @@ judge_wan_suite(void)
 	    NULL);
 	verdict_tcase(s, "link and rates", setup, policy_teardown,
 	    test_link, test_rates, test_rates_wrap_and_reboot,
-	    test_rates_first_and_rerun, test_counter_unreadable, NULL);
+	    test_rates_first_and_rerun, test_counter_unreadable,
+	    test_two_wans, test_unused_connection, NULL);
 	return s;
 }
 

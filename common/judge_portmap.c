@@ -347,3 +347,14 @@ out:
 	free(y.rules);
 	free(y.states);
 }
+
+void
+judge_portmap_perf_canon(struct plugin_out *o)
+{
+	static const char *const labels[] = {
+		"mappings", "tcp", "udp", "ok", "warning", "critical", "new",
+		"gone"
+	};
+
+	plugin_out_perf_canon(o, labels, sizeof(labels) / sizeof(labels[0]));
+}

@@ -80,4 +80,11 @@ void judge_portmap_text(const struct igd_mapping *m, char *buf, size_t len);
 void judge_portmap_text_host(const struct igd_mapping *m,
     const struct hostid *hosts, char *buf, size_t len);
 
+/*
+ * Order the perfdata as every run prints it, with U for what this run could
+ * not count: mappings, tcp, udp, ok, warning, critical, new, gone (new and
+ * gone are U without a previous table).
+ */
+void judge_portmap_perf_canon(struct plugin_out *o);
+
 #endif

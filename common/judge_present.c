@@ -280,14 +280,16 @@ judge_present(struct plugin_out *o, const struct policy_present *pp,
 	}
 	if (c->search_rc == 0)
 		judge_ssdp(o, ssdp, c->opts);
-	/* every verdict carries perfdata, errors included; without an
-	 * answer, the time really spent (not 0) */
-	if (chosen == NULL)
-		answer_s = (double)c->spent_ms / 1000.0;
-	plugin_out_perf(o, "time", answer_s, "s", c->th, &zero, NULL);
+	/* every verdict carries the same perfdata, errors included: the
+	 * answer time is U when nothing answered (0 would graph as fast);
+	 * "time" (the run's elapsed time) is added by the plugin */
+	if (chosen != NULL)
+		plugin_out_perf(o, "answer_time", answer_s, "s", c->th, &zero,
+		    NULL);
+	else
+		plugin_out_perf_u(o, "answer_time", c->th, &zero, NULL);
 	plugin_out_perf(o, "igds", (double)ok, "", NULL, &zero, NULL);
-	if (!c->opts->url)
-		plugin_out_perf(o, "refused_locations",
-		    (double)ssdp->refused_location, "", NULL, &zero, NULL);
+	plugin_out_perf(o, "refused_locations", c->opts->url ? 0.0 :
+	    (double)ssdp->refused_location, "", NULL, &zero, NULL);
 	free(extra);
 }

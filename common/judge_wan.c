@@ -405,3 +405,29 @@ judge_wan(struct plugin_out *o, const struct policy_wan *pw,
 	}
 	judge_summary(o, w, c->query_rc == IGD_ETIMEOUT);
 }
+
+void
+judge_wan_perf_canon(struct plugin_out *o, size_t n_conns)
+{
+	static const char *const fixed[] = {
+		"link_up", "link_down", "tx_bytes", "rx_bytes", "tx_packets",
+		"rx_packets", "tx_Bps", "rx_Bps", "tx_pps", "rx_pps"
+	};
+	enum { CONNS_MAX = 32, FIXED = sizeof(fixed) / sizeof(fixed[0]) };
+	char names[CONNS_MAX][16];
+	const char *labels[CONNS_MAX + FIXED];
+	size_t n = 0;
+
+	if (n_conns <= 1) {
+		labels[n++] = "uptime";
+	} else {
+		for (size_t i = 0; i < n_conns && i < CONNS_MAX; i++) {
+			snprintf(names[i], sizeof(names[i]), "c%u_uptime",
+			    (unsigned)(i + 1) % 100u);
+			labels[n++] = names[i];
+		}
+	}
+	for (size_t i = 0; i < FIXED; i++)
+		labels[n++] = fixed[i];
+	plugin_out_perf_canon(o, labels, n);
+}

@@ -71,4 +71,12 @@ int judge_wan_sample_due(const struct judge_wan_prev *prev, int64_t now_ms);
 /* "3d 4h", "2h 5m", "4m 10s" from seconds; "unknown" when negative. */
 void judge_wan_duration(int64_t s, char *buf, size_t len);
 
+/*
+ * Order the perfdata as every run prints it, with U for what this run could
+ * not give: uptime (c1_uptime ... cN_uptime with several connections),
+ * link_up, link_down, tx_bytes, rx_bytes, tx_packets, rx_packets, tx_Bps,
+ * rx_Bps, tx_pps, rx_pps.  n_conns 0 (no device) counts as one.
+ */
+void judge_wan_perf_canon(struct plugin_out *o, size_t n_conns);
+
 #endif

@@ -738,9 +738,10 @@ static const char *range_text(const struct plugin_range *r)
 	return NULL;
 }
 
-int plugin_out_perf(struct plugin_out *o, const char *label, double value,
-    const char *uom, const struct plugin_thresholds *t, const double *min,
-    const double *max)
+/* value_u: the value is unknown ("U", no unit). */
+static int perf_add(struct plugin_out *o, const char *label, double value,
+    int value_u, const char *uom, const struct plugin_thresholds *t,
+    const double *min, const double *max)
 {
 	static const char *const uoms[] = {
 		"", "s", "ms", "us", "%", "B", "KB", "MB", "TB", "c"
@@ -761,8 +762,12 @@ int plugin_out_perf(struct plugin_out *o, const char *label, double value,
 	if (!ok || o->nperf >= PLUGIN_MAX_PERF)
 		return -1;
 	mn[0] = mx[0] = '\0';
-	if (plugin_format_number(value, v, sizeof(v)) ||
-	    (min != NULL && plugin_format_number(*min, mn, sizeof(mn))) ||
+	if (value_u) {
+		snprintf(v, sizeof(v), "U");
+		uom = "";
+	} else if (plugin_format_number(value, v, sizeof(v)))
+		return -1;
+	if ((min != NULL && plugin_format_number(*min, mn, sizeof(mn))) ||
 	    (max != NULL && plugin_format_number(*max, mx, sizeof(mx))))
 		return -1;
 	if (t != NULL) {
@@ -785,6 +790,53 @@ int plugin_out_perf(struct plugin_out *o, const char *label, double value,
 	memcpy(it->label, lab, sizeof(lab));
 	o->nperf++;
 	return 0;
+}
+
+int plugin_out_perf(struct plugin_out *o, const char *label, double value,
+    const char *uom, const struct plugin_thresholds *t, const double *min,
+    const double *max)
+{
+	return perf_add(o, label, value, 0, uom, t, min, max);
+}
+
+int plugin_out_perf_u(struct plugin_out *o, const char *label,
+    const struct plugin_thresholds *t, const double *min, const double *max)
+{
+	return perf_add(o, label, 0, 1, "", t, min, max);
+}
+
+int plugin_out_perf_canon(struct plugin_out *o, const char *const *labels,
+    size_t n)
+{
+	static struct perf_item sorted[PLUGIN_MAX_PERF];
+	unsigned char used[PLUGIN_MAX_PERF];
+	double zero = 0;
+	size_t i, j, k = 0;
+	int rc = 0;
+
+	if (o == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < o->nperf; j++)
+			if (strcmp(o->perf[j].label, labels[i]) == 0)
+				break;
+		if (j == o->nperf && plugin_out_perf_u(o, labels[i], NULL,
+		    &zero, NULL) != 0)
+			rc = -1;
+	}
+	memset(used, 0, sizeof(used));
+	for (i = 0; i < n; i++)
+		for (j = 0; j < o->nperf; j++)
+			if (!used[j] && strcmp(o->perf[j].label, labels[i]) == 0) {
+				sorted[k++] = o->perf[j];
+				used[j] = 1;
+				break;
+			}
+	for (j = 0; j < o->nperf; j++)
+		if (!used[j])
+			sorted[k++] = o->perf[j];
+	memcpy(o->perf, sorted, k * sizeof(sorted[0]));
+	return rc;
 }
 
 /* Bytes of the rendering with nl long lines and np perf items kept. */

@@ -142,6 +142,26 @@ int plugin_out_perf(struct plugin_out *o, const char *label, double value,
     const double *max);
 
 /*
+ * Add a perfdata item whose value cannot be known in this run (a rate on a
+ * first run, a counter the device did not give): 'label'=U;warn;crit;min;max
+ * (no unit with U).  Printing the label on every run keeps graphs (PNP4Nagios,
+ * Graphite) from breaking when the value appears.  As plugin_out_perf().
+ */
+int plugin_out_perf_u(struct plugin_out *o, const char *label,
+    const struct plugin_thresholds *t, const double *min, const double *max);
+
+/*
+ * Put the perfdata items named in labels (n of them) first, in that order,
+ * adding 'label'=U;;;0; for each one not added (a value this run could not
+ * give); other items follow in the order they were added.  A plugin calls
+ * it once, before its last items (time), so that every run prints the same
+ * labels in the same order: PNP4Nagios keys its data sources by position.
+ * Returns 0, or -1 when an item could not be added.
+ */
+int plugin_out_perf_canon(struct plugin_out *o, const char *const *labels,
+    size_t n);
+
+/*
  * Render the verdict into buf (len bytes, NUL-terminated, ends with '\n').
  * The output is cut to fit (long-output lines first, then perfdata items,
  * never the status line) so it is always well-formed.  Sets *olen to the

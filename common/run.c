@@ -50,11 +50,14 @@ run_open(struct run *r, const struct run_spec *spec, int argc,
 	switch (cli_parse(argc, argv, s->shortopts, s->longopts, &r->opts,
 	    s->option, ctx, err, sizeof(err))) {
 	case CLI_HELP:
-		run_say(r, "%s %s\n%s%s%s", s->prog, CHECK_IGD_VERSION,
+		run_say(r, "%s v%s (check_igd)\n"
+		    "Copyright (C) 2026 the check_igd authors\n"
+		    "License GPL-3.0-or-later: GNU GPL version 3 or later; "
+		    "no warranty\n\n%s%s%s", s->prog, CHECK_IGD_VERSION,
 		    s->about, s->usage, s->options);
 		return run_stop(r);
 	case CLI_VERSION:
-		run_say(r, "%s %s\n", s->prog, CHECK_IGD_VERSION);
+		run_say(r, "%s v%s (check_igd)\n", s->prog, CHECK_IGD_VERSION);
 		return run_stop(r);
 	case CLI_BAD:
 		run_say(r, "IGD %s UNKNOWN - %s\n%s", s->check, err, s->usage);

@@ -50,7 +50,10 @@ usage(FILE *f)
 static void
 help(void)
 {
-	printf("check_igd_exposed " CHECK_IGD_VERSION "\n"
+	printf("check_igd_exposed v" CHECK_IGD_VERSION " (check_igd)\n"
+	    "Copyright (C) 2026 the check_igd authors\n"
+	    "License GPL-3.0-or-later: GNU GPL version 3 or later; "
+	    "no warranty\n\n"
 	    "Checks, from outside the router's LAN, that the router does NOT "
 	    "answer UPnP\non its public address.\n\n");
 	usage(stdout);
@@ -357,7 +360,7 @@ main(int argc, char **argv)
 		help();
 		return PLUGIN_UNKNOWN;
 	case CLI_VERSION:
-		printf("check_igd_exposed " CHECK_IGD_VERSION "\n");
+		printf("check_igd_exposed v" CHECK_IGD_VERSION " (check_igd)\n");
 		return PLUGIN_UNKNOWN;
 	case CLI_BAD:
 		printf("IGD " CHECK " UNKNOWN - %s\n", err);

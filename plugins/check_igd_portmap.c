@@ -70,7 +70,24 @@ static const char options[] =
 	    "                       the deadline; a name that does not resolve back\n"
 	    "                       to the address is marked not confirmed)\n"
 	    " -w, --warning RANGE   number of mappings giving WARNING\n"
-	    " -c, --critical RANGE  number of mappings giving CRITICAL\n";
+	    " -c, --critical RANGE  number of mappings giving CRITICAL\n\n"
+	    "Exit states:\n"
+	    " 0 OK        the table was read completely; every mapping and the count OK\n"
+	    " 1 WARNING   a mapping judged warning (permanent lease, new mapping...),\n"
+	    "             or the count in -w\n"
+	    " 2 CRITICAL  a mapping judged critical (UPnProxy, SMB/RDP/telnet exposed,\n"
+	    "             campaign), the count in -c, no IGD found\n"
+	    " 3 UNKNOWN   bad option or policy, table incomplete, timeout, -h, -V\n"
+	    "\nPerformance data (the same labels on every run; U when unknown):\n"
+	    " mappings=N      port mappings, with -w/-c\n"
+	    " tcp, udp        mappings per protocol\n"
+	    " ok, warning, critical  mappings judged with that state\n"
+	    " new, gone       mappings since the last run (U without a state file)\n"
+	    " time=S          the run's elapsed time, seconds\n"
+	    "\nExample:\n"
+	    "  check_igd_portmap -H 192.168.1.1 -P /etc/check_igd/policy.yaml -w 20 -c 50\n"
+	    "  check_igd_portmap --table /tmp/table.yaml -P /etc/check_igd/policy.yaml -v\n"
+	    "\nSee check_igd_portmap(1) for the policy keys and the built-in rules.\n";
 
 struct portmap_args {
 	enum igd_list_method method;
@@ -397,6 +414,8 @@ main(int argc, char **argv)
 			jc.hosts = &hosts;
 		judge_portmap(r.out, r.pol, &t, &prev, &jc);
 	}
+	/* the same labels on every run, U for what this one could not count */
+	judge_portmap_perf_canon(r.out);
 	run_perf_time(&r);
 finish:
 	/* report */

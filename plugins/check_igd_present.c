@@ -46,7 +46,21 @@ static const char options[] =
 	    " -c, --critical RANGE  answer time (seconds) giving CRITICAL\n"
 	    "\nWithout --census the check ends as soon as an IGD answered (the pinned\n"
 	    "one, when the policy pins a UDN or location); the count of IGDs is\n"
-	    "judged in census mode (or is 1 with -H and -u).\n";
+	    "judged in census mode (or is 1 with -H and -u).\n\n"
+	    "Exit states:\n"
+	    " 0 OK        the expected IGD answered, pins and count as the policy says\n"
+	    " 1 WARNING   answer time in -w, or another number of IGDs (policy)\n"
+	    " 2 CRITICAL  no IGD answered, a pin differs (policy), answer time in -c\n"
+	    " 3 UNKNOWN   bad option or policy, unreadable description, timeout, -h, -V\n"
+	    "\nPerformance data (the same labels on every run; U when unknown):\n"
+	    " answer_time=S   answer time of the IGD shown, seconds, with -w/-c\n"
+	    " igds=N          IGDs whose description could be read\n"
+	    " refused_locations=N  SSDP answers whose LOCATION named another host\n"
+	    " time=S          the run's elapsed time, seconds\n"
+	    "\nExample:\n"
+	    "  check_igd_present -H 192.168.1.1 -w 1 -c 3 -t 8\n"
+	    "  IGD PRESENT OK - FRITZ!Box 7590 (AVM FRITZ!Box 7590) at http://...\n"
+	    "\nSee check_igd_present(1) for the policy keys.\n";
 
 struct present_args {
 	int census;
@@ -147,6 +161,7 @@ main(int argc, char **argv)
 	jc.th = &args.th;
 	jc.search_err = err;
 	judge_present(r.out, &r.pol->present, found, n, ssdp, &jc);
+	run_perf_time(&r);
 finish:
 	/* report */
 	st = run_close(&r);

@@ -58,7 +58,27 @@ static const char options[] =
 	    "     --rx-warn/--rx-crit                bytes/s received\n"
 	    "     --tx-warn/--tx-crit                bytes/s sent\n"
 	    "     --link-up-warn/--link-up-crit      layer-1 upstream, bit/s\n"
-	    "     --link-down-warn/--link-down-crit  layer-1 downstream, bit/s\n";
+	    "     --link-down-warn/--link-down-crit  layer-1 downstream, bit/s\n\n"
+	    "Exit states:\n"
+	    " 0 OK        every connection as the policy expects\n"
+	    " 1 WARNING   a value in a warning range; non-public address (double NAT)\n"
+	    " 2 CRITICAL  status not as expected, external address differs, link down,\n"
+	    "             a value in a critical range, no IGD found\n"
+	    " 3 UNKNOWN   bad option or policy, garbage answers, unreadable value a\n"
+	    "             threshold needs, timeout, -h, -V\n"
+	    "\nPerformance data (the same labels on every run; U when unknown, e.g.\n"
+	    "rates on a first run or without a state file):\n"
+	    " uptime=S        connection uptime, seconds (c1_uptime, c2_uptime...\n"
+	    "                 with several connections)\n"
+	    " link_up, link_down      layer-1 rates, bit/s\n"
+	    " tx_bytes, rx_bytes, tx_packets, rx_packets  counters (c)\n"
+	    " tx_Bps, rx_Bps  send/receive rates, bytes/s\n"
+	    " tx_pps, rx_pps  send/receive rates, packets/s\n"
+	    " time=S          the run's elapsed time, seconds\n"
+	    "\nExample:\n"
+	    "  check_igd_wan -H 192.168.1.1 --external-address 198.51.100.7 \\\n"
+	    "      --uptime-warn 300: --state-file /var/lib/nagios/igd-wan.state\n"
+	    "\nSee check_igd_wan(1) for the policy keys.\n";
 
 /* A key-safe identity for the device in the state file. */
 static void
@@ -294,6 +314,8 @@ main(int argc, char **argv)
 		/* judge */
 		judge_wan(r.out, &r.pol->wan, &found->dev, w, &prev, &jc);
 	}
+	/* the same labels on every run, U for what this one could not give */
+	judge_wan_perf_canon(r.out, w != NULL ? w->n_conns : 0);
 	run_perf_time(&r);
 finish:
 	/* report */

@@ -21,7 +21,8 @@ Rules (stricter than the Monitoring Plugins guidelines on purpose):
     each item label=value[UOM][;[warn][;[crit][;[min][;[max]]]]]
       label  unquoted: no space, '=', quote or '|'; or 'quoted' (spaces
              allowed; no quote, '=' or '|' inside; not empty)
-      value  decimal number with '.', optional '-' (no exponent, no 'U')
+      value  decimal number with '.', optional '-' (no exponent), or 'U'
+             (a value that cannot be known, as the guidelines allow; no UOM)
       UOM    none, s, ms, us, %, B, KB, MB, TB, c
       warn/crit  empty or a range: 10, 10:, ~:10, 10:20, @10:20 (start <=
              end); min/max empty or a number
@@ -92,9 +93,11 @@ def check_perf_item(item):
     if len(fields) > 5:
         return label, "more than 5 fields"
     m = VALUE_RE.match(fields[0])
-    if not m:
+    if fields[0] == "U":
+        m = None
+    elif not m:
         return label, "bad value %r" % fields[0]
-    if m.group(2) not in UOMS:
+    if m is not None and m.group(2) not in UOMS:
         return label, "bad unit of measure %r" % m.group(2)
     for name, f in zip(("warn", "crit"), fields[1:3]):
         if f:

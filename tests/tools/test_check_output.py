@@ -26,6 +26,8 @@ GOOD = [
     (0, b"IGD WAN OK - x | a=1;10;20 b=1;10:;~:10 c=1;10:20;@10:20 "
         b"d=-1.5;-10:-1;@~:0 e=1s f=1ms g=1us h=1% i=1B j=1KB k=1MB l=1TB "
         b"m=1c n=0.5;;;0;1 o=1;;\n"),
+    # U: a value the run cannot know (a rate on a first run), no unit
+    (0, b"IGD WAN OK - x | uptime=10s;300:;;0; tx_Bps=U;;;0; rx_Bps=U\n"),
     # quoted labels with spaces; punctuation in unquoted labels
     (0, b"IGD WAN OK - x | 'rx rate'=10B 'tx rate'=20B wan1_rx.bytes=3c\n"),
     # UTF-8 text in the summary
@@ -91,7 +93,9 @@ BAD = [
     (0, b"IGD WAN OK - x | a=\n", "value"),
     (0, b"IGD WAN OK - x | a=1,5\n", "value"),
     (0, b"IGD WAN OK - x | a=1e3\n", "value"),
-    (0, b"IGD WAN OK - x | a=U\n", "value"),
+    (0, b"IGD WAN OK - x | a=Us\n", "value"),		# U takes no unit
+    (0, b"IGD WAN OK - x | a=u\n", "value"),
+    (0, b"IGD WAN OK - x | a=UU\n", "value"),
     (0, b"IGD WAN OK - x | a=.5\n", "value"),
     (0, b"IGD WAN OK - x | a=5.\n", "value"),
     (0, b"IGD WAN OK - x | a=+5\n", "value"),

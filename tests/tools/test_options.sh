@@ -42,7 +42,7 @@ for p in check_igd_present check_igd_wan check_igd_portmap; do
 		continue
 	fi
 	check help "$p" "^$p|^Usage|^check_igd" --help
-	check version "$p" "^$p [0-9]" -V
+	check version "$p" "^$p v[0-9]+\.[0-9]+\.[0-9]+ \(check_igd\)$" -V
 	check timeout-word "$p" "${U}invalid timeout" -t abc
 	check timeout-zero "$p" "${U}invalid timeout" -t 0
 	check timeout-negative "$p" "${U}invalid timeout" -t -5
@@ -86,7 +86,7 @@ check state-empty check_igd_wan "${U}empty state file" --state-file ''
 p=check_igd_exposed
 if [ -x "$PLUGINS_DIR/$p" ]; then
 	check help "$p" "^$p|^Usage|^check_igd" --help
-	check version "$p" "^$p [0-9]" -V
+	check version "$p" "^$p v[0-9]+\.[0-9]+\.[0-9]+ \(check_igd\)$" -V
 	check timeout-word "$p" "${U}invalid timeout" -H 192.0.2.2 -t abc
 	check host-needed "$p" "${U}-H PUBLIC-ADDRESS is required" --listen 1
 	check host-name "$p" "${U}-H needs a numeric address" -H router.example

@@ -77,7 +77,7 @@ START_TEST(test_one)
 	    "LabGateway) at " LAB " answered in 0.012 s");
 	has_line(LAB ": check_igd lab LabGateway 2.3.1-lab (check_igd lab "
 	    "router), UDN " LAB_UDN ", IGD:2, 1 WAN connection service");
-	has("time=0.012s;;;0; igds=1;;;0; refused_locations=0;;;0;");
+	has(" answer_time=0.012s;;;0; igds=1;;;0; refused_locations=0;;;0;");
 }
 END_TEST
 
@@ -118,7 +118,9 @@ START_TEST(test_url_unusable)
 	ck_assert_int_eq(status, PLUGIN_CRITICAL);
 	first_line_is("IGD PRESENT CRITICAL - no usable IGD at " LAB
 	    ": connection refused");
-	hasnt("refused_locations");
+	/* the same labels as any run; nothing answered: the answer time is
+	 * unknown, not 0 */
+	has(" answer_time=U;;;0; igds=0;;;0; refused_locations=0;;;0;");
 	found[0].rc = IGD_ETIMEOUT;
 	opts.timeout_state = PLUGIN_WARNING;
 	judge();
@@ -237,7 +239,7 @@ START_TEST(test_answer_time)
 	judge();
 	ck_assert_int_eq(status, PLUGIN_WARNING);
 	has_line("[WARNING] answer time 1.500 s");
-	has("time=1.5s;1;2;0;");
+	has(" answer_time=1.5s;1;2;0;");
 	found[0].answer_ms = 2500;
 	judge();
 	ck_assert_int_eq(status, PLUGIN_CRITICAL);
@@ -301,17 +303,19 @@ START_TEST(test_identity_fields)
 }
 END_TEST
 
-/* Nothing answered: the time perfdata is the time spent, not 0. */
+/* Nothing answered: the answer time is U, never 0 (which would graph as a
+ * fast answer); "time", the run's elapsed time, is the plugin's (run.c). */
 START_TEST(test_time_spent)
 {
 	ctx.spent_ms = 2904;
 	judge();
-	has("time=2.904s;;;0;");
+	has(" answer_time=U;;;0; igds=0;;;0;");
+	hasnt("answer_time=0");
 	add_broken(LAB, IGD_ETIMEOUT, "timeout reading from 10.197.0.1");
 	opts.url = LAB;
 	judge();
 	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
-	has("time=2.904s;;;0;");
+	has(" answer_time=U;;;0; igds=0;;;0; refused_locations=0;;;0;");
 }
 END_TEST
 

@@ -691,6 +691,34 @@ static const char *perf_of(const struct plugin_out *o)
 	return bar + 2;
 }
 
+/* U: a value the run cannot know; canon: the same labels, same order */
+START_TEST(test_perf_u_and_canon)
+{
+	static const char *const labels[] = { "a", "b", "c" };
+	struct plugin_out *o = plugin_out_new("WAN");
+	struct plugin_thresholds t = thr("10", "20");
+	double zero = 0;
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(plugin_out_perf_u(o, "rate", &t, &zero, NULL), 0);
+	ck_assert_str_eq(perf_of(o), "rate=U;10;20;0;\n");
+	plugin_out_free(o);
+
+	/* added out of order, one missing, one extra: canonical order, U for
+	 * the missing one, the extra one after them */
+	o = plugin_out_new("WAN");
+	ck_assert_int_eq(plugin_out_perf(o, "x", 9, "", NULL, NULL, NULL), 0);
+	ck_assert_int_eq(plugin_out_perf(o, "c", 3, "s", NULL, NULL, NULL), 0);
+	ck_assert_int_eq(plugin_out_perf(o, "a", 1, "c", NULL, NULL, NULL), 0);
+	ck_assert_int_eq(plugin_out_perf_canon(o, labels, 3), 0);
+	ck_assert_int_eq(plugin_out_perf(o, "time", 0.5, "s", NULL, NULL,
+	    NULL), 0);
+	ck_assert_str_eq(perf_of(o), "a=1c;;;; b=U;;;0; c=3s;;;; x=9;;;; "
+	    "time=0.5s;;;;\n");
+	plugin_out_free(o);
+}
+END_TEST
+
 START_TEST(test_perf_format)
 {
 	struct plugin_out *o = plugin_out_new("WAN");
@@ -1166,6 +1194,7 @@ static Suite *plugin_suite(void)
 	tcase_add_test(tc, test_render_drops_perf_last);
 	tcase_add_test(tc, test_render_small_buffers);
 	tcase_add_test(tc, test_render_total_bound);
+	tcase_add_test(tc, test_perf_u_and_canon);
 	suite_add_tcase(s, tc);
 	return s;
 }

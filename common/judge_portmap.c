@@ -13,7 +13,6 @@ struct tally {
 	unsigned count[4];		/* mappings per state */
 	unsigned tcp, udp;
 	unsigned n_new, n_changed, n_gone;
-	int count_alert;		/* the count thresholds raised an alert */
 };
 
 void
@@ -231,7 +230,8 @@ judge_show_ok(struct plugin_out *o, const struct igd_table *t,
 		    shown_ok - JUDGE_PORTMAP_SHOW_OK);
 }
 
-/* The first line; a table not read whole is never OK. */
+/* The first line: the worst finding, then the counts; a table not read
+ * whole is never OK. */
 static void
 judge_summary(struct plugin_out *o, const struct igd_table *t,
     const struct tally *y, const struct judge_portmap_ctx *c)
@@ -255,22 +255,19 @@ judge_summary(struct plugin_out *o, const struct igd_table *t,
 		    t->rc == 606 ? "606 not authorised for some entries" :
 		    t->rc == 0 ? "it was saved incomplete" : igd_strerror(t->rc),
 		    y->count[PLUGIN_CRITICAL], y->count[PLUGIN_WARNING]);
-	} else if (y->count[PLUGIN_CRITICAL] + y->count[PLUGIN_WARNING] +
-	    y->count[PLUGIN_UNKNOWN] == 0 && !y->count_alert) {
+	} else if (plugin_out_state(o) == PLUGIN_OK) {
 		snprintf(sum, sizeof(sum), "%zu mapping%s (%u TCP, %u UDP), all "
 		    "expected", t->n, t->n == 1 ? "" : "s", y->tcp, y->udp);
 	} else {
-		snprintf(sum, sizeof(sum), "%zu mapping%s (%u TCP, %u UDP): %u "
-		    "critical, %u warning, %u ok", t->n, t->n == 1 ? "" : "s",
-		    y->tcp, y->udp, y->count[PLUGIN_CRITICAL],
-		    y->count[PLUGIN_WARNING], y->count[PLUGIN_OK]);
+		snprintf(sum, sizeof(sum), "%zu mapping%s", t->n,
+		    t->n == 1 ? "" : "s");
 	}
 	/* a new hole is the news: say it on the first line too */
 	sl = strlen(sum);
 	if ((y->n_new || y->n_changed || y->n_gone) && sl < sizeof(sum))
 		snprintf(sum + sl, sizeof(sum) - sl, "; %u new, %u changed, %u "
 		    "gone", y->n_new, y->n_changed, y->n_gone);
-	plugin_out_summary(o, "%s", sum);
+	plugin_out_summary_worst(o, "%s", sum);
 }
 
 static void
@@ -320,7 +317,6 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 	}
 	judge_mappings(o, pol, t, c, &y);
 	st = plugin_thresholds_eval(th, (double)t->n);
-	y.count_alert = st != PLUGIN_OK;
 	if (st != PLUGIN_OK)
 		plugin_out_sub(o, st, "%zu mappings (thresholds %s%s%s)", t->n,
 		    th->has_warn ? th->warn.text : "", th->has_crit ? ", " : "",

@@ -163,16 +163,6 @@ judge_shown(struct plugin_out *o, const struct policy_present *pp,
 		plugin_out_sub(o, pp->mismatch_state, "%.100s is not an "
 		    "Internet Gateway Device (root deviceType %.100s)",
 		    d->location, dash(d->device_type));
-	if (c->census && ok != 1)
-		plugin_out_summary(o, "%zu IGDs answered; %.60s (%.40s %.40s) "
-		    "at %.100s in %.3f s", ok, dash(d->friendly_name),
-		    dash(d->manufacturer), dash(d->model_name), d->location,
-		    answer_s);
-	else
-		plugin_out_summary(o, "%.60s (%.40s %.40s) at %.100s answered "
-		    "in %.3f s%s", dash(d->friendly_name), dash(d->manufacturer),
-		    dash(d->model_name), d->location, answer_s,
-		    c->census ? ", 1 IGD" : "");
 	describe(o, show, opts->verbose);
 	for (size_t i = 0; i < n; i++) {
 		if (&found[i] == show)
@@ -198,6 +188,17 @@ judge_shown(struct plugin_out *o, const struct policy_present *pp,
 			plugin_out_sub(o, PLUGIN_UNKNOWN, "%.100s: description "
 			    "unreadable: %.100s", b->location, b->err);
 	}
+	/* the worst finding first, when there is one */
+	if (c->census && ok != 1)
+		plugin_out_summary_worst(o, "%zu IGDs answered; %.60s (%.40s "
+		    "%.40s) at %.100s in %.3f s", ok, dash(d->friendly_name),
+		    dash(d->manufacturer), dash(d->model_name), d->location,
+		    answer_s);
+	else
+		plugin_out_summary_worst(o, "%.60s (%.40s %.40s) at %.100s "
+		    "answered in %.3f s%s", dash(d->friendly_name),
+		    dash(d->manufacturer), dash(d->model_name), d->location,
+		    answer_s, c->census ? ", 1 IGD" : "");
 }
 
 /* What the SSDP search saw beside the IGDs (-v, -vv). */

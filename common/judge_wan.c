@@ -338,7 +338,8 @@ judge_link(struct plugin_out *o, const struct policy_wan *pw,
 	}
 }
 
-/* The first line: the first connection, or the count of them. */
+/* The first line: the worst finding, then the first connection or the
+ * count of them. */
 static void
 judge_summary(struct plugin_out *o, const struct igd_wan *w, int timed_out)
 {
@@ -348,12 +349,13 @@ judge_summary(struct plugin_out *o, const struct igd_wan *w, int timed_out)
 	const char *tail = timed_out ? " (timed out)" : "";
 	char dur[32];
 
+	/* the failing connection and why first, when there is one */
 	judge_wan_duration(cn->uptime, dur, sizeof(dur));
 	if (w->n_conns == 1)
-		plugin_out_summary(o, "%.30s, external %.60s, up %s%s", status,
-		    ext, dur, tail);
+		plugin_out_summary_worst(o, "%.30s, external %.60s, up %s%s",
+		    status, ext, dur, tail);
 	else
-		plugin_out_summary(o, "%zu WAN connections; first %.30s, "
+		plugin_out_summary_worst(o, "%zu WAN connections; first %.30s, "
 		    "external %.60s, up %s%s", w->n_conns, status, ext, dur,
 		    tail);
 }

@@ -33,8 +33,12 @@ struct plugin_out {
 	char summary[PLUGIN_LINE_MAX];
 	char lines[PLUGIN_MAX_LINES][PLUGIN_LINE_MAX];
 	size_t line_len[PLUGIN_MAX_LINES];
+	unsigned char line_rank[PLUGIN_MAX_LINES];	/* see rank() */
 	size_t nlines;
 	size_t lines_dropped;		/* over PLUGIN_MAX_LINES or lost */
+	unsigned subs[4];		/* subchecks added, by state */
+	enum plugin_state worst;	/* of the first subcheck named worst */
+	char worst_text[PLUGIN_LINE_MAX];	/* its text, no prefix; "" none */
 	struct perf_item perf[PLUGIN_MAX_PERF];
 	size_t nperf;
 };
@@ -587,20 +591,50 @@ void plugin_out_summary(struct plugin_out *o, const char *fmt, ...)
 	free(s);
 }
 
-/* Add a long-output line: prefix (may be "") then the sanitised text. */
-static void add_line(struct plugin_out *o, const char *prefix, const char *s)
+/* Where a line of state st goes: CRITICAL, WARNING, UNKNOWN, then the
+ * rest (OK subchecks and plain lines) in the order they came. */
+static unsigned char rank(int is_sub, enum plugin_state st)
 {
-	size_t pl = strlen(prefix);
+	if (!is_sub)
+		return 3;
+	return st == PLUGIN_CRITICAL ? 0 : st == PLUGIN_WARNING ? 1 :
+	    st == PLUGIN_UNKNOWN ? 2 : 3;
+}
+
+/*
+ * Add a long-output line: prefix (may be "") then the sanitised text, after
+ * every kept line of its rank or a worse one.  When the lines are full, a
+ * line worse than the last kept one takes its place: what the cap hides is
+ * never worse than what it shows.
+ */
+static void add_line(struct plugin_out *o, const char *prefix, const char *s,
+    unsigned char r)
+{
+	size_t pl = strlen(prefix), at;
 	char *line;
 
-	if (o->nlines >= PLUGIN_MAX_LINES || s == NULL) {
+	if (s == NULL || (o->nlines >= PLUGIN_MAX_LINES &&
+	    o->line_rank[o->nlines - 1] <= r)) {
 		o->lines_dropped++;
 		return;
 	}
-	line = o->lines[o->nlines];
+	if (o->nlines >= PLUGIN_MAX_LINES) {
+		o->nlines--;		/* the last of the least severe */
+		o->lines_dropped++;
+	}
+	for (at = o->nlines; at > 0 && o->line_rank[at - 1] > r; at--)
+		;
+	memmove(o->lines[at + 1], o->lines[at],
+	    (o->nlines - at) * sizeof(o->lines[0]));
+	memmove(&o->line_len[at + 1], &o->line_len[at],
+	    (o->nlines - at) * sizeof(o->line_len[0]));
+	memmove(&o->line_rank[at + 1], &o->line_rank[at],
+	    (o->nlines - at) * sizeof(o->line_rank[0]));
+	line = o->lines[at];
 	memcpy(line, prefix, pl + 1);
-	o->line_len[o->nlines] = pl + plugin_sanitize(line + pl,
+	o->line_len[at] = pl + plugin_sanitize(line + pl,
 	    PLUGIN_LINE_MAX - pl, s, strlen(s), PLUGIN_LINE_MAX);
+	o->line_rank[at] = r;
 	o->nlines++;
 }
 
@@ -625,7 +659,14 @@ void plugin_out_sub(struct plugin_out *o, enum plugin_state st,
 	va_start(ap, fmt);
 	s = vformat(fmt, ap);
 	va_end(ap);
-	add_line(o, prefix, s);
+	o->subs[st]++;
+	if (s != NULL && st != PLUGIN_OK && (o->worst_text[0] == '\0' ||
+	    rank(1, st) < rank(1, o->worst))) {
+		o->worst = st;
+		plugin_sanitize(o->worst_text, sizeof(o->worst_text), s,
+		    strlen(s), PLUGIN_LINE_MAX);
+	}
+	add_line(o, prefix, s, rank(1, st));
 	free(s);
 }
 
@@ -639,7 +680,7 @@ void plugin_out_info(struct plugin_out *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = vformat(fmt, ap);
 	va_end(ap);
-	add_line(o, "", s);
+	add_line(o, "", s, rank(0, PLUGIN_OK));
 	free(s);
 }
 
@@ -658,6 +699,47 @@ void plugin_out_set_state(struct plugin_out *o, enum plugin_state st)
 enum plugin_state plugin_out_state(const struct plugin_out *o)
 {
 	return o == NULL ? PLUGIN_UNKNOWN : o->state;
+}
+
+void plugin_out_summary_worst(struct plugin_out *o, const char *fmt, ...)
+{
+	static const enum plugin_state order[3] = {
+		PLUGIN_CRITICAL, PLUGIN_WARNING, PLUGIN_UNKNOWN
+	};
+	char others[96];
+	size_t ol = 0;
+	va_list ap;
+	char *s;
+	int n;
+
+	if (o == NULL || fmt == NULL)
+		return;
+	va_start(ap, fmt);
+	s = vformat(fmt, ap);
+	va_end(ap);
+	if (s == NULL || o->worst_text[0] == '\0' || o->state != o->worst) {
+		/* no finding, or the verdict is not a finding's (a table
+		 * read in part, a timeout) */
+		plugin_out_summary(o, "%s", s != NULL ? s : "");
+		free(s);
+		return;
+	}
+	others[0] = '\0';
+	for (int i = 0; i < 3; i++) {
+		unsigned k = o->subs[order[i]] - (order[i] == o->worst);
+		const char *name = order[i] == PLUGIN_CRITICAL ? "critical" :
+		    order[i] == PLUGIN_WARNING ? "warning" : "unknown";
+
+		if (k == 0)
+			continue;
+		n = snprintf(others + ol, sizeof(others) - ol, "%s%u %s",
+		    ol == 0 ? "+" : ", ", k, name);
+		if (n > 0 && (size_t)n < sizeof(others) - ol)
+			ol += (size_t)n;
+	}
+	plugin_out_summary(o, "%s (%s%s%s)", o->worst_text, others,
+	    ol > 0 && s[0] ? "; " : "", s);
+	free(s);
 }
 
 static int label_plain(int c)

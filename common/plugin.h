@@ -113,9 +113,24 @@ void plugin_out_summary(struct plugin_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Add a subcheck: its state joins the overall state (worst wins) and the
- * line is shown in the long output, prefixed "[STATE] ". */
+ * line is shown in the long output, prefixed "[STATE] ".  The long output
+ * lists CRITICAL, then WARNING, then UNKNOWN subchecks, then OK ones and
+ * plain lines, each group in the order added; past PLUGIN_MAX_LINES the
+ * least severe lines are the ones left out. */
 void plugin_out_sub(struct plugin_out *o, enum plugin_state st,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Set the summary so that it names the worst finding: the text of the first
+ * subcheck of the worst state added so far, then in parentheses how many
+ * other subchecks are CRITICAL, WARNING, UNKNOWN ("+1 critical, 100
+ * warning") and the printf text given, e.g. "rule: TCP 5555 -> ... (+100
+ * warning; 101 mappings)".  With no finding other than OK, or
+ * when the overall state is not that finding's (plugin_out_set_state), the
+ * summary is the given text alone.
+ */
+void plugin_out_summary_worst(struct plugin_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Add a long-output line that carries no state (identity, details). */
 void plugin_out_info(struct plugin_out *o, const char *fmt, ...)

@@ -90,6 +90,24 @@ ok "incomplete saved table: UNKNOWN" test "$RC" = 3
 ok "incomplete saved table: output well-formed" valid
 ok "incomplete saved table: says so" eval 'printf "%s" "$OUT" | grep -q "table incomplete: 1 mapping read (saved table; it was saved incomplete)"'
 
+# worst first: 100 permanent-lease WARNING mappings, then one CRITICAL
+# (issue 8.6): the status line names the CRITICAL, the long output lists
+# it first, and the cap never hides it
+{ for i in $(seq 1 100); do mapping TCP $((30000 + i)) 192.168.1.7 $((30000 + i)) "perm $i" 1 0; done
+  mapping TCP 5555 8.8.4.4 53 proxy; } | table "$tmp/worst.yaml"
+run --table "$tmp/worst.yaml" --no-state
+ok "worst first: CRITICAL" test "$RC" = 2
+ok "worst first: output well-formed" valid
+ok "worst first: the status line names the worst finding, then the counts" \
+	test "$(printf '%s\n' "$OUT" | head -n 1 | sed 's/ | .*//')" = \
+	"IGD PORTMAP CRITICAL - upnproxy-outside-lan: TCP 5555 -> 8.8.4.4:53 'proxy' lease 3600s (+100 warning; 101 mappings)"
+ok "worst first: the CRITICAL line comes first" \
+	eval 'printf "%s\n" "$OUT" | sed -n 2p | grep -q "^\[CRITICAL\] upnproxy-outside-lan: TCP 5555 -> 8.8.4.4:53"'
+ok "worst first: then the WARNINGs, in table order" \
+	eval 'printf "%s\n" "$OUT" | sed -n 3p | grep -q "^\[WARNING\] permanent-lease: TCP 30001 "'
+ok "worst first: the cut says how many lines it left out" \
+	eval 'printf "%s\n" "$OUT" | grep -qE "^\.\.\. [0-9]+ more lines"'
+
 # shipped policies judge a small mixed table
 for pol in "$repo"/policies/*.yaml; do
 	# a client inside the policy's first IPv4 LAN prefix

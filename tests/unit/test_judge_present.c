@@ -192,8 +192,9 @@ START_TEST(test_counts)
 	judge();
 	ck_assert_int_eq(status, PLUGIN_WARNING);
 	has_line("[WARNING] 2 IGDs answered, policy expects 1");
-	first_line_is("IGD PRESENT WARNING - 2 IGDs answered; check_igd lab "
-	    "router (check_igd lab LabGateway) at " LAB " in 0.005 s");
+	first_line_is("IGD PRESENT WARNING - 2 IGDs answered, policy expects 1 "
+	    "(2 IGDs answered; check_igd lab router (check_igd lab "
+	    "LabGateway) at " LAB " in 0.005 s)");
 	has("igds=2;;;0;");
 	pol->present.count_state = PLUGIN_CRITICAL;
 	judge();

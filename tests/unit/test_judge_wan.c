@@ -149,8 +149,8 @@ START_TEST(test_status_unreadable)
 	judge();
 	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
 	has("[UNKNOWN] IP1.1: GetStatusInfo failed: ");
-	first_line_is("IGD WAN UNKNOWN - status unknown, external "
-	    "93.184.216.34, up 1d 0h");
+	first_line_is("IGD WAN UNKNOWN - IP1.1: GetStatusInfo failed: Invalid "
+	    "Action (status unknown, external 93.184.216.34, up 1d 0h)");
 	/* cut by the deadline: the timeout state */
 	w.conns[0].status_rc = IGD_ETIMEOUT;
 	ctx.timeout_state = PLUGIN_CRITICAL;
@@ -177,8 +177,10 @@ START_TEST(test_two_connections)
 	snprintf(w.conns[1].status, sizeof(w.conns[1].status), "Disconnected");
 	judge();
 	ck_assert_int_eq(status, PLUGIN_CRITICAL);
-	first_line_is("IGD WAN CRITICAL - 2 WAN connections; first Connected, "
-	    "external 93.184.216.34, up 1d 0h");
+	/* the failing connection and why first */
+	first_line_is("IGD WAN CRITICAL - IP1.1: status Disconnected (expected "
+	    "Connected), last error ERROR_NONE (2 WAN connections; first "
+	    "Connected, external 93.184.216.34, up 1d 0h)");
 	has("c1_uptime=86400s");
 	has("c2_uptime=86400s");
 	has("status Disconnected (expected Connected)");
@@ -251,6 +253,10 @@ START_TEST(test_external_pin)
 	ck_assert_int_eq(status, PLUGIN_CRITICAL);
 	has_line("[CRITICAL] IP1.1: external address 93.184.216.34, expected "
 	    "1.2.3.4");
+	/* the status line says what is wrong (issue 8.6) */
+	first_line_is("IGD WAN CRITICAL - IP1.1: external address "
+	    "93.184.216.34, expected 1.2.3.4 (Connected, external "
+	    "93.184.216.34, up 1d 0h)");
 	snprintf(pol->wan.external_address, sizeof(pol->wan.external_address),
 	    "93.184.216.34");
 	judge();

@@ -915,6 +915,61 @@ START_TEST(test_render_perf_first_line)
 }
 END_TEST
 
+/* Past PLUGIN_MAX_LINES, a worse line takes the place of a milder one:
+ * the cap never hides a finding worse than one it shows (issue 8.6). */
+START_TEST(test_cap_keeps_worst)
+{
+	struct plugin_out *o = plugin_out_new("PORTMAP");
+	const char *out, *crit, *last_warn;
+
+	for (int i = 0; i < 100; i++)
+		plugin_out_sub(o, PLUGIN_WARNING, "warning %d", i);
+	plugin_out_info(o, "plain");
+	plugin_out_sub(o, PLUGIN_UNKNOWN, "unknown");
+	plugin_out_sub(o, PLUGIN_CRITICAL, "critical");
+	out = render(o);
+	crit = strstr(out, "\n[CRITICAL] critical\n");
+	ck_assert_ptr_nonnull(crit);
+	ck_assert_ptr_eq(crit, strchr(out, '\n'));	/* the first long line */
+	ck_assert_ptr_nonnull(strstr(out, "[WARNING] warning 0\n"));
+	ck_assert_ptr_null(strstr(out, "[UNKNOWN] unknown"));
+	ck_assert_ptr_null(strstr(out, "plain"));
+	ck_assert_ptr_null(strstr(out, "[WARNING] warning 99\n"));
+	last_warn = strstr(out, "[WARNING] warning 62\n");
+	ck_assert_ptr_nonnull(last_warn);
+	ck_assert_ptr_nonnull(strstr(out, "\n... 39 more lines"));
+	plugin_out_free(o);
+}
+END_TEST
+
+/* The summary names the worst finding, then the others by state. */
+START_TEST(test_summary_worst)
+{
+	struct plugin_out *o = plugin_out_new("PORTMAP");
+
+	plugin_out_summary_worst(o, "%d mappings", 3);
+	ck_assert_str_eq(render(o), "IGD PORTMAP OK - 3 mappings\n");
+	plugin_out_sub(o, PLUGIN_OK, "fine");
+	plugin_out_sub(o, PLUGIN_UNKNOWN, "u1");
+	plugin_out_sub(o, PLUGIN_WARNING, "w1");
+	plugin_out_sub(o, PLUGIN_WARNING, "w2");
+	plugin_out_summary_worst(o, "%d mappings", 3);
+	ck_assert_ptr_nonnull(strstr(render(o), "IGD PORTMAP WARNING - w1 "
+	    "(+1 warning, 1 unknown; 3 mappings)\n"));
+	plugin_out_sub(o, PLUGIN_CRITICAL, "c1 | x");
+	plugin_out_sub(o, PLUGIN_CRITICAL, "c2");
+	plugin_out_summary_worst(o, "%s", "");
+	ck_assert_ptr_nonnull(strstr(render(o), "IGD PORTMAP CRITICAL - c1 ! x "
+	    "(+1 critical, 2 warning, 1 unknown)\n"));
+	/* a verdict set apart from the findings keeps the given text */
+	plugin_out_set_state(o, PLUGIN_UNKNOWN);
+	plugin_out_summary_worst(o, "table incomplete");
+	ck_assert_ptr_nonnull(strstr(render(o), "IGD PORTMAP UNKNOWN - table "
+	    "incomplete\n"));
+	plugin_out_free(o);
+}
+END_TEST
+
 START_TEST(test_render_long_output)
 {
 	struct plugin_out *o = plugin_out_new("PORTMAP");
@@ -930,13 +985,14 @@ START_TEST(test_render_long_output)
 	plugin_out_sub(o, PLUGIN_UNKNOWN, "lease unknown");
 	ck_assert_int_eq(plugin_out_state(o), PLUGIN_CRITICAL);
 	out = render(o);
+	/* worst first: CRITICAL, WARNING, UNKNOWN, then the rest in order */
 	ck_assert_str_eq(out,
 	    "IGD PORTMAP CRITICAL - 2 problems\n"
-	    "device: FRITZ!Box 7590\n"
-	    "[OK] 4 mappings\n"
-	    "[WARNING] port 22 open\n"
 	    "[CRITICAL] port 3389 open\n"
-	    "[UNKNOWN] lease unknown | mappings=4;;;; open=2;;;;\n");
+	    "[WARNING] port 22 open\n"
+	    "[UNKNOWN] lease unknown\n"
+	    "device: FRITZ!Box 7590\n"
+	    "[OK] 4 mappings | mappings=4;;;; open=2;;;;\n");
 	plugin_out_free(o);
 
 	/* A subcheck without perfdata: no '|' at all. */
@@ -1188,6 +1244,8 @@ static Suite *plugin_suite(void)
 	tcase_add_test(tc, test_render_basic);
 	tcase_add_test(tc, test_render_perf_first_line);
 	tcase_add_test(tc, test_render_long_output);
+	tcase_add_test(tc, test_cap_keeps_worst);
+	tcase_add_test(tc, test_summary_worst);
 	tcase_add_test(tc, test_render_injection);
 	tcase_add_test(tc, test_render_long_summary);
 	tcase_add_test(tc, test_render_too_many_lines);

@@ -37,8 +37,9 @@ for mode in igd2 igd1; do
 	lab_add_mapping UDP 27015 "$LAB_CLIENT" 27015 "game" 7200 || t_abort "add failed"
 	t_run check_igd_portmap -u "$LAB_URL" --state-file "$st"
 	t_expect_rc 1 "$mode two ordinary mappings, both new since the last run: WARNING"
-	t_expect_first_has "2 mappings (1 TCP, 1 UDP)"
-	t_expect_first_has "2 new"
+	# worst first: the first new mapping, then the counts
+	t_expect_first_has "WARNING - new since the last run: TCP 8080 -> $LAB_CLIENT:80"
+	t_expect_first_has "2 mappings; 2 new"
 	t_expect_output_has "TCP 8080 -> $LAB_CLIENT:80 (this host) 'web server'"
 
 	# the new mappings stay an alarm past the engine's soft states (hold)
@@ -88,7 +89,8 @@ for mode in igd2 igd1; do
 			t_run check_igd_portmap -u "$LAB_URL" --no-state --list-method=$lm
 			t_expect_rc 2 "$mode --list-method=$lm: CRITICAL (port 445)"
 			t_expect_shape PORTMAP
-			t_expect_first_has "4 mappings (3 TCP, 1 UDP)"
+			t_expect_first_has "CRITICAL - risky-internal-port: TCP 4450 -> $LAB_CLIENT:445"
+			t_expect_first_has "4 mappings)"
 			t_expect_output_has "risky-internal-port"
 			t_expect_valid_output
 		done

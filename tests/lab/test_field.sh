@@ -81,7 +81,9 @@ for v in ${FIELD_VERSIONS:-$LAB_VERSIONS}; do
 		t_expect_port0_not_ok "$v portmap, TCP 4450 -> :445 reported as port 0"
 	else
 		t_expect_rc 2 "$v portmap, mapping to internal port 445: CRITICAL"
-		t_expect_first_has "3 mappings (2 TCP, 1 UDP)"
+		# worst first: the finding, then the counts
+		t_expect_first_has "CRITICAL - risky-internal-port: TCP 4450 -> $LAB_CLIENT:445"
+		t_expect_first_has "3 mappings)"
 		t_expect_output_has "[CRITICAL] risky-internal-port: TCP 4450 -> $LAB_CLIENT:445"
 	fi
 	t_ok "$v: the daemon is alive after every run" lab_daemon_alive

@@ -13,9 +13,8 @@
 #include "xml.h"
 
 const char *
-igd_strerror(int code)
+igd_strerror(int code, char *buf, size_t len)
 {
-	static char buf[48];	/* only for unknown UPnP codes */
 	const char *s;
 
 	switch (code) {
@@ -38,7 +37,9 @@ igd_strerror(int code)
 		s = strupnperror(code);
 		if (s != NULL)
 			return s;
-		snprintf(buf, sizeof(buf), "UPnP error %d", code);
+		if (buf == NULL || len == 0)
+			return "UPnP error";
+		msg_set(buf, len, "UPnP error %d", code);
 		return buf;
 	}
 	return "unknown error";
@@ -727,7 +728,7 @@ igd_soap_call(const struct igd_service *svc, const char *action,
     const char *const *args, size_t max_body, const struct deadline *dl,
     struct igd_reply *r, char *err, size_t errlen)
 {
-	char body[4096], soapaction[256];
+	char body[4096], soapaction[256], eb[IGD_STRERROR_MAX];
 	size_t pos = 0;
 	struct http_body b;
 	int rc;
@@ -787,10 +788,12 @@ igd_soap_call(const struct igd_service *svc, const char *action,
 		msg_set(err, errlen, "%s: HTTP %d", action, b.status);
 		rc = IGD_EHTTP;
 	} else if (rc < 0) {
-		msg_set(err, errlen, "%s: %s", action, igd_strerror(rc));
+		msg_set(err, errlen, "%s: %s", action, igd_strerror(rc, eb,
+		    sizeof(eb)));
 	} else if (rc > 0) {
 		msg_set(err, errlen, "%s: UPnP error %d (%s)", action, rc,
-		    r->error_desc[0] ? r->error_desc : igd_strerror(rc));
+		    r->error_desc[0] ? r->error_desc : igd_strerror(rc, eb,
+		    sizeof(eb)));
 	}
 	http_body_free(&b);
 	return rc;

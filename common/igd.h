@@ -34,8 +34,14 @@
 #define IGD_ARGS_MAX       16	/* output arguments kept per answer */
 #define IGD_VALUE_MAX      (2 * 1024 * 1024)	/* one decoded argument value */
 
-/* Text for a code: local errors, or the UPnP error's name (miniupnpc's). */
-const char *igd_strerror(int code);
+#define IGD_STRERROR_MAX   48	/* a buffer igd_strerror may fill */
+
+/*
+ * Text for a code: local errors, or the UPnP error's name (miniupnpc's).
+ * Returns a constant string, or buf (len bytes, IGD_STRERROR_MAX is
+ * enough) filled for a code without a name.  Reentrant.
+ */
+const char *igd_strerror(int code, char *buf, size_t len);
 
 /* Service kinds, in the UPnP namespace (urn:schemas-upnp-org:) or, for
  * the first three, in TR-064's (urn:dslforum-org:), which defines the same

@@ -236,7 +236,7 @@ static void
 judge_summary(struct plugin_out *o, const struct igd_table *t,
     const struct tally *y, const struct judge_portmap_ctx *c)
 {
-	char sum[PLUGIN_LINE_MAX];
+	char sum[PLUGIN_LINE_MAX], eb[IGD_STRERROR_MAX];
 	size_t sl;
 
 	if (!t->complete) {
@@ -253,7 +253,8 @@ judge_summary(struct plugin_out *o, const struct igd_table *t,
 		    "read (%s; %s); %u critical, %u warning", t->n,
 		    t->n == 1 ? "" : "s", t->method[0] ? t->method : "not read",
 		    t->rc == 606 ? "606 not authorised for some entries" :
-		    t->rc == 0 ? "it was saved incomplete" : igd_strerror(t->rc),
+		    t->rc == 0 ? "it was saved incomplete" : igd_strerror(t->rc, eb,
+		    sizeof(eb)),
 		    y->count[PLUGIN_CRITICAL], y->count[PLUGIN_WARNING]);
 	} else if (plugin_out_state(o) == PLUGIN_OK) {
 		snprintf(sum, sizeof(sum), "%zu mapping%s (%u TCP, %u UDP), all "

@@ -6,6 +6,10 @@
 #include "judge_wan.h"
 #include "state.h"
 
+/* The text of an igd error code, in a buffer that lives for the statement. */
+#define ERRTEXT(rc) igd_strerror((rc), (char[IGD_STRERROR_MAX]){ 0 }, \
+	IGD_STRERROR_MAX)
+
 static const char *const counter_names[JUDGE_WAN_COUNTERS] = {
 	"tx_bytes", "rx_bytes", "tx_packets", "rx_packets"
 };
@@ -73,10 +77,10 @@ judge_counters(struct plugin_out *o, const struct policy_wan *pw,
 			/* a threshold was asked for and cannot be judged */
 			plugin_out_sub(o, PLUGIN_UNKNOWN, "%s counter unreadable "
 			    "(%s): its rate threshold is not judged",
-			    counter_names[k], igd_strerror(cm->counter_rc[k]));
+			    counter_names[k], ERRTEXT(cm->counter_rc[k]));
 		} else if (verbose >= 1) {
 			plugin_out_info(o, "%s counter unreadable: %s",
-			    counter_names[k], igd_strerror(cm->counter_rc[k]));
+			    counter_names[k], ERRTEXT(cm->counter_rc[k]));
 		}
 	}
 	return any;
@@ -217,11 +221,11 @@ judge_conn(struct plugin_out *o, const struct policy_wan *pw,
 			plugin_out_sub(o, pw->unused_state, "%s: unusable, "
 			    "refuses every action (%s): not in use, another "
 			    "connection works", name,
-			    igd_strerror(cn->status_rc));
+			    ERRTEXT(cn->status_rc));
 		else
 			plugin_out_sub(o, PLUGIN_UNKNOWN, "%s: unusable, refuses "
 			    "every action (%s)", name,
-			    igd_strerror(cn->status_rc));
+			    ERRTEXT(cn->status_rc));
 		return;
 	}
 	if (cn->status_rc == 0 && strcmp(cn->status, "Unconfigured") == 0 &&
@@ -234,7 +238,7 @@ judge_conn(struct plugin_out *o, const struct policy_wan *pw,
 	if (cn->status_rc != 0) {
 		plugin_out_sub(o, cn->status_rc == IGD_ETIMEOUT ?
 		    c->timeout_state : PLUGIN_UNKNOWN, "%s: GetStatusInfo "
-		    "failed: %s", name, igd_strerror(cn->status_rc));
+		    "failed: %s", name, ERRTEXT(cn->status_rc));
 	} else if (strcmp(cn->status, pw->status) != 0) {
 		plugin_out_sub(o, pw->status_state, "%s: status %.30s "
 		    "(expected %s), last error %.60s", name, cn->status,
@@ -255,7 +259,7 @@ judge_conn(struct plugin_out *o, const struct policy_wan *pw,
 		plugin_out_sub(o, cn->extip_rc == IGD_ETIMEOUT ?
 		    c->timeout_state : PLUGIN_UNKNOWN, "%s: "
 		    "GetExternalIPAddress failed: %s", name,
-		    igd_strerror(cn->extip_rc));
+		    ERRTEXT(cn->extip_rc));
 		return;
 	}
 	ac = igd_addr_classify(cn->external_ip);
@@ -327,10 +331,10 @@ judge_link(struct plugin_out *o, const struct policy_wan *pw,
 		if (has_range(&pw->link_up) || has_range(&pw->link_down))
 			plugin_out_sub(o, PLUGIN_UNKNOWN, "%sGetCommonLinkProperties "
 			    "failed (%s): link rate thresholds not judged", name,
-			    igd_strerror(cm->link_rc));
+			    ERRTEXT(cm->link_rc));
 		else
 			plugin_out_info(o, "%sGetCommonLinkProperties failed: %s",
-			    name, igd_strerror(cm->link_rc));
+			    name, ERRTEXT(cm->link_rc));
 	} else if (has_range(&pw->link_up) || has_range(&pw->link_down) ||
 	    has_range(&pw->rx_rate) || has_range(&pw->tx_rate)) {
 		plugin_out_sub(o, PLUGIN_UNKNOWN, "no WANCommonInterfaceConfig "

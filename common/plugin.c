@@ -49,26 +49,30 @@ static const char *const state_names[] = {
 	"OK", "WARNING", "CRITICAL", "UNKNOWN"
 };
 
-static int state_valid(enum plugin_state s)
+static int
+state_valid(enum plugin_state s)
 {
 	return s == PLUGIN_OK || s == PLUGIN_WARNING ||
 	    s == PLUGIN_CRITICAL || s == PLUGIN_UNKNOWN;
 }
 
-const char *plugin_state_name(enum plugin_state s)
+const char *
+plugin_state_name(enum plugin_state s)
 {
 	if (!state_valid(s))
 		return "UNKNOWN";
 	return state_names[s];
 }
 
-static int ascii_lower(int c)
+static int
+ascii_lower(int c)
 {
 	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
 }
 
 /* ASCII-only case-insensitive equality (strcasecmp follows the locale). */
-static int ascii_ieq(const char *a, const char *b)
+static int
+ascii_ieq(const char *a, const char *b)
 {
 	while (*a && *b) {
 		if (ascii_lower((unsigned char)*a) !=
@@ -80,7 +84,8 @@ static int ascii_ieq(const char *a, const char *b)
 	return *a == *b;
 }
 
-int plugin_state_parse(const char *s, enum plugin_state *out)
+int
+plugin_state_parse(const char *s, enum plugin_state *out)
 {
 	static const struct {
 		const char *name;
@@ -105,7 +110,8 @@ int plugin_state_parse(const char *s, enum plugin_state *out)
 	return -1;
 }
 
-static int state_rank(enum plugin_state s)
+static int
+state_rank(enum plugin_state s)
 {
 	switch (s) {
 	case PLUGIN_OK:
@@ -120,7 +126,8 @@ static int state_rank(enum plugin_state s)
 	return 1;	/* an invalid value counts as UNKNOWN */
 }
 
-enum plugin_state plugin_state_worst(enum plugin_state a, enum plugin_state b)
+enum plugin_state
+plugin_state_worst(enum plugin_state a, enum plugin_state b)
 {
 	if (!state_valid(a))
 		a = PLUGIN_UNKNOWN;
@@ -131,7 +138,8 @@ enum plugin_state plugin_state_worst(enum plugin_state a, enum plugin_state b)
 
 /* ---- numbers ---- */
 
-static int is_digit(int c)
+static int
+is_digit(int c)
 {
 	return c >= '0' && c <= '9';
 }
@@ -143,7 +151,8 @@ static int is_digit(int c)
  * replaced by the locale's decimal mark, so the result does not depend on
  * the caller's LC_NUMERIC.  Returns 0 and sets *v, or -1.
  */
-static int parse_number(const char *s, size_t n, double *v)
+static int
+parse_number(const char *s, size_t n, double *v)
 {
 	char tmp[NUM_MAX * 2];
 	const char *dp;
@@ -208,7 +217,8 @@ static int parse_number(const char *s, size_t n, double *v)
 	return 0;
 }
 
-int plugin_format_number(double v, char *buf, size_t len)
+int
+plugin_format_number(double v, char *buf, size_t len)
 {
 	char tmp[NUM_MAX * 2], res[NUM_MAX * 2];
 	double a = v < 0 ? -v : v;
@@ -280,7 +290,8 @@ int plugin_format_number(double v, char *buf, size_t len)
 /* ---- ranges ---- */
 
 /* Rebuild r->text from the parsed values, in the shortest usual form. */
-static int range_normalise(struct plugin_range *r)
+static int
+range_normalise(struct plugin_range *r)
 {
 	char a[NUM_MAX], b[NUM_MAX];
 	const char *at = r->inside ? "@" : "";
@@ -303,7 +314,8 @@ static int range_normalise(struct plugin_range *r)
 	return 0;
 }
 
-int plugin_range_parse(const char *s, struct plugin_range *r)
+int
+plugin_range_parse(const char *s, struct plugin_range *r)
 {
 	struct plugin_range t;
 	const char *colon, *end_s;
@@ -345,7 +357,8 @@ int plugin_range_parse(const char *s, struct plugin_range *r)
 	return 0;
 }
 
-int plugin_range_alert(const struct plugin_range *r, double v)
+int
+plugin_range_alert(const struct plugin_range *r, double v)
 {
 	int below, above;
 
@@ -360,7 +373,8 @@ int plugin_range_alert(const struct plugin_range *r, double v)
 	return below || above;
 }
 
-enum plugin_state plugin_thresholds_eval(const struct plugin_thresholds *t,
+enum plugin_state
+plugin_thresholds_eval(const struct plugin_thresholds *t,
     double v)
 {
 	if (t == NULL || (!t->has_crit && !t->has_warn))
@@ -381,7 +395,8 @@ enum plugin_state plugin_thresholds_eval(const struct plugin_thresholds *t,
  * to its code point, or 0 when s does not start a valid sequence (overlong
  * forms, surrogates, values above U+10FFFF and cut sequences are invalid).
  */
-static size_t utf8_valid(const unsigned char *s, size_t n, unsigned long *cp)
+static size_t
+utf8_valid(const unsigned char *s, size_t n, unsigned long *cp)
 {
 	unsigned char b = s[0];
 	unsigned char lo = 0x80, hi = 0xBF;
@@ -426,7 +441,8 @@ static size_t utf8_valid(const unsigned char *s, size_t n, unsigned long *cp)
 }
 
 /* Start of the character that ends at out[len] (len > 0). */
-static size_t utf8_prev(const char *out, size_t len)
+static size_t
+utf8_prev(const char *out, size_t len)
 {
 	len--;
 	while (len > 0 && ((unsigned char)out[len] & 0xC0) == 0x80)
@@ -434,7 +450,8 @@ static size_t utf8_prev(const char *out, size_t len)
 	return len;
 }
 
-size_t plugin_sanitize(char *out, size_t outlen, const char *in, size_t inlen,
+size_t
+plugin_sanitize(char *out, size_t outlen, const char *in, size_t inlen,
     size_t maxchars)
 {
 	const unsigned char *p = (const unsigned char *)in;
@@ -525,7 +542,8 @@ size_t plugin_sanitize(char *out, size_t outlen, const char *in, size_t inlen,
 
 /* ---- verdict ---- */
 
-struct plugin_out *plugin_out_new(const char *check)
+struct plugin_out *
+plugin_out_new(const char *check)
 {
 	struct plugin_out *o = calloc(1, sizeof(*o));
 
@@ -538,7 +556,8 @@ struct plugin_out *plugin_out_new(const char *check)
 	return o;
 }
 
-void plugin_out_free(struct plugin_out *o)
+void
+plugin_out_free(struct plugin_out *o)
 {
 	free(o);
 }
@@ -547,7 +566,8 @@ void plugin_out_free(struct plugin_out *o)
 static char *vformat(const char *fmt, va_list ap)
     __attribute__((format(printf, 1, 0)));
 
-static char *vformat(const char *fmt, va_list ap)
+static char *
+vformat(const char *fmt, va_list ap)
 {
 	va_list aq;
 	char *s;
@@ -568,7 +588,8 @@ static char *vformat(const char *fmt, va_list ap)
 	return s;
 }
 
-void plugin_out_summary(struct plugin_out *o, const char *fmt, ...)
+void
+plugin_out_summary(struct plugin_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -593,7 +614,8 @@ void plugin_out_summary(struct plugin_out *o, const char *fmt, ...)
 
 /* Where a line of state st goes: CRITICAL, WARNING, UNKNOWN, then the
  * rest (OK subchecks and plain lines) in the order they came. */
-static unsigned char rank(int is_sub, enum plugin_state st)
+static unsigned char
+rank(int is_sub, enum plugin_state st)
 {
 	if (!is_sub)
 		return 3;
@@ -607,7 +629,8 @@ static unsigned char rank(int is_sub, enum plugin_state st)
  * line worse than the last kept one takes its place: what the cap hides is
  * never worse than what it shows.
  */
-static void add_line(struct plugin_out *o, const char *prefix, const char *s,
+static void
+add_line(struct plugin_out *o, const char *prefix, const char *s,
     unsigned char r)
 {
 	size_t pl = strlen(prefix), at;
@@ -638,7 +661,8 @@ static void add_line(struct plugin_out *o, const char *prefix, const char *s,
 	o->nlines++;
 }
 
-void plugin_out_sub(struct plugin_out *o, enum plugin_state st,
+void
+plugin_out_sub(struct plugin_out *o, enum plugin_state st,
     const char *fmt, ...)
 {
 	char prefix[16];
@@ -670,7 +694,8 @@ void plugin_out_sub(struct plugin_out *o, enum plugin_state st,
 	free(s);
 }
 
-void plugin_out_info(struct plugin_out *o, const char *fmt, ...)
+void
+plugin_out_info(struct plugin_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -684,24 +709,28 @@ void plugin_out_info(struct plugin_out *o, const char *fmt, ...)
 	free(s);
 }
 
-void plugin_out_raise(struct plugin_out *o, enum plugin_state st)
+void
+plugin_out_raise(struct plugin_out *o, enum plugin_state st)
 {
 	if (o != NULL)
 		o->state = plugin_state_worst(o->state, st);
 }
 
-void plugin_out_set_state(struct plugin_out *o, enum plugin_state st)
+void
+plugin_out_set_state(struct plugin_out *o, enum plugin_state st)
 {
 	if (o != NULL)
 		o->state = state_valid(st) ? st : PLUGIN_UNKNOWN;
 }
 
-enum plugin_state plugin_out_state(const struct plugin_out *o)
+enum plugin_state
+plugin_out_state(const struct plugin_out *o)
 {
 	return o == NULL ? PLUGIN_UNKNOWN : o->state;
 }
 
-void plugin_out_summary_worst(struct plugin_out *o, const char *fmt, ...)
+void
+plugin_out_summary_worst(struct plugin_out *o, const char *fmt, ...)
 {
 	static const enum plugin_state order[3] = {
 		PLUGIN_CRITICAL, PLUGIN_WARNING, PLUGIN_UNKNOWN
@@ -742,13 +771,15 @@ void plugin_out_summary_worst(struct plugin_out *o, const char *fmt, ...)
 	free(s);
 }
 
-static int label_plain(int c)
+static int
+label_plain(int c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	    is_digit(c) || c == '_' || c == '.' || c == '-';
 }
 
-static int label_taken(const struct plugin_out *o, const char *label)
+static int
+label_taken(const struct plugin_out *o, const char *label)
 {
 	size_t i;
 
@@ -759,7 +790,8 @@ static int label_taken(const struct plugin_out *o, const char *label)
 }
 
 /* Cut s (NUL-terminated) to at most max bytes on a character boundary. */
-static size_t cut_utf8(char *s, size_t len, size_t max)
+static size_t
+cut_utf8(char *s, size_t len, size_t max)
 {
 	while (len > max)
 		len = utf8_prev(s, len);
@@ -768,7 +800,8 @@ static size_t cut_utf8(char *s, size_t len, size_t max)
 }
 
 /* Clean label into out[PLUGIN_LABEL_MAX], unique in o.  -1 when empty. */
-static int perf_label(const struct plugin_out *o, const char *label,
+static int
+perf_label(const struct plugin_out *o, const char *label,
     char *out)
 {
 	char wide[PLUGIN_LINE_MAX], base[PLUGIN_LABEL_MAX];
@@ -805,7 +838,8 @@ static int perf_label(const struct plugin_out *o, const char *label,
 
 /* The text of a range, or NULL when it is not one plugin_range_parse()
  * could have written (a struct filled by hand must not break the output). */
-static const char *range_text(const struct plugin_range *r)
+static const char *
+range_text(const struct plugin_range *r)
 {
 	size_t i;
 
@@ -821,7 +855,8 @@ static const char *range_text(const struct plugin_range *r)
 }
 
 /* value_u: the value is unknown ("U", no unit). */
-static int perf_add(struct plugin_out *o, const char *label, double value,
+static int
+perf_add(struct plugin_out *o, const char *label, double value,
     int value_u, const char *uom, const struct plugin_thresholds *t,
     const double *min, const double *max)
 {
@@ -874,20 +909,23 @@ static int perf_add(struct plugin_out *o, const char *label, double value,
 	return 0;
 }
 
-int plugin_out_perf(struct plugin_out *o, const char *label, double value,
+int
+plugin_out_perf(struct plugin_out *o, const char *label, double value,
     const char *uom, const struct plugin_thresholds *t, const double *min,
     const double *max)
 {
 	return perf_add(o, label, value, 0, uom, t, min, max);
 }
 
-int plugin_out_perf_u(struct plugin_out *o, const char *label,
+int
+plugin_out_perf_u(struct plugin_out *o, const char *label,
     const struct plugin_thresholds *t, const double *min, const double *max)
 {
 	return perf_add(o, label, 0, 1, "", t, min, max);
 }
 
-int plugin_out_perf_canon(struct plugin_out *o, const char *const *labels,
+int
+plugin_out_perf_canon(struct plugin_out *o, const char *const *labels,
     size_t n)
 {
 	static struct perf_item sorted[PLUGIN_MAX_PERF];
@@ -922,7 +960,8 @@ int plugin_out_perf_canon(struct plugin_out *o, const char *const *labels,
 }
 
 /* Bytes of the rendering with nl long lines and np perf items kept. */
-static size_t render_size(const struct plugin_out *o, size_t status_len,
+static size_t
+render_size(const struct plugin_out *o, size_t status_len,
     size_t nl, size_t np, size_t more_len)
 {
 	size_t total = status_len + 1, i;
@@ -938,13 +977,15 @@ static size_t render_size(const struct plugin_out *o, size_t status_len,
 	return total;
 }
 
-static void put(char *buf, size_t *pos, const char *s, size_t n)
+static void
+put(char *buf, size_t *pos, const char *s, size_t n)
 {
 	memcpy(buf + *pos, s, n);
 	*pos += n;
 }
 
-enum plugin_state plugin_out_render(const struct plugin_out *o, char *buf,
+enum plugin_state
+plugin_out_render(const struct plugin_out *o, char *buf,
     size_t len, size_t *olen)
 {
 	char status[PLUGIN_LINE_MAX], more[64];

@@ -62,7 +62,8 @@ static const char policy_builtin_yaml[] =
 /* ------------------------------------------------------------------ */
 /* prefixes */
 
-int policy_prefix_parse(const char *s, struct policy_prefix *p)
+int
+policy_prefix_parse(const char *s, struct policy_prefix *p)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	const char *slash;
@@ -113,7 +114,8 @@ int policy_prefix_parse(const char *s, struct policy_prefix *p)
 }
 
 /* Parse a plain address (an IPv6 zone "%if" is ignored). */
-static int addr_parse(const char *addr, int *family, unsigned char a[16])
+static int
+addr_parse(const char *addr, int *family, unsigned char a[16])
 {
 	char buf[INET6_ADDRSTRLEN + 1];
 	size_t len;
@@ -136,7 +138,8 @@ static int addr_parse(const char *addr, int *family, unsigned char a[16])
 	return -1;
 }
 
-static int prefix_contains_raw(const struct policy_prefix *p, int family,
+static int
+prefix_contains_raw(const struct policy_prefix *p, int family,
     const unsigned char a[16])
 {
 	static const unsigned char v4mapped[12] = {
@@ -165,7 +168,8 @@ static int prefix_contains_raw(const struct policy_prefix *p, int family,
 	return 1;
 }
 
-int policy_prefix_contains(const struct policy_prefix *p, const char *addr)
+int
+policy_prefix_contains(const struct policy_prefix *p, const char *addr)
 {
 	unsigned char a[16];
 	int family;
@@ -175,7 +179,8 @@ int policy_prefix_contains(const struct policy_prefix *p, const char *addr)
 	return prefix_contains_raw(p, family, a);
 }
 
-static int prefixes_contain(const struct policy_prefix *v, size_t n,
+static int
+prefixes_contain(const struct policy_prefix *v, size_t n,
     const char *addr)
 {
 	unsigned char a[16];
@@ -190,7 +195,8 @@ static int prefixes_contain(const struct policy_prefix *v, size_t n,
 	return 0;
 }
 
-int policy_in_lan(const struct policy *p, const char *addr)
+int
+policy_in_lan(const struct policy *p, const char *addr)
 {
 	if (p == NULL)
 		return 0;
@@ -470,17 +476,17 @@ static int
 get_list_method(struct ydoc *d, size_t node, const char *what, void *out)
 {
 	const struct ydoc_node *nd = ydoc_node(d, node);
-	enum policy_list_method *m = out;
+	enum igd_list_method *m = out;
 	char qb[64];
 
 	if (ydoc_get_str(d, node, what, NULL, 16) < 0)
 		return -1;
 	if (strcasecmp(nd->str, "auto") == 0)
-		*m = POLICY_LIST_AUTO;
+		*m = IGD_LIST_AUTO;
 	else if (strcasecmp(nd->str, "list") == 0)
-		*m = POLICY_LIST_LIST;
+		*m = IGD_LIST_LIST;
 	else if (strcasecmp(nd->str, "walk") == 0)
-		*m = POLICY_LIST_WALK;
+		*m = IGD_LIST_WALK;
 	else {
 		ydoc_err(d, node, "list_method: expected auto, list or walk, "
 		    "got \"%s\"", Q(nd, qb));
@@ -761,7 +767,7 @@ policy_defaults(struct policy *p)
 	p->portmap.default_state = PLUGIN_OK;
 	p->portmap.new_state = PLUGIN_WARNING;
 	p->portmap.gone_state = PLUGIN_OK;
-	p->portmap.list_method = POLICY_LIST_AUTO;
+	p->portmap.list_method = IGD_LIST_AUTO;
 	/* lan was allocated by the caller with room for these */
 	for (i = 0; i < DEFAULT_LAN_N; i++)
 		(void)policy_prefix_parse(policy_default_lan[i],
@@ -1079,7 +1085,8 @@ policy_free(struct policy *p)
 /* ------------------------------------------------------------------ */
 /* evaluation */
 
-static int ports_contain(const struct policy_ports *v, size_t n,
+static int
+ports_contain(const struct policy_ports *v, size_t n,
     unsigned port)
 {
 	size_t i;
@@ -1090,12 +1097,14 @@ static int ports_contain(const struct policy_ports *v, size_t n,
 	return 0;
 }
 
-static const char *nz(const char *s)
+static const char *
+nz(const char *s)
 {
 	return s ? s : "";
 }
 
-static int rule_matches(const struct policy *p, const struct policy_rule *r,
+static int
+rule_matches(const struct policy *p, const struct policy_rule *r,
     const struct policy_mapping *m, const char *ext)
 {
 	const char *client = nz(m->internal_client);
@@ -1145,7 +1154,8 @@ static int rule_matches(const struct policy *p, const struct policy_rule *r,
 	return 1;
 }
 
-const struct policy_rule *policy_match(const struct policy *p,
+const struct policy_rule *
+policy_match(const struct policy *p,
     const struct policy_mapping *m, const char *external_address)
 {
 	size_t i;

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <regex.h>
+#include "igd.h"
 #include "plugin.h"
 
 #define POLICY_FILE_MAX   (1024 * 1024)	/* larger policy files are refused */
@@ -95,8 +96,6 @@ struct policy_rule {
 #define POLICY_PROTO_TCP 1u
 #define POLICY_PROTO_UDP 2u
 
-enum policy_list_method { POLICY_LIST_AUTO = 0, POLICY_LIST_LIST, POLICY_LIST_WALK };
-
 /* portmap: section. */
 struct policy_portmap {
 	struct policy_prefix *lan;	/* default: 10/8, 172.16/12, 192.168/16, fc00::/7, fe80::/10 */
@@ -105,7 +104,7 @@ struct policy_portmap {
 	struct plugin_thresholds max_entries;
 	enum plugin_state new_state;	/* appeared since the last run; default WARNING */
 	enum plugin_state gone_state;	/* vanished since the last run; default OK */
-	enum policy_list_method list_method;
+	enum igd_list_method list_method; /* default IGD_LIST_AUTO */
 	struct policy_rule *rules;	/* first match wins */
 	size_t n_rules;
 };

@@ -31,7 +31,8 @@ struct state {
 	size_t hcap;		/* a power of two, > 2 * n */
 };
 
-static size_t hash_str(const char *s)
+static size_t
+hash_str(const char *s)
 {
 	size_t h = 5381;
 
@@ -41,7 +42,8 @@ static size_t hash_str(const char *s)
 }
 
 /* Slot of key in the hash: where it is, or the empty slot it would take. */
-static size_t hash_slot(const struct state *s, const char *key)
+static size_t
+hash_slot(const struct state *s, const char *key)
 {
 	size_t m = s->hcap - 1, i = hash_str(key) & m;
 
@@ -51,7 +53,8 @@ static size_t hash_slot(const struct state *s, const char *key)
 }
 
 /* Rebuild the hash with room for at least want keys.  0 or -1. */
-static int hash_rebuild(struct state *s, size_t want)
+static int
+hash_rebuild(struct state *s, size_t want)
 {
 	size_t hcap = 16, i;
 	size_t *h;
@@ -72,7 +75,8 @@ static int hash_rebuild(struct state *s, size_t want)
 	return 0;
 }
 
-struct state *state_new(void)
+struct state *
+state_new(void)
 {
 	struct state *s = calloc(1, sizeof(*s));
 
@@ -85,7 +89,8 @@ struct state *state_new(void)
 	return s;
 }
 
-void state_free(struct state *s)
+void
+state_free(struct state *s)
 {
 	size_t i;
 
@@ -101,7 +106,8 @@ void state_free(struct state *s)
 	free(s);
 }
 
-static int key_char(int c)
+static int
+key_char(int c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == ':' ||
@@ -109,7 +115,8 @@ static int key_char(int c)
 }
 
 /* 1 when key[0..len) is a valid key. */
-static int key_valid(const char *key, size_t len)
+static int
+key_valid(const char *key, size_t len)
 {
 	size_t i;
 
@@ -121,7 +128,8 @@ static int key_valid(const char *key, size_t len)
 	return 1;
 }
 
-const char *state_get(const struct state *s, const char *key)
+const char *
+state_get(const struct state *s, const char *key)
 {
 	size_t i;
 
@@ -131,7 +139,8 @@ const char *state_get(const struct state *s, const char *key)
 	return i == 0 ? NULL : s->values[i - 1];
 }
 
-int state_get_u64(const struct state *s, const char *key, uint64_t *v)
+int
+state_get_u64(const struct state *s, const char *key, uint64_t *v)
 {
 	const char *p = state_get(s, key);
 	uint64_t x = 0;
@@ -153,7 +162,8 @@ int state_get_u64(const struct state *s, const char *key, uint64_t *v)
 }
 
 /* Set key to a copy of value[0..vlen) (may hold any byte but NUL). */
-static int set_n(struct state *s, const char *key, const char *value,
+static int
+set_n(struct state *s, const char *key, const char *value,
     size_t vlen)
 {
 	size_t slot, idx;
@@ -206,7 +216,8 @@ error:
 	return -1;
 }
 
-int state_set(struct state *s, const char *key, const char *value)
+int
+state_set(struct state *s, const char *key, const char *value)
 {
 	size_t vlen;
 
@@ -219,7 +230,8 @@ int state_set(struct state *s, const char *key, const char *value)
 	return set_n(s, key, value, vlen);
 }
 
-int state_set_u64(struct state *s, const char *key, uint64_t v)
+int
+state_set_u64(struct state *s, const char *key, uint64_t v)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
@@ -229,7 +241,8 @@ int state_set_u64(struct state *s, const char *key, uint64_t v)
 	return state_set(s, key, buf);
 }
 
-void state_clear_prefix(struct state *s, const char *prefix)
+void
+state_clear_prefix(struct state *s, const char *prefix)
 {
 	size_t i, j = 0, pl;
 
@@ -256,23 +269,27 @@ void state_clear_prefix(struct state *s, const char *prefix)
 		s->hash[hash_slot(s, s->keys[i])] = i + 1;
 }
 
-size_t state_count(const struct state *s)
+size_t
+state_count(const struct state *s)
 {
 	return s == NULL ? 0 : s->n;
 }
 
-const char *state_key_at(const struct state *s, size_t i)
+const char *
+state_key_at(const struct state *s, size_t i)
 {
 	return (s == NULL || i >= s->n) ? NULL : s->keys[i];
 }
 
-const char *state_value_at(const struct state *s, size_t i)
+const char *
+state_value_at(const struct state *s, size_t i)
 {
 	return (s == NULL || i >= s->n) ? NULL : s->values[i];
 }
 
 /* Parse one "key=value" line (no newline) into s.  0, or -1 with err. */
-static int parse_line(struct state *s, const char *line, size_t len,
+static int
+parse_line(struct state *s, const char *line, size_t len,
     size_t lineno, char *err, size_t errlen)
 {
 	const char *eq = memchr(line, '=', len);
@@ -333,7 +350,8 @@ static int parse_line(struct state *s, const char *line, size_t len,
 }
 
 /* Parse buf into a new state in *st.  0, or -1 with err. */
-static int parse_into(const char *buf, size_t len, struct state *st,
+static int
+parse_into(const char *buf, size_t len, struct state *st,
     char *err, size_t errlen)
 {
 	size_t pos = 0, lineno = 0;
@@ -398,7 +416,8 @@ static int parse_into(const char *buf, size_t len, struct state *st,
 	return 0;
 }
 
-int state_parse(const char *buf, size_t len, struct state **out, char *err,
+int
+state_parse(const char *buf, size_t len, struct state **out, char *err,
     size_t errlen)
 {
 	struct state *st;
@@ -467,7 +486,8 @@ state_load(const char *path, struct state **out, char *err, size_t errlen)
 }
 
 /* Append n bytes to a growing buffer.  0 or -1. */
-static int buf_add(char **b, size_t *len, size_t *cap, const char *s,
+static int
+buf_add(char **b, size_t *len, size_t *cap, const char *s,
     size_t n)
 {
 	if (*len + n > STATE_FILE_MAX)
@@ -490,7 +510,8 @@ static int buf_add(char **b, size_t *len, size_t *cap, const char *s,
 }
 
 /* The whole file text of s in a new buffer.  0, or -1 (too large/no mem). */
-static int serialise(const struct state *s, char **out, size_t *olen)
+static int
+serialise(const struct state *s, char **out, size_t *olen)
 {
 	char *b = NULL;
 	size_t len = 0, cap = 0, i;
@@ -577,7 +598,8 @@ state_save(const struct state *s, const char *path, char *err, size_t errlen)
 	return rc;
 }
 
-int state_counter_delta(uint64_t prev, uint64_t cur, unsigned bits,
+int
+state_counter_delta(uint64_t prev, uint64_t cur, unsigned bits,
     int rebooted, uint64_t *delta)
 {
 	if (delta == NULL || (bits != 32 && bits != 64))

@@ -39,7 +39,8 @@
  * available) with its code point in *cp, or 0 when s does not start one.
  * Surrogates and code points above U+10FFFF are not valid.
  */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
+static size_t
+utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
 {
 	unsigned long c;
 	size_t len, i;
@@ -75,7 +76,8 @@ static size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
 }
 
 /* Write s as a YAML double-quoted scalar (escapes: see table.h). */
-static void put_str(FILE *f, const char *s)
+static void
+put_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0, j, k;
@@ -127,7 +129,8 @@ static void put_str(FILE *f, const char *s)
 
 /* Turn every U+EF80..U+EFFF (UTF-8 EE BE/BF 80..BF) in s back into the byte
  * it stands for.  Works in place; returns the new length. */
-static size_t raw_decode(char *s, size_t len)
+static size_t
+raw_decode(char *s, size_t len)
 {
 	unsigned char *p = (unsigned char *)s;
 	size_t i = 0, o = 0;
@@ -563,8 +566,10 @@ parse_mapping(struct ydoc *d, size_t node, struct igd_table *t, size_t idx)
 	}
 	k = igd_table_add(t, &m);
 	if (k != 0) {
+		char eb[IGD_STRERROR_MAX];
+
 		ydoc_err(d, node, "%s: cannot keep it: %s", where,
-		    igd_strerror(k));
+		    igd_strerror(k, eb, sizeof(eb)));
 		goto out;
 	}
 	rc = 0;

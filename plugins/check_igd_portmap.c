@@ -388,9 +388,7 @@ main(int argc, char **argv)
 	/* the options override the policy */
 	method = args.method;
 	if (!args.method_set)
-		method = r.pol->portmap.list_method == POLICY_LIST_LIST ?
-		    IGD_LIST_LIST : r.pol->portmap.list_method ==
-		    POLICY_LIST_WALK ? IGD_LIST_WALK : IGD_LIST_AUTO;
+		method = r.pol->portmap.list_method;
 	th = args.th.has_warn || args.th.has_crit ? args.th :
 	    r.pol->portmap.max_entries;
 	state_file = run_state_file(&r, args.state_file, args.no_state,

@@ -25,6 +25,23 @@ if [ -n "$nospdx" ]; then
 	rc=1
 fi
 
+# One function layout (style(9)): a definition's return type on its own
+# line, the name at the start of the next.  Flags a definition whose name
+# line is not the one that starts at column 0 before its opening brace.
+layout=$(git ls-files 'common/*.c' 'plugins/*.c' | xargs awk '
+	FNR == 1 { head = "" }
+	/^[A-Za-z_]/ { head = $0; at = FNR }
+	/^\{$/ && head != "" {
+		if (head !~ /^[A-Za-z_][A-Za-z0-9_]*\(/ && head ~ /\(/)
+			print FILENAME ":" at ": " head
+		head = ""
+	}')
+if [ -n "$layout" ]; then
+	echo "lint: function definitions with the return type on the name's line:"
+	echo "$layout"
+	rc=1
+fi
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lint.XXXXXX") || exit 2
 [ -n "${LINT_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 units=$(for f in tests/unit/test_*.c; do

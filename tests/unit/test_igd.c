@@ -276,8 +276,23 @@ START_TEST(soap_fault)
 	    "GetGenericPortMappingEntry", &r), 713);
 	ck_assert_str_eq(r.error_desc, "SpecifiedArrayIndexInvalid");
 	igd_reply_free(&r);
-	ck_assert_str_ne(igd_strerror(713), "");
-	ck_assert_str_eq(igd_strerror(IGD_ETIMEOUT), "timed out");
+	ck_assert_str_ne(igd_strerror(713, NULL, 0), "");
+	ck_assert_str_eq(igd_strerror(IGD_ETIMEOUT, NULL, 0), "timed out");
+	/* a code without a name fills the caller's buffer (reentrant: two
+	 * answers do not share one static buffer) */
+	{
+		char b1[IGD_STRERROR_MAX], b2[IGD_STRERROR_MAX];
+		const char *s1 = igd_strerror(12345, b1, sizeof(b1));
+		const char *s2 = igd_strerror(12346, b2, sizeof(b2));
+
+		ck_assert_str_ne(s1, "");
+		ck_assert_str_ne(s2, "");
+		if (s1 == b1)
+			ck_assert_str_eq(s1, "UPnP error 12345");
+		if (s2 == b2)
+			ck_assert_str_eq(s2, "UPnP error 12346");
+		ck_assert_ptr_ne(s1, b2);
+	}
 }
 END_TEST
 

@@ -726,7 +726,7 @@ static void assert_defaults(const struct policy *p)
 	    p->portmap.max_entries.has_crit, 0);
 	ck_assert_int_eq(p->portmap.new_state, PLUGIN_WARNING);
 	ck_assert_int_eq(p->portmap.gone_state, PLUGIN_OK);
-	ck_assert_int_eq(p->portmap.list_method, POLICY_LIST_AUTO);
+	ck_assert_int_eq(p->portmap.list_method, IGD_LIST_AUTO);
 	ck_assert_uint_eq(p->portmap.n_rules, N_BUILTIN);
 }
 
@@ -913,7 +913,7 @@ START_TEST(good_full_values)
 	ck_assert_int_eq(p->portmap.default_state, PLUGIN_WARNING);
 	ck_assert_int_eq(plugin_thresholds_eval(&p->portmap.max_entries, 51),
 	    PLUGIN_CRITICAL);
-	ck_assert_int_eq(p->portmap.list_method, POLICY_LIST_WALK);
+	ck_assert_int_eq(p->portmap.list_method, IGD_LIST_WALK);
 	ck_assert_int_eq(p->portmap.new_state, PLUGIN_CRITICAL);
 	ck_assert_int_eq(p->portmap.gone_state, PLUGIN_WARNING);
 	/* 6 built-ins - permanent-lease, + 4 new user rules */

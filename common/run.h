@@ -124,4 +124,11 @@ long long run_deadline_ms(const struct cli_opts *o);
  */
 void run_backstop_arm(const char *check, const struct cli_opts *o);
 
+/*
+ * Disarm the backstop (timer stopped, a pending alarm discarded) once the
+ * verdict is made, so that it can never print a second status line after
+ * or inside the real one.  run_close() calls it.
+ */
+void run_backstop_disarm(void);
+
 #endif

@@ -421,6 +421,7 @@ finish:
 	plugin_out_perf(o, "ssdp_answers", (double)(res->n + res->other_types +
 	    res->refused_location + res->duplicates), "", NULL, &zero, NULL);
 	plugin_out_perf(o, "time", elapsed, "s", NULL, &zero, NULL);
+	run_backstop_disarm();
 	plugin_out_render(o, out, sizeof(out), &olen);
 	fwrite(out, 1, olen, stdout);
 	st = plugin_out_state(o);

@@ -509,8 +509,9 @@ lab_start_daemon() {
 	pid=$!
 	echo "$pid" >"$LAB_PIDFILE"
 	# miniupnpd reloads its lease file before it serves HTTP: with hundreds
-	# of leases that takes tens of seconds (LAB_START_TIMEOUT, default 120).
-	local deadline=$((t0 + ${LAB_START_TIMEOUT:-120} * 1000))
+	# of leases that takes tens of seconds (LAB_START_TIMEOUT, default 300: a
+	# loaded 2-core machine took over 120 s for 250 leases).
+	local deadline=$((t0 + ${LAB_START_TIMEOUT:-300} * 1000))
 	while :; do
 		if ! kill -0 "$pid" 2>/dev/null; then
 			_lab_die "miniupnpd exited at start; log $LAB_LOG:"
@@ -523,7 +524,7 @@ lab_start_daemon() {
 		sleep 0.05
 	done
 	if [ "$code" != 200 ]; then
-		_lab_die "miniupnpd did not answer $LAB_URL within ${LAB_START_TIMEOUT:-120} s; log $LAB_LOG:"
+		_lab_die "miniupnpd did not answer $LAB_URL within ${LAB_START_TIMEOUT:-300} s; log $LAB_LOG:"
 		tail -n 20 "$LAB_LOG" >&2
 		return 1
 	fi

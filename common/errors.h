@@ -22,5 +22,6 @@
 #define IGD_ELIMIT     (-11)	/* a hard cap was reached (entries, answers) */
 #define IGD_EORDER     (-12)	/* list pages not in port order: cannot page */
 #define IGD_EAUTH      (-13)	/* HTTP 401: the device demands authentication */
+#define IGD_EBUDGET    (-14)	/* the memory budget of a table was reached */
 
 #endif

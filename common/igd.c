@@ -31,6 +31,7 @@ igd_strerror(int code, char *buf, size_t len)
 	case IGD_ECLOSED: return "connection closed early";
 	case IGD_ELIMIT: return "limit reached";
 	case IGD_EAUTH: return "authentication required (HTTP 401)";
+	case IGD_EBUDGET: return "memory budget for the table reached";
 	default: break;
 	}
 	if (code > 0) {
@@ -1063,11 +1064,11 @@ igd_addr_class_name(enum igd_addr_class c)
 	return "unknown";
 }
 
-int
-igd_table_add(struct igd_table *t, const struct igd_mapping *m)
+/* Room for one more mapping whose description takes desc bytes: grows the
+ * array within the budget.  0, IGD_ELIMIT, IGD_EBUDGET or IGD_ENOMEM. */
+static int
+table_reserve(struct igd_table *t, size_t desc)
 {
-	struct igd_mapping *dst;
-
 	if (t->n >= IGD_TABLE_MAX)
 		return IGD_ELIMIT;
 	if (t->n == t->cap) {
@@ -1076,19 +1077,67 @@ igd_table_add(struct igd_table *t, const struct igd_mapping *m)
 
 		if (ncap > IGD_TABLE_MAX)
 			ncap = IGD_TABLE_MAX;
+		if (t->bytes + (ncap - t->cap) * sizeof(*nm) + desc >
+		    IGD_TABLE_BUDGET)
+			return IGD_EBUDGET;
 		nm = realloc(t->m, ncap * sizeof(*nm));
 		if (nm == NULL)
 			return IGD_ENOMEM;
+		t->bytes += (ncap - t->cap) * sizeof(*nm);
 		t->m = nm;
 		t->cap = ncap;
 	}
-	dst = &t->m[t->n];
-	*dst = *m;
-	dst->description = strdup(m->description ? m->description : "");
-	if (dst->description == NULL)
-		return IGD_ENOMEM;
+	if (t->bytes + desc > IGD_TABLE_BUDGET)
+		return IGD_EBUDGET;
+	return 0;
+}
+
+/* Append m to t taking its description (m->description is NULL after a
+ * success; on failure m still owns it). */
+static int
+table_take(struct igd_table *t, struct igd_mapping *m)
+{
+	size_t desc = (m->description ? strlen(m->description) : 0) + 1;
+	int rc = table_reserve(t, desc);
+
+	if (rc != 0)
+		return rc;
+	t->m[t->n] = *m;
+	if (m->description == NULL) {
+		t->m[t->n].description = strdup("");
+		if (t->m[t->n].description == NULL)
+			return IGD_ENOMEM;
+	}
+	m->description = NULL;
+	t->bytes += desc;
 	t->n++;
 	return 0;
+}
+
+int
+igd_table_add(struct igd_table *t, const struct igd_mapping *m)
+{
+	struct igd_mapping c = *m;
+	int rc;
+
+	c.description = strdup(m->description ? m->description : "");
+	if (c.description == NULL)
+		return IGD_ENOMEM;
+	rc = table_take(t, &c);
+	free(c.description);
+	return rc;
+}
+
+/* Drop the mappings of t from index from on. */
+static void
+table_truncate(struct igd_table *t, size_t from)
+{
+	for (size_t k = from; k < t->n; k++) {
+		t->bytes -= strlen(t->m[k].description) + 1;
+		free(t->m[k].description);
+	}
+	if (from < t->n)
+		t->n = from;
 }
 
 void
@@ -1101,13 +1150,26 @@ igd_table_free(struct igd_table *t)
 }
 
 #define IGD_DESCRIPTION_MAX (16 * 1024)	/* longer descriptions are cut */
+#define IGD_PORT_UNSET UINT32_MAX		/* internal_port not (yet) sent */
 
-/* 1 when a mapping read from a device has every field a verdict needs. */
+/* 1 when a mapping read from a device has every field a verdict needs.
+ * An internal port of 0 is kept: the device does not tell it (quirk
+ * internal-port-0), the rest of the mapping can still be judged. */
 static int
 mapping_complete(const struct igd_mapping *m)
 {
 	return m->protocol[0] != '\0' && m->external_port != 0 &&
-	    m->internal_port != 0 && m->internal_client[0] != '\0';
+	    m->internal_port != IGD_PORT_UNSET && m->internal_client[0] != '\0';
+}
+
+/* A mapping about to be filled from a device's answer. */
+static void
+mapping_init(struct igd_mapping *m, unsigned service)
+{
+	memset(m, 0, sizeof(*m));
+	m->enabled = 1;
+	m->service = service;
+	m->internal_port = IGD_PORT_UNSET;
 }
 
 /* Fill one field of a mapping from its element name and decoded text.
@@ -1183,7 +1245,7 @@ igd_listing_parse(const char *xml, size_t len, unsigned service,
 	if (text == NULL)
 		return IGD_ENOMEM;
 	text[0] = '\0';
-	memset(&m, 0, sizeof(m));
+	mapping_init(&m, service);
 	xml_init(&r, xml, len);
 	for (;;) {
 		enum xml_tok k = xml_next(&r, &tok);
@@ -1210,9 +1272,7 @@ igd_listing_parse(const char *xml, size_t len, unsigned service,
 			} else if (tok.depth == 2 &&
 			    xml_name_is(&tok, "PortMappingEntry")) {
 				free(m.description);
-				memset(&m, 0, sizeof(m));
-				m.enabled = 1;
-				m.service = service;
+				mapping_init(&m, service);
 				in_entry = 1;
 			} else if (tok.depth == 3 && in_entry) {
 				size_t n = tok.name_len < sizeof(field) - 1 ?
@@ -1242,13 +1302,7 @@ igd_listing_parse(const char *xml, size_t len, unsigned service,
 				rc = IGD_EPROTOCOL;
 				break;
 			}
-			if (m.description == NULL)
-				m.description = strdup("");
-			if (m.description == NULL) {
-				rc = IGD_ENOMEM;
-				break;
-			}
-			rc = igd_table_add(t, &m);
+			rc = table_take(t, &m);
 			if (rc != 0)
 				break;
 			(*n_added)++;
@@ -1262,81 +1316,202 @@ igd_listing_parse(const char *xml, size_t len, unsigned service,
 }
 
 #define IGD_WALK_MAX   4096	/* index walk hard cap (a table that never ends) */
-#define IGD_PAGE_PORTS 128	/* mappings asked per GetListOfPortMappings page */
+#define IGD_PAGE_SAFE  128	/* entries per page, and in total, for a
+				 * device whose list action can crash */
+#define IGD_PAGE_MAX   1000	/* entries asked per page otherwise
+				 * (miniupnpd's own default) */
+#define IGD_PAGE_MIN   16	/* the smallest page asked (answers over
+				 * IGD_LISTING_MAX make pages smaller) */
+#define IGD_SPLIT_MAX  40	/* split depth: every split keeps at most
+				 * 3/4 of a range, 65536 ports need 39 */
 #define IGD_DENIED_MAX 64	/* 606 answers tolerated in one walk */
 
-/* Walk GetGenericPortMappingEntry from index 0 until 713. */
+/* One table read in progress. */
+struct reader {
+	const struct deadline *dl;
+	struct igd_table *t;
+	unsigned known;		/* quirks the device is known for */
+	unsigned pages;		/* list pages asked of the current service */
+	/* the keys of the current service's list (indices + 1 into t->m,
+	 * 0 empty), open addressing: a device cannot make merging pages
+	 * quadratic */
+	size_t *slot;
+	size_t nslots, nkeys, first;
+};
+
 static int
-walk_service(const struct igd_service *svc, unsigned service,
-    const struct deadline *dl, struct igd_table *t)
+reader_call(struct reader *rd, const struct igd_service *svc,
+    const char *action, const char *const *args, size_t max,
+    struct igd_reply *r)
+{
+	rd->t->calls++;
+	if (deadline_left_ms(rd->dl) == 0) {
+		memset(r, 0, sizeof(*r));
+		return IGD_ETIMEOUT;
+	}
+	return igd_soap_call(svc, action, args, max, rd->dl, r, NULL, 0);
+}
+
+/* The key of a mapping: service, protocol, external port, remote host. */
+static size_t
+key_hash(const struct igd_mapping *m)
+{
+	uint64_t h = 1469598103934665603u;
+	const char *s;
+
+	h = (h ^ m->service) * 1099511628211u;
+	h = (h ^ (unsigned char)m->protocol[0]) * 1099511628211u;
+	h = (h ^ m->external_port) * 1099511628211u;
+	for (s = m->remote_host; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static int
+key_eq(const struct igd_mapping *a, const struct igd_mapping *b)
+{
+	return a->external_port == b->external_port &&
+	    a->service == b->service &&
+	    strcmp(a->protocol, b->protocol) == 0 &&
+	    strcmp(a->remote_host, b->remote_host) == 0;
+}
+
+/* The index in t->m of a mapping with m's key listed in this service, or
+ * (size_t)-1. */
+static size_t
+key_find(const struct reader *rd, const struct igd_mapping *m)
+{
+	size_t mask = rd->nslots - 1, i;
+
+	if (rd->nslots == 0)
+		return (size_t)-1;
+	for (i = key_hash(m) & mask; rd->slot[i] != 0; i = (i + 1) & mask)
+		if (key_eq(&rd->t->m[rd->slot[i] - 1], m))
+			return rd->slot[i] - 1;
+	return (size_t)-1;
+}
+
+/* Remember t->m[idx] as listed. */
+static int
+key_add(struct reader *rd, size_t idx)
+{
+	size_t mask, i;
+
+	if ((rd->nkeys + 1) * 2 > rd->nslots) {
+		size_t n = rd->nslots ? rd->nslots * 2 : 256;
+		size_t *ns = calloc(n, sizeof(*ns));
+
+		if (ns == NULL)
+			return IGD_ENOMEM;
+		for (size_t k = 0; k < rd->nslots; k++) {
+			if (rd->slot[k] == 0)
+				continue;
+			for (i = key_hash(&rd->t->m[rd->slot[k] - 1]) & (n - 1);
+			    ns[i] != 0; i = (i + 1) & (n - 1))
+				;
+			ns[i] = rd->slot[k];
+		}
+		free(rd->slot);
+		rd->slot = ns;
+		rd->nslots = n;
+	}
+	mask = rd->nslots - 1;
+	for (i = key_hash(&rd->t->m[idx]) & mask; rd->slot[i] != 0;
+	    i = (i + 1) & mask)
+		;
+	rd->slot[i] = idx + 1;
+	rd->nkeys++;
+	return 0;
+}
+
+static void
+keys_reset(struct reader *rd)
+{
+	free(rd->slot);
+	rd->slot = NULL;
+	rd->nslots = rd->nkeys = 0;
+	rd->first = rd->t->n;
+}
+
+/* One GetGenericPortMappingEntry: *m filled (its description owned by the
+ * caller, free it) when the answer is 0. */
+static int
+generic_entry(struct reader *rd, const struct igd_service *svc,
+    unsigned service, unsigned idx, struct igd_mapping *m)
+{
+	char ibuf[16];
+	const char *args[] = { "NewPortMappingIndex", ibuf, NULL };
+	struct igd_reply r;
+	int rc;
+
+	mapping_init(m, service);
+	snprintf(ibuf, sizeof(ibuf), "%u", idx);
+	rc = reader_call(rd, svc, "GetGenericPortMappingEntry", args,
+	    IGD_SOAP_MAX, &r);
+	for (size_t i = 0; rc == 0 && i < r.n; i++)
+		if (mapping_field(m, r.args[i].name,
+		    r.args[i].value ? r.args[i].value : "") < 0)
+			rc = IGD_EPROTOCOL;
+	if (rc == 0 && !mapping_complete(m))
+		rc = IGD_EPROTOCOL;
+	igd_reply_free(&r);
+	if (rc != 0) {
+		free(m->description);
+		m->description = NULL;
+	}
+	return rc;
+}
+
+/* What a 402 at index 0 of a walk means: an empty table on a device known
+ * to answer it so (quirk index0-402), a guess (WARNING) elsewhere. */
+static void
+idx0_402(struct reader *rd)
+{
+	rd->t->quirks |= QUIRK_BIT(QUIRK_IDX0_402);
+	if (!(rd->known & QUIRK_BIT(QUIRK_IDX0_402)))
+		rd->t->suspect |= QUIRK_BIT(QUIRK_IDX0_402);
+}
+
+/* Walk GetGenericPortMappingEntry from index 0 until 713/714. */
+static int
+walk_service(struct reader *rd, const struct igd_service *svc,
+    unsigned service)
 {
 	for (unsigned idx = 0; idx < IGD_WALK_MAX; idx++) {
-		char ibuf[16];
-		const char *args[] = { "NewPortMappingIndex", ibuf, NULL };
-		struct igd_reply r;
 		struct igd_mapping m;
 		int rc;
 
-		if (deadline_left_ms(dl) == 0)
-			return IGD_ETIMEOUT;
-		snprintf(ibuf, sizeof(ibuf), "%u", idx);
-		rc = igd_soap_call(svc, "GetGenericPortMappingEntry", args,
-		    IGD_SOAP_MAX, dl, &r, NULL, 0);
-		if (rc == 713 || rc == 714) {
-			igd_reply_free(&r);
+		rc = generic_entry(rd, svc, service, idx, &m);
+		if (rc == 713 || rc == 714)
 			return 0;	/* past the end */
+		if (rc == 402 && idx == 0) {
+			idx0_402(rd);
+			return 0;
 		}
 		if (rc == 606) {
 			/* not authorised for this entry: not the end */
-			igd_reply_free(&r);
-			if (++t->denied > IGD_DENIED_MAX)
+			if (++rd->t->denied > IGD_DENIED_MAX)
 				return 606;
 			continue;
 		}
-		if (rc != 0) {
-			igd_reply_free(&r);
+		if (rc != 0)
 			return rc;
-		}
-		memset(&m, 0, sizeof(m));
-		m.enabled = 1;
-		m.service = service;
-		for (size_t i = 0; i < r.n && rc >= 0; i++)
-			if (mapping_field(&m, r.args[i].name,
-			    r.args[i].value ? r.args[i].value : "") < 0)
-				rc = IGD_EPROTOCOL;
-		if (rc == 0 && !mapping_complete(&m))
-			rc = IGD_EPROTOCOL;
-		if (rc == 0)
-			rc = igd_table_add(t, &m);
+		rc = table_take(rd->t, &m);
 		free(m.description);
-		igd_reply_free(&r);
 		if (rc != 0)
 			return rc;
 	}
 	return IGD_ELIMIT;
 }
 
-/* 1 when m is already in t at or after index from (same service,
- * protocol, external port and remote host). */
+/* One GetListOfPortMappings call for proto in [lo, hi] asking for at most
+ * per entries, parsed into *page (zeroed first; free with
+ * igd_table_free).  A page costs its decoded answer (at most
+ * IGD_LISTING_MAX) plus its parsed entries while it is merged. */
 static int
-already_listed(const struct igd_table *t, size_t from,
-    const struct igd_mapping *m)
-{
-	for (size_t i = from; i < t->n; i++)
-		if (t->m[i].external_port == m->external_port &&
-		    t->m[i].service == m->service &&
-		    strcmp(t->m[i].protocol, m->protocol) == 0 &&
-		    strcmp(t->m[i].remote_host, m->remote_host) == 0)
-			return 1;
-	return 0;
-}
-
-/* One GetListOfPortMappings call for proto in [lo, hi], parsed into *page
- * (zeroed first; free with igd_table_free). */
-static int
-list_page(const struct igd_service *svc, unsigned service, const char *proto,
-    unsigned lo, unsigned hi, const struct deadline *dl,
-    struct igd_table *page, unsigned *pages)
+list_page(struct reader *rd, const struct igd_service *svc, unsigned service,
+    const char *proto, unsigned lo, unsigned hi, unsigned per,
+    struct igd_table *page)
 {
 	char lbuf[8], hbuf[8], nbuf[8];
 	const char *args[] = {
@@ -1350,14 +1525,12 @@ list_page(const struct igd_service *svc, unsigned service, const char *proto,
 	int rc;
 
 	memset(page, 0, sizeof(*page));
-	if (deadline_left_ms(dl) == 0)
-		return IGD_ETIMEOUT;
 	snprintf(lbuf, sizeof(lbuf), "%u", lo);
 	snprintf(hbuf, sizeof(hbuf), "%u", hi);
-	snprintf(nbuf, sizeof(nbuf), "%u", IGD_PAGE_PORTS);
-	rc = igd_soap_call(svc, "GetListOfPortMappings", args, IGD_LISTING_MAX,
-	    dl, &r, NULL, 0);
-	(*pages)++;
+	snprintf(nbuf, sizeof(nbuf), "%u", per);
+	rc = reader_call(rd, svc, "GetListOfPortMappings", args,
+	    IGD_LISTING_MAX, &r);
+	rd->pages++;
 	if (rc == 730 || rc == 714 || rc == 713) {
 		igd_reply_free(&r);
 		return 0;	/* nothing in the range */
@@ -1370,189 +1543,284 @@ list_page(const struct igd_service *svc, unsigned service, const char *proto,
 	for (size_t i = 0; i < r.n; i++)
 		if (strcmp(r.args[i].name, "NewPortListing") == 0 &&
 		    r.args[i].truncated)
-			listing = NULL;
-	rc = listing == NULL ? IGD_EPROTOCOL :
-	    igd_listing_parse(listing, strlen(listing), service, page, &added);
+			rc = IGD_ETOOBIG;
+	if (rc == 0)
+		rc = listing == NULL ? IGD_EPROTOCOL :
+		    igd_listing_parse(listing, strlen(listing), service, page,
+		    &added);
 	igd_reply_free(&r);
 	return rc;
 }
 
+static int
+cmp_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
- * Every proto mapping in [lo, hi].  Devices answer the first
- * IGD_PAGE_PORTS entries of the range, sorted by port or not (miniupnpd
- * 2.3.4 and later keep rule order).  A page that is not full is the whole
- * rest of the range.  A full page sorted by port is followed by asking
- * again from its last port (mappings on one port that differ by remote
- * host may straddle pages; repeats are dropped); a full unsorted page
- * splits the range in two.  Entries of another protocol or outside the
- * asked range (a device ignoring the arguments) are dropped.
+ * Every proto mapping in [lo, hi].  Nothing is inferred from the order of
+ * a page (miniupnpd 2.3.4 and later answer in rule order, and a page in
+ * rule order may ascend by accident).  A page that comes back with fewer
+ * entries than asked is taken as the rest of its range, to be confirmed by
+ * the count check of the caller; a full page (or one over the size cap)
+ * keeps its entries and splits the range at the median of its ports
+ * (clamped to the middle half, so depth stays under IGD_SPLIT_MAX) until
+ * every part comes back short.  Entries of another protocol, outside the
+ * asked range or already listed are dropped.
  */
 static int
-list_range(const struct igd_service *svc, unsigned service, const char *proto,
-    unsigned lo, unsigned hi, int depth, size_t from,
-    const struct deadline *dl, struct igd_table *t, unsigned *pages)
+list_range(struct reader *rd, const struct igd_service *svc,
+    unsigned service, const char *proto, unsigned lo, unsigned hi,
+    unsigned *per, int depth)
 {
-	unsigned start = lo;
+	struct igd_table page;
+	unsigned *ports = NULL, nports = 0, w, s, q, top;
+	int rc, full;
 
-	for (;;) {
-		struct igd_table page;
-		size_t kept = 0, iter_begin = t->n;
-		int rc, sorted = 1;
-		unsigned last = start;
+	rc = list_page(rd, svc, service, proto, lo, hi, *per, &page);
+	while (rc == IGD_ETOOBIG && *per > IGD_PAGE_MIN) {
+		/* answers this large: ask fewer entries from now on */
+		*per = *per / 2 > IGD_PAGE_MIN ? *per / 2 : IGD_PAGE_MIN;
+		rc = list_page(rd, svc, service, proto, lo, hi, *per, &page);
+	}
+	if (rc == IGD_ETOOBIG) {
+		full = 1;	/* too much in this range: split it */
+		rc = 0;
+	} else if (rc != 0) {
+		igd_table_free(&page);
+		return rc;
+	} else {
+		full = page.n >= *per;
+		if (page.n > 0) {
+			ports = malloc(page.n * sizeof(*ports));
+			if (ports == NULL) {
+				igd_table_free(&page);
+				return IGD_ENOMEM;
+			}
+		}
+	}
+	for (size_t i = 0; i < page.n; i++) {
+		struct igd_mapping *m = &page.m[i];
 
-		rc = list_page(svc, service, proto, start, hi, dl, &page, pages);
-		if (rc != 0) {
-			igd_table_free(&page);
+		if (i > 0 && m->external_port < page.m[i - 1].external_port)
+			rd->t->quirks |= QUIRK_BIT(QUIRK_RULE_ORDER);
+		if (strcmp(m->protocol, proto) != 0 ||
+		    m->external_port < lo || m->external_port > hi)
+			continue;
+		ports[nports++] = m->external_port;
+		if (key_find(rd, m) != (size_t)-1)
+			continue;
+		rc = table_take(rd->t, m);
+		if (rc == 0)
+			rc = key_add(rd, rd->t->n - 1);
+		if (rc != 0)
+			break;
+	}
+	igd_table_free(&page);
+	if (rc != 0 || !full) {
+		free(ports);
+		return rc;
+	}
+	if (lo == hi || depth >= IGD_SPLIT_MAX) {
+		free(ports);
+		return IGD_ELIMIT;	/* a full page on a single port */
+	}
+	w = hi - lo;
+	s = lo + w / 2;
+	top = hi;
+	if (nports > 0) {
+		qsort(ports, nports, sizeof(*ports), cmp_uint);
+		s = ports[nports / 2];
+		top = ports[nports - 1];
+	}
+	free(ports);
+	q = w / 4;
+	if (s < lo + q)
+		s = lo + q;
+	if (s > hi - 1 - q)
+		s = hi - 1 - q;
+	/* three parts: up to the median, up to the highest port the page
+	 * gave, and above it (a device that sorts gave the lowest ports: the
+	 * first two then come back short at once, the third goes on) */
+	rc = list_range(rd, svc, service, proto, lo, s, per, depth + 1);
+	if (rc == 0 && top > s && top < hi) {
+		rc = list_range(rd, svc, service, proto, s + 1, top, per,
+		    depth + 1);
+		s = top;
+	}
+	if (rc == 0)
+		rc = list_range(rd, svc, service, proto, s + 1, hi, per,
+		    depth + 1);
+	return rc;
+}
+
+/*
+ * The evidence that a list read is whole: the index walk ends where the
+ * list's count says (entry n-1 exists and is one the list gave, entry n
+ * gives 713/714).  Returns 0 when it agrees, 1 when it does not, or the
+ * code of a failed call.
+ */
+static int
+list_confirm(struct reader *rd, const struct igd_service *svc,
+    unsigned service, size_t n)
+{
+	struct igd_mapping m;
+	int rc;
+
+	if (n > 0) {
+		rc = generic_entry(rd, svc, service, (unsigned)(n - 1), &m);
+		if (rc == 0) {
+			size_t at = key_find(rd, &m);
+
+			free(m.description);
+			if (at == (size_t)-1)
+				return 1;	/* an entry the list did not give */
+		} else if (rc == 713 || rc == 714 || rc == 402) {
+			return 1;		/* fewer entries than listed */
+		} else {
 			return rc;
 		}
-		for (size_t i = 0; i < page.n; i++) {
-			const struct igd_mapping *m = &page.m[i];
-
-			if (i > 0 && m->external_port < page.m[i - 1].external_port)
-				sorted = 0;
-			if (m->external_port > last)
-				last = m->external_port;
-			if (strcmp(m->protocol, proto) != 0 ||
-			    m->external_port < start || m->external_port > hi ||
-			    already_listed(t, from, m))
-				continue;
-			rc = igd_table_add(t, m);
-			if (rc != 0) {
-				igd_table_free(&page);
-				return rc;
-			}
-			kept++;
-		}
-		if (page.n < IGD_PAGE_PORTS) {
-			igd_table_free(&page);
-			return 0;
-		}
-		igd_table_free(&page);
-		if (!sorted) {
-			unsigned mid;
-
-			/* forget this page: the halves list its range again
-			 * (and skip what earlier pages already gave) */
-			for (size_t k = iter_begin; k < t->n; k++)
-				free(t->m[k].description);
-			t->n = iter_begin;
-			if (start == hi || depth >= 17)
-				return IGD_ELIMIT;
-			mid = start + (hi - start) / 2;
-			rc = list_range(svc, service, proto, start, mid, depth + 1,
-			    from, dl, t, pages);
-			if (rc != 0)
-				return rc;
-			return list_range(svc, service, proto, mid + 1, hi,
-			    depth + 1, from, dl, t, pages);
-		}
-		if (last >= hi)
-			return 0;
-		if (kept == 0)
-			return IGD_ELIMIT;	/* a full page of repeats */
-		start = last;
 	}
+	rc = generic_entry(rd, svc, service, (unsigned)n, &m);
+	free(m.description);
+	if (rc == 713 || rc == 714)
+		return 0;
+	if (rc == 402 && n == 0) {
+		idx0_402(rd);
+		return 0;
+	}
+	if (rc == 0 || rc == 606)
+		return 1;			/* more entries than listed */
+	return rc;
 }
 
-/* Page through GetListOfPortMappings for one protocol. */
-static int
-list_service(const struct igd_service *svc, unsigned service,
-    const char *proto, const struct deadline *dl, struct igd_table *t,
-    unsigned *pages)
+/* Append text to t->method (cut if it does not fit). */
+static void
+method_add(struct igd_table *t, const char *text)
 {
-	return list_range(svc, service, proto, 0, 65535, 0, t->n, dl, t, pages);
+	size_t l = strlen(t->method);
+
+	if (l < sizeof(t->method) - 1)
+		snprintf(t->method + l, sizeof(t->method) - l, "%s", text);
 }
 
-/* The MiniUPnPd version in a SERVER header, as major*10000+minor*100+patch. */
+/* Read one connection service into rd->t; method text appended. */
 static int
-miniupnpd_version(const char *server)
+read_service(struct reader *rd, const struct igd_service *svc,
+    unsigned service, enum igd_list_method method)
 {
-	const char *p = strstr(server, "MiniUPnPd/");
-	unsigned a = 0, b = 0, c = 0;
+	struct igd_table *t = rd->t;
+	enum igd_list_method m = method;
+	const char *why = "";
+	unsigned per = IGD_PAGE_MAX;
+	size_t before = t->n;
+	char buf[160], wbuf[200];
+	int rc;
 
-	if (p == NULL || sscanf(p + 10, "%u.%u.%u", &a, &b, &c) < 2)
-		return -1;
-	return (int)(a * 10000 + b * 100 + c);
+	if (svc->version < 2) {
+		m = IGD_LIST_WALK;	/* IGD:1 has no list action */
+		why = method == IGD_LIST_LIST ? " (IGD:1 device)" : "";
+	} else if (m == IGD_LIST_AUTO) {
+		m = IGD_LIST_LIST;
+		if (rd->known & QUIRK_BIT(QUIRK_LIST_CRASH)) {
+			/* at most 128 entries in all, or no list at all:
+			 * is there an entry at index 128? */
+			struct igd_mapping pm;
+
+			per = IGD_PAGE_SAFE;
+			rc = generic_entry(rd, svc, service, IGD_PAGE_SAFE, &pm);
+			free(pm.description);
+			if (rc != 713 && rc != 714) {
+				m = IGD_LIST_WALK;
+				if (rc == 0 || rc == 606) {
+					why = " (over 128 entries on a device "
+					    "whose list action can crash: quirk "
+					    "list-crash)";
+					t->quirks |= QUIRK_BIT(QUIRK_LIST_CRASH);
+				}
+			}
+		}
+	}
+	if (m == IGD_LIST_LIST) {
+		keys_reset(rd);
+		rd->pages = 0;
+		rc = list_range(rd, svc, service, "TCP", 0, 65535, &per, 0);
+		if (rc == 0)
+			rc = list_range(rd, svc, service, "UDP", 0, 65535, &per,
+			    0);
+		if (rc == 401 || rc == 602 || rc == 501) {
+			/* no list action after all: walk instead */
+			table_truncate(t, before);
+			m = IGD_LIST_WALK;
+			why = " (list action refused)";
+		} else if (rc == 0) {
+			rc = list_confirm(rd, svc, service, t->n - before);
+			if (rc == 1) {
+				snprintf(buf, sizeof(buf), " (the list gave %zu "
+				    "entries, the index walk disagrees: quirk "
+				    "list-short)", t->n - before);
+				table_truncate(t, before);
+				t->quirks |= QUIRK_BIT(QUIRK_LIST_SHORT);
+				m = IGD_LIST_WALK;
+				why = buf;
+				rc = 0;
+			} else if (rc == 0) {
+				snprintf(buf, sizeof(buf), "list, %u page%s, "
+				    "count confirmed by the index walk",
+				    rd->pages, rd->pages == 1 ? "" : "s");
+				method_add(t, buf);
+			}
+		}
+		if (rc != 0) {
+			snprintf(buf, sizeof(buf), "list, %u page%s",
+			    rd->pages, rd->pages == 1 ? "" : "s");
+			method_add(t, buf);
+		}
+		keys_reset(rd);
+		if (m == IGD_LIST_LIST)
+			return rc;
+	}
+	rc = walk_service(rd, svc, service);
+	snprintf(wbuf, sizeof(wbuf), "walk%.190s", why);
+	method_add(t, wbuf);
+	return rc;
 }
 
 int
 igd_table_read(const struct igd_device *dev, enum igd_list_method method,
     const struct deadline *dl, struct igd_table *t)
 {
-	int ver = miniupnpd_version(dev->server);
-	/* nftables builds of 2.3.0-2.3.3 crash on GetListOfPortMappings when
-	 * more than 128 mappings of one protocol lie in the asked range; the
-	 * iptables build says the same version, so trust neither */
-	int crashy = ver >= 20300 && ver <= 20303;
+	struct quirk_device qd;
+	struct reader rd;
 	unsigned service = 0;
-	size_t pos = 0;
 	int rc = 0;
+	char buf[48];
 
 	memset(t, 0, sizeof(*t));
+	memset(&rd, 0, sizeof(rd));
+	qd.server = dev->server;
+	qd.manufacturer = dev->manufacturer;
+	qd.model_name = dev->model_name;
+	qd.friendly_name = dev->friendly_name;
+	rd.dl = dl;
+	rd.t = t;
+	rd.known = quirk_known(&qd);
 	for (size_t i = 0; i < dev->n_services; i++) {
 		const struct igd_service *svc = &dev->services[i];
-		enum igd_list_method m = method;
-		const char *why = "";
-		unsigned pages = 0;
-		size_t before;
 
 		if (svc->kind != IGD_SVC_WANIP && svc->kind != IGD_SVC_WANPPP)
 			continue;
-		service++;
-		(void)pos;
-		if (svc->version < 2) {
-			m = IGD_LIST_WALK;	/* IGD:1 has no list action */
-			why = method == IGD_LIST_LIST ? " (IGD:1 device)" : "";
-		} else if (m == IGD_LIST_AUTO) {
-			m = IGD_LIST_LIST;
-			if (crashy) {
-				/* probe: is there a 129th entry? */
-				char idx[8];
-				const char *args[] = { "NewPortMappingIndex", idx,
-				    NULL };
-				struct igd_reply r;
-				int prc;
-
-				snprintf(idx, sizeof(idx), "%d", IGD_PAGE_PORTS);
-				prc = igd_soap_call(svc,
-				    "GetGenericPortMappingEntry", args,
-				    IGD_SOAP_MAX, dl, &r, NULL, 0);
-				igd_reply_free(&r);
-				if (prc != 713 && prc != 714) {
-					m = IGD_LIST_WALK;
-					why = " (over 128 entries on a MiniUPnPd "
-					    "2.3.0-2.3.3, whose list action can "
-					    "crash)";
-				}
-			}
-		}
-		before = t->n;
-		if (m == IGD_LIST_LIST) {
-			rc = list_service(svc, service, "TCP", dl, t, &pages);
-			if (rc == 0)
-				rc = list_service(svc, service, "UDP", dl, t,
-				    &pages);
-			if (rc == 401 || rc == 602 || rc == 501) {
-				/* no list action after all: walk instead */
-				for (size_t k = before; k < t->n; k++)
-					free(t->m[k].description);
-				t->n = before;
-				m = IGD_LIST_WALK;
-				why = " (list action refused)";
-			} else {
-				snprintf(t->method, sizeof(t->method),
-				    "list, %u page%s", pages, pages == 1 ? "" : "s");
-			}
-		}
-		if (m == IGD_LIST_WALK) {
-			rc = walk_service(svc, service, dl, t);
-			snprintf(t->method, sizeof(t->method), "walk%s", why);
-		}
+		if (service++ > 0)
+			method_add(t, "; ");
+		rc = read_service(&rd, svc, service, method);
 		if (t->external_address[0] == '\0') {
 			struct igd_reply r;
 
-			if (igd_soap_call(svc, "GetExternalIPAddress", NULL,
-			    IGD_SOAP_MAX, dl, &r, NULL, 0) == 0)
+			if (reader_call(&rd, svc, "GetExternalIPAddress", NULL,
+			    IGD_SOAP_MAX, &r) == 0)
 				get_str(&r, "NewExternalIPAddress",
 				    t->external_address,
 				    sizeof(t->external_address));
@@ -1561,6 +1829,13 @@ igd_table_read(const struct igd_device *dev, enum igd_list_method method,
 		if (rc != 0)
 			break;
 	}
+	free(rd.slot);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->m[i].internal_port == 0)
+			t->quirks |= QUIRK_BIT(QUIRK_IPORT_ZERO);
+	snprintf(buf, sizeof(buf), "; %u SOAP call%s", t->calls,
+	    t->calls == 1 ? "" : "s");
+	method_add(t, buf);
 	if (service == 0)
 		rc = IGD_ENOTFOUND;
 	if (rc == 0 && t->denied > 0)

@@ -22,6 +22,7 @@
 #include "deadline.h"
 #include "errors.h"
 #include "http.h"
+#include "quirk.h"
 #include "ssdp.h"
 
 #define IGD_STR_MAX        256	/* identity strings from the description */
@@ -281,8 +282,16 @@ struct igd_mapping {
 	char *description;		/* full, decoded, owned; never NULL */
 	unsigned service;		/* 1-based WAN connection service it came from */
 };
+/* internal_port 0: the device did not tell it (MiniUPnPd 2.3.6-2.3.7
+ * answer 0 in every read action, quirk internal-port-0); the mapping is
+ * kept and judged on everything else. */
 
 #define IGD_TABLE_MAX 16384		/* mappings kept; more marks the table incomplete */
+/* Bytes a table may hold, its array and its strings together, whatever
+ * the device sends: with the transient buffers of one answer (at most
+ * IGD_LISTING_MAX, decoded once, parsed once) the run stays under 16 MiB.
+ * Past it the table is incomplete (IGD_EBUDGET). */
+#define IGD_TABLE_BUDGET   (6 * 1024 * 1024)
 
 enum igd_list_method { IGD_LIST_AUTO = 0, IGD_LIST_LIST, IGD_LIST_WALK };
 
@@ -290,15 +299,23 @@ enum igd_list_method { IGD_LIST_AUTO = 0, IGD_LIST_LIST, IGD_LIST_WALK };
 struct igd_table {
 	struct igd_mapping *m;
 	size_t n, cap;
+	size_t bytes;			/* held: the array and the descriptions */
 	int complete;			/* 1 only when every service was read to its end */
 	int rc;				/* why it is incomplete (a code), 0 if complete */
 	unsigned denied;		/* 606 answers met during a walk */
-	char method[128];		/* how it was read, for the output */
+	unsigned calls;			/* SOAP calls made to read it */
+	unsigned quirks;		/* device quirks met and worked around
+					 * (QUIRK_BIT() set, quirk.h) */
+	unsigned suspect;		/* of those, quirks assumed on a device
+					 * not known to have them: the table
+					 * rests on a guess (at most WARNING) */
+	char method[256];		/* how it was read, for the output */
 	char external_address[64];	/* of the first connection, for judging */
 };
 
-/* Append a copy of m (description duplicated) to t.  0, IGD_ENOMEM or
- * IGD_ELIMIT (IGD_TABLE_MAX reached). */
+/* Append a copy of m (description duplicated) to t.  0, IGD_ENOMEM,
+ * IGD_ELIMIT (IGD_TABLE_MAX reached) or IGD_EBUDGET (IGD_TABLE_BUDGET
+ * reached). */
 int igd_table_add(struct igd_table *t, const struct igd_mapping *m);
 
 /* Free every description and the array; accepts a zeroed table. */
@@ -316,9 +333,18 @@ int igd_listing_parse(const char *xml, size_t len, unsigned service,
 
 /*
  * Read every port mapping of every WAN connection service of dev, by dl,
- * the way method says (auto: see igd.c for the device quirks).  Fills *t;
- * t->complete says whether the table is whole.  Returns 0 when complete,
- * else the code that stopped it (IGD_ETIMEOUT, IGD_ELIMIT, 606, ...).
+ * the way method says.  Fills *t; t->complete says whether the table is
+ * whole, t->method how it was read (and how many SOAP calls it took),
+ * t->quirks which device quirks were met.  Returns 0 when complete, else
+ * the code that stopped it (IGD_ETIMEOUT, IGD_ELIMIT, IGD_EBUDGET, 606 ...).
+ *
+ * A table is complete only on evidence: the index walk up to its 713/714,
+ * or list pages that all came back short of the size asked (a full page
+ * splits its port range), their count then checked against the end of the
+ * index walk (entry N-1 exists and was listed, entry N gives 713/714); a
+ * disagreement means the walk.  auto never asks a device whose list action
+ * can crash (quirk list-crash) for a range that could hold more than 128
+ * mappings of one protocol; --list-method=list lifts that limit.
  */
 int igd_table_read(const struct igd_device *dev, enum igd_list_method method,
     const struct deadline *dl, struct igd_table *t);

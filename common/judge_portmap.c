@@ -196,6 +196,11 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 		y->rules[i] = policy_match(pol, &pm, t->external_address);
 		y->states[i] = y->rules[i] ? y->rules[i]->state :
 		    pol->portmap.default_state;
+		/* a device that does not tell the internal port (quirk
+		 * internal-port-0): the rules on the internal port are
+		 * unjudged, so never OK */
+		if (m->internal_port == 0 && y->states[i] == PLUGIN_OK)
+			y->states[i] = PLUGIN_WARNING;
 		y->count[y->states[i]]++;
 		if (strcmp(m->protocol, "TCP") == 0)
 			y->tcp++;
@@ -204,9 +209,20 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 		if (y->states[i] == PLUGIN_OK)
 			continue;
 		mapping_line(t, i, c, text, sizeof(text));
-		plugin_out_sub(o, y->states[i], "%s: %s", y->rules[i] ?
-		    y->rules[i]->name : "no rule matched", text);
+		if (m->internal_port == 0 && (y->rules[i] == NULL ||
+		    y->rules[i]->state == PLUGIN_OK))
+			plugin_out_sub(o, y->states[i], "cannot judge, the "
+			    "device reports internal port 0 (MiniUPnPd "
+			    "2.3.6-2.3.7 bug): %s", text);
+		else
+			plugin_out_sub(o, y->states[i], "%s: %s", y->rules[i] ?
+			    y->rules[i]->name : "no rule matched", text);
 	}
+	if (t->suspect & QUIRK_BIT(QUIRK_IDX0_402))
+		plugin_out_sub(o, PLUGIN_WARNING, "the device answered 402 "
+		    "Invalid Args at index 0 of the walk: taken as an empty "
+		    "table (quirk index0-402 of DD-WRT v24), but this device "
+		    "is not known to answer so");
 }
 
 /* The OK mappings, JUDGE_PORTMAP_SHOW_OK of them unless -vv. */
@@ -336,9 +352,15 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 		    c->hosts->rdns_rc == IGD_ETIMEOUT ? "the deadline came "
 		    "first" : c->hosts->rdns_err);
 	judge_summary(o, t, &y, c);
-	if (c->verbose >= 1)
-		plugin_out_info(o, "read from %.100s by %s", c->source,
-		    t->method[0] ? t->method : "-");
+	/* how the table was read, and what it had to work around */
+	plugin_out_info(o, "read from %.100s by %s", c->source,
+	    t->method[0] ? t->method : "-");
+	if (t->quirks != 0) {
+		char q[PLUGIN_LINE_MAX];
+
+		quirk_describe(t->quirks, q, sizeof(q));
+		plugin_out_info(o, "%s", q);
+	}
 	judge_perf(o, t, &y, c, prev->path != NULL);
 out:
 	free(y.rules);

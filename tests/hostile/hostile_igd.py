@@ -56,6 +56,28 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
   unsorted          GetListOfPortMappings pages in table order, not sorted by
                     port (as miniupnpd 2.3.4 and later answer); the table is
                     shuffled (the same way every run)
+  rule-order        list pages in table order (as built), not sorted
+  reversed          the table in descending port order, pages in that order
+  ascending-first   the table (in rule order): 128 TCP mappings on ports
+                    40000..40127, then TCP 3389 -> 192.168.1.66:3389 and
+                    TCP 53 -> 8.8.8.8:53 (a first page that ascends by
+                    accident; implies rule-order)
+  short-pages       GetListOfPortMappings answers at most 50 entries
+                    whatever NewNumberOfPorts asks
+  empty-list        GetListOfPortMappings answers an empty list for every
+                    range while the index walk has the entries (OPNsense)
+  big-desc          16384 TCP mappings with 7.5 KB descriptions (128 pages
+                    of 128 under a 1 MiB page cap: a memory budget test)
+  large             2500 TCP mappings (ports 10000..12499) and one to
+                    8.8.4.4 in the middle of the rule order
+  iport0            every read action reports internal port 0 (MiniUPnPd
+                    2.3.6-2.3.7, upstream issue 768); the table gains TCP
+                    4450 -> 192.168.1.77:445 'smb'
+  idx0-402          an empty table whose GetGenericPortMappingEntry(0)
+                    answers 402 Invalid Args (DD-WRT v24)
+  ddwrt             the description names DD-WRT (manufacturer, model) and
+                    the SERVER header says DD-WRT/v24
+  version=X.Y.Z     the SERVER headers say MiniUPnPd/X.Y.Z
 
  firmware modes (descriptions and answers of real routers, emulated):
   blank-identity    friendlyName, manufacturer, modelName, modelNumber and
@@ -113,7 +135,9 @@ DATA_MODES = {
     "good", "igd1", "soap500", "endless-table", "fault606", "list-escaped",
     "list-cdata", "list-truncated", "list-malformed", "nasty-text",
     "outside-lan", "many", "unsorted", "blank-identity", "two-wan",
-    "ppp-unconfigured", "ppp-refuses", "tr064", "tr064-auth",
+    "ppp-unconfigured", "ppp-refuses", "tr064", "tr064-auth", "rule-order",
+    "reversed", "ascending-first", "short-pages", "empty-list", "big-desc",
+    "large", "iport0", "idx0-402", "ddwrt",
 }
 SSDP_MODES = {
     "ssdp-elsewhere", "ssdp-dup", "ssdp-other-types", "ssdp-flood",
@@ -223,8 +247,30 @@ class Device:
             m = [mapping(20000 + i, "TCP" if i % 2 else "UDP", 20000 + i,
                          "192.168.1.%d" % (2 + i % 250), "app %d" % i,
                          3600 + i) for i in range(300)]
+        if "ascending-first" in self.modes:
+            m = [mapping(40000 + i, "TCP", 40000 + i,
+                         "192.168.1.%d" % (2 + i % 200), "game %d" % i, 3600)
+                 for i in range(128)]
+            m += [mapping(3389, "TCP", 3389, "192.168.1.66", "rdp", 3600),
+                  mapping(53, "TCP", 53, "8.8.8.8", "dns", 3600)]
+        if "large" in self.modes:
+            m = [mapping(10000 + i, "TCP", 10000 + i,
+                         "192.168.1.%d" % (2 + i % 200), "bulk %d" % i, 3600)
+                 for i in range(2500)]
+            m.insert(1234, mapping(8443, "TCP", 443, "8.8.4.4", "proxy", 3600))
+        if "big-desc" in self.modes:
+            d = xesc("x" * 7680)	# one object shared by every entry
+            m = [mapping(20000 + i, "TCP", 20000 + i,
+                         "192.168.1.%d" % (2 + i % 200),
+                         d, 3600) for i in range(16384)]
+        if "idx0-402" in self.modes:
+            m = []
+        if "iport0" in self.modes:
+            m.append(mapping(4450, "TCP", 445, "192.168.1.77", "smb", 3600))
         if "unsorted" in self.modes:
             _random.Random(7).shuffle(m)
+        if "reversed" in self.modes:
+            m.sort(key=lambda e: -e["_ext"])
         if "fault606" in self.modes:
             m += [mapping(9000, "TCP", 9000, "192.168.1.40", "printer", 600),
                   mapping(9001, "UDP", 9001, "192.168.1.41", "voip", 600)]
@@ -327,6 +373,10 @@ class Device:
             model = b"Model|'=\n\x1b[31mX\xff &#1;" + b"M" * 300
         elif "blank-identity" in self.modes:
             fname = model = manufacturer = number = uuid = b""
+        elif "ddwrt" in self.modes:
+            fname = b"DD-WRT Router"
+            model = b"DD-WRT v24"
+            manufacturer = b"DD-WRT"
         else:
             fname = b"Hostile Test Router"
             model = b"HTR-2000"
@@ -411,12 +461,16 @@ class Device:
             "NewTotalPacketsReceived": 7000000000 + int(t * 900),
         }
 
+    def iport(self, e):
+        return b"0" if "iport0" in self.modes else e["iport"]
+
     def entry_args(self, e, generic=True):
         a = []
         if generic:
             a += [("NewRemoteHost", e["remote"]), ("NewExternalPort", e["ext"]),
                   ("NewProtocol", e["proto"])]
-        a += [("NewInternalPort", e["iport"]), ("NewInternalClient", e["client"]),
+        a += [("NewInternalPort", self.iport(e)),
+              ("NewInternalClient", e["client"]),
               ("NewEnabled", e["enabled"]),
               ("NewPortMappingDescription", e["desc"]),
               ("NewLeaseDuration", e["lease"])]
@@ -435,11 +489,16 @@ class Device:
             return 733, self.fault(733, "InconsistentParameters")
         sel = [e for e in self.mappings
                if e["_proto"].upper() == proto and start <= e["_ext"] <= end]
-        if "unsorted" not in self.modes:
+        if not self.modes & {"unsorted", "rule-order", "reversed",
+                             "ascending-first", "large"}:
             sel.sort(key=lambda e: e["_ext"])
         if number > 0:
             sel = sel[:number]
-        if not sel:
+        if "short-pages" in self.modes:
+            sel = sel[:50]
+        if "empty-list" in self.modes:
+            sel = []
+        if not sel and "empty-list" not in self.modes:
             return 730, self.fault(730, "PortMappingNotFound")
         inner = [b'<?xml version="1.0"?>\n<p:PortMappingList xmlns:p="',
                  NS_LIST.encode(),
@@ -447,11 +506,15 @@ class Device:
                  b'xsi:schemaLocation="urn:schemas-upnp-org:gw:WANIPConnection '
                  b'http://www.upnp.org/schemas/gw/WANIPConnection-v2.xsd">\n']
         for i, e in enumerate(sel):
+            if "_ent" in e and i > 0:
+                inner.append(e["_ent"])	# built once (big tables)
+                continue
             ent = (b"<p:PortMappingEntry>"
                    b"<p:NewRemoteHost>" + e["remote"] + b"</p:NewRemoteHost>"
                    b"<p:NewExternalPort>" + e["ext"] + b"</p:NewExternalPort>"
                    b"<p:NewProtocol>" + e["proto"] + b"</p:NewProtocol>"
-                   b"<p:NewInternalPort>" + e["iport"] + b"</p:NewInternalPort>"
+                   b"<p:NewInternalPort>" + self.iport(e) +
+                   b"</p:NewInternalPort>"
                    b"<p:NewInternalClient>" + e["client"] +
                    b"</p:NewInternalClient>"
                    b"<p:NewEnabled>" + e["enabled"] + b"</p:NewEnabled>"
@@ -468,6 +531,8 @@ class Device:
                        b"<p:NewDescription><p:NewDescription>nested"
                        b"<p:NewLeaseTime>abc</p:NewLeaseTime>"
                        b"<p:PortMappingEntry>\n") + ent
+            elif len(self.mappings) > 1000:
+                e["_ent"] = ent
             inner.append(ent)
         inner.append(b"</p:PortMappingList>\n")
         doc = b"".join(inner)
@@ -564,6 +629,8 @@ class Device:
                 return ok(self.entry_args(self.endless_entry(i)))
             if "fault606" in self.modes and i == 2:
                 return 500, self.fault(606, "Action not authorized")
+            if "idx0-402" in self.modes and i == 0 and not self.mappings:
+                return 500, self.fault(402, "Invalid Args")
             if i >= len(self.mappings):
                 return 500, self.fault(713, "SpecifiedArrayIndexInvalid")
             return ok(self.entry_args(self.mappings[i]))
@@ -1061,6 +1128,13 @@ class SSDPServer:
 def parse_modes(text):
     data, transport, ssdp = set(), [], set()
     for tok in filter(None, (t.strip() for t in text.split(","))):
+        if tok.startswith("version="):
+            v = tok[len("version="):]
+            if not re.fullmatch(r"\d{1,2}\.\d{1,2}(\.\d{1,2})?", v):
+                raise ValueError("bad version %r (X.Y.Z)" % v)
+            global SERVER_HDR
+            SERVER_HDR = "Linux/6.1 UPnP/1.1 MiniUPnPd/" + v
+            continue
         name, _, scope = tok.partition(":")
         scope = scope or "all"
         if name in TRANSPORT_MODES:
@@ -1109,6 +1183,9 @@ def main(argv=None):
     except (OSError, ValueError) as e:
         ap.error(str(e))
     opts.conn_seconds = max(1.0, min(opts.conn_seconds, 120.0))
+    if "ddwrt" in opts.data_modes:
+        global SERVER_HDR
+        SERVER_HDR = "Linux/2.4.37 UPnP/1.0 DD-WRT/v24"
 
     log = Log(opts.log)
     access = Log(opts.access_log)

@@ -354,6 +354,48 @@ case_ many-walk $M many url 0 --list-method walk
 # mapping must still be found, none skipped, none twice
 case_ many-unsorted $M many,unsorted url 0
 case_ many-unsorted-list $M many,unsorted url 0 --list-method list
+# list pages in any order and of any size (issue 8 item 1): every mapping
+# counted by the default method, on a device known to list safely (2.3.9)
+# and on one that is not (walked or listed within 128)
+case_ many-rule-order-239 $M many,rule-order,version=2.3.9 url 0
+case_ many-reversed-239 $M many,reversed,version=2.3.9 url 0
+case_ many-reversed-list $M many,reversed url 0 --list-method list
+case_ many-unsorted-239 $M many,unsorted,version=2.3.9 url 0
+# fewer entries than NumberOfPorts asked: a short page is not the end
+case_ many-short-pages-239 $M many,short-pages,version=2.3.9 url 0
+case_ many-short-pages-list $M many,short-pages url 0 --list-method list
+WANT_FIRST='^IGD PORTMAP CRITICAL - .*2501 mappings'
+case_ large-239 $M large,version=2.3.9 url 2
+case_ large-list $M large url 2 --list-method list
+# 128 ascending ports first in rule order, then the two that matter: the
+# first page ascends by accident and must not end the listing
+WANT_FIRST='^IGD PORTMAP CRITICAL - .*130 mappings'
+case_ ascending-first-239 $M ascending-first,version=2.3.9 url 2
+case_ ascending-first $M ascending-first url 2
+case_ ascending-first-list $M ascending-first url 2 --list-method list
+# the list answer empty while the index walk has entries (OPNsense)
+WANT_FIRST='^IGD PORTMAP CRITICAL - .*4 mappings'
+case_ empty-list-239 $M empty-list,outside-lan,version=2.3.9 url 2
+case_ empty-list-list $M empty-list,outside-lan url 2 --list-method list
+# more than the memory budget: incomplete (never OK), and says why; the
+# peak RSS limit of every case (16 MiB) is the point
+WANT_FIRST='^IGD PORTMAP UNKNOWN - table incomplete.*memory budget'
+T=8 case_ big-desc-239 $M big-desc,version=2.3.9 url 3
+T=8 case_ big-desc-list $M big-desc url 3 --list-method list
+# internal port 0 (MiniUPnPd 2.3.6-2.3.7): read and judged, never OK, never
+# UNKNOWN for the whole table
+WANT_FIRST='^IGD PORTMAP WARNING - 4 mappings'
+case_ iport0-237 $M iport0,version=2.3.7 url 1
+case_ iport0-walk $M iport0,version=2.3.7 url 1 --list-method walk
+WANT_FIRST='^IGD PORTMAP CRITICAL - 5 mappings'
+case_ iport0-outside-lan $M iport0,outside-lan,version=2.3.7 url 2
+# 402 at index 0 of an empty walk: an empty table on DD-WRT, WARNING
+# naming the quirk on any other device
+WANT_FIRST='^IGD PORTMAP OK - 0 mappings'
+case_ idx0-402-ddwrt $M idx0-402,ddwrt,igd1 url 0
+WANT_FIRST='^IGD PORTMAP WARNING - 0 mappings'
+case_ idx0-402 $M idx0-402,igd1 url 1
+case_ idx0-402-igd2 $M idx0-402,version=2.3.9 url 1
 WANT_FIRST=
 
 # Broken transport on every answer (the root description first): UNKNOWN.

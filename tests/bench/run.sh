@@ -451,7 +451,7 @@ portmap_section() {
 		auto_cmd=("$P/check_igd_portmap" -u "$LAB_URL" --no-state)
 		sample "[$b] portmap auto" "${auto_cmd[@]}" -v
 		first=$(printf '%s\n' "$SAMPLE_OUT" | head -n 1 | cut -d'|' -f1 | sed 's/ *$//')
-		method=$(printf '%s\n' "$SAMPLE_OUT" | sed -n 's/.* by \(.*\)$/\1/p' | sed 's/ *|.*//' | head -n 1)
+		method=$(printf '%s\n' "$SAMPLE_OUT" | sed -n 's/^read from [^ ]* by \(.*\)$/\1/p' | sed 's/ *|.*//' | head -n 1)
 		measure "pm_auto_${b}_$size" 1 "[$b] check_igd_portmap -u URL --no-state [$size]" "$N" "$CASE_BUDGET" -- \
 			"${auto_cmd[@]}" || continue
 		ours_alive "[$b] portmap auto [$size] (every run)"

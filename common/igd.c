@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* igd: discovery, description, SOAP and typed facts (see igd.h). */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1433,6 +1434,27 @@ keys_reset(struct reader *rd)
 	rd->first = rd->t->n;
 }
 
+/* *m from a GetGenericPortMappingEntry answer whose code is rc; returns
+ * the code (IGD_EPROTOCOL for an entry without its fields).  m's
+ * description is the caller's to free when 0 is returned. */
+static int
+entry_from_reply(int rc, const struct igd_reply *r, unsigned service,
+    struct igd_mapping *m)
+{
+	mapping_init(m, service);
+	for (size_t i = 0; rc == 0 && i < r->n; i++)
+		if (mapping_field(m, r->args[i].name,
+		    r->args[i].value ? r->args[i].value : "") < 0)
+			rc = IGD_EPROTOCOL;
+	if (rc == 0 && !mapping_complete(m))
+		rc = IGD_EPROTOCOL;
+	if (rc != 0) {
+		free(m->description);
+		m->description = NULL;
+	}
+	return rc;
+}
+
 /* One GetGenericPortMappingEntry: *m filled (its description owned by the
  * caller, free it) when the answer is 0. */
 static int
@@ -1444,22 +1466,71 @@ generic_entry(struct reader *rd, const struct igd_service *svc,
 	struct igd_reply r;
 	int rc;
 
-	mapping_init(m, service);
 	snprintf(ibuf, sizeof(ibuf), "%u", idx);
 	rc = reader_call(rd, svc, "GetGenericPortMappingEntry", args,
 	    IGD_SOAP_MAX, &r);
-	for (size_t i = 0; rc == 0 && i < r.n; i++)
-		if (mapping_field(m, r.args[i].name,
-		    r.args[i].value ? r.args[i].value : "") < 0)
-			rc = IGD_EPROTOCOL;
-	if (rc == 0 && !mapping_complete(m))
-		rc = IGD_EPROTOCOL;
+	rc = entry_from_reply(rc, &r, service, m);
 	igd_reply_free(&r);
-	if (rc != 0) {
-		free(m->description);
-		m->description = NULL;
-	}
 	return rc;
+}
+
+/*
+ * One query run beside the table read, on a thread of its own when one can
+ * be started (else at once): the device answers both while the run waits
+ * once, a round trip saved.  Only igd_soap_call() runs on the thread; the
+ * reader's state is touched by the caller alone.
+ */
+struct side_call {
+	const struct igd_service *svc;
+	const char *action;
+	char arg[24];			/* NewPortMappingIndex, "" for none */
+	const struct deadline *dl;
+	struct igd_reply r;
+	int rc;
+	int threaded;
+	pthread_t th;
+};
+
+static void *
+side_run(void *p)
+{
+	struct side_call *c = p;
+	const char *args[] = { "NewPortMappingIndex", c->arg, NULL };
+
+	c->rc = igd_soap_call(c->svc, c->action, c->arg[0] ? args : NULL,
+	    IGD_SOAP_MAX, c->dl, &c->r, NULL, 0);
+	return NULL;
+}
+
+static void
+side_start(struct reader *rd, struct side_call *c,
+    const struct igd_service *svc, const char *action, long idx)
+{
+	memset(c, 0, sizeof(*c));
+	c->svc = svc;
+	c->action = action;
+	c->dl = rd->dl;
+	if (idx >= 0)
+		snprintf(c->arg, sizeof(c->arg), "%ld", idx);
+	rd->t->calls++;
+	if (deadline_left_ms(rd->dl) == 0) {
+		c->rc = IGD_ETIMEOUT;
+		return;
+	}
+	if (pthread_create(&c->th, NULL, side_run, c) == 0)
+		c->threaded = 1;
+	else
+		side_run(c);
+}
+
+/* Wait for c; its code.  Free c->r with igd_reply_free() after. */
+static int
+side_join(struct side_call *c)
+{
+	if (c->threaded)
+		pthread_join(c->th, NULL);
+	c->threaded = 0;
+	return c->rc;
 }
 
 /* What a 402 at index 0 of a walk means: an empty table on a device known
@@ -1667,25 +1738,31 @@ static int
 list_confirm(struct reader *rd, const struct igd_service *svc,
     unsigned service, size_t n)
 {
+	struct side_call prev;
 	struct igd_mapping m;
-	int rc;
+	int rc, prc = 0;
 
+	/* entries n-1 and n asked at once */
+	if (n > 0)
+		side_start(rd, &prev, svc, "GetGenericPortMappingEntry",
+		    (long)n - 1);
+	rc = generic_entry(rd, svc, service, (unsigned)n, &m);
+	free(m.description);
 	if (n > 0) {
-		rc = generic_entry(rd, svc, service, (unsigned)(n - 1), &m);
-		if (rc == 0) {
+		prc = entry_from_reply(side_join(&prev), &prev.r, service, &m);
+		igd_reply_free(&prev.r);
+		if (prc == 0) {
 			size_t at = key_find(rd, &m);
 
 			free(m.description);
 			if (at == (size_t)-1)
 				return 1;	/* an entry the list did not give */
-		} else if (rc == 713 || rc == 714 || rc == 402) {
+		} else if (prc == 713 || prc == 714 || prc == 402) {
 			return 1;		/* fewer entries than listed */
 		} else {
-			return rc;
+			return prc;
 		}
 	}
-	rc = generic_entry(rd, svc, service, (unsigned)n, &m);
-	free(m.description);
 	if (rc == 713 || rc == 714)
 		return 0;
 	if (rc == 402 && n == 0) {
@@ -1795,8 +1872,9 @@ igd_table_read(const struct igd_device *dev, enum igd_list_method method,
 {
 	struct quirk_device qd;
 	struct reader rd;
+	struct side_call ext;
 	unsigned service = 0;
-	int rc = 0;
+	int rc = 0, ext_asked;
 	char buf[48];
 
 	memset(t, 0, sizeof(*t));
@@ -1815,16 +1893,18 @@ igd_table_read(const struct igd_device *dev, enum igd_list_method method,
 			continue;
 		if (service++ > 0)
 			method_add(t, "; ");
+		/* the external address, for judging, asked beside the
+		 * first calls of the read */
+		ext_asked = t->external_address[0] == '\0';
+		if (ext_asked)
+			side_start(&rd, &ext, svc, "GetExternalIPAddress", -1);
 		rc = read_service(&rd, svc, service, method);
-		if (t->external_address[0] == '\0') {
-			struct igd_reply r;
-
-			if (reader_call(&rd, svc, "GetExternalIPAddress", NULL,
-			    IGD_SOAP_MAX, &r) == 0)
-				get_str(&r, "NewExternalIPAddress",
+		if (ext_asked) {
+			if (side_join(&ext) == 0)
+				get_str(&ext.r, "NewExternalIPAddress",
 				    t->external_address,
 				    sizeof(t->external_address));
-			igd_reply_free(&r);
+			igd_reply_free(&ext.r);
 		}
 		if (rc != 0)
 			break;

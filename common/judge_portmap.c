@@ -183,7 +183,9 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct igd_mapping *m = &t->m[i];
+		const struct policy_rule *unjudged;
 		struct policy_mapping pm;
+		int cannot;
 
 		pm.protocol = m->protocol;
 		pm.external_port = m->external_port;
@@ -193,14 +195,17 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 		pm.description = m->description;
 		pm.lease = m->lease;
 		pm.enabled = m->enabled;
-		y->rules[i] = policy_match(pol, &pm, t->external_address);
+		/* a device that does not tell the internal port (quirk
+		 * internal-port-0): a rule on the internal port that
+		 * matches on everything else cannot be judged */
+		y->rules[i] = policy_match_unjudged(pol, &pm,
+		    t->external_address, &unjudged);
 		y->states[i] = y->rules[i] ? y->rules[i]->state :
 		    pol->portmap.default_state;
-		/* a device that does not tell the internal port (quirk
-		 * internal-port-0): the rules on the internal port are
-		 * unjudged, so never OK */
-		if (m->internal_port == 0 && y->states[i] == PLUGIN_OK)
-			y->states[i] = PLUGIN_WARNING;
+		cannot = unjudged != NULL &&
+		    pol->portmap.unjudged_state > y->states[i];
+		if (cannot)
+			y->states[i] = pol->portmap.unjudged_state;
 		y->count[y->states[i]]++;
 		if (strcmp(m->protocol, "TCP") == 0)
 			y->tcp++;
@@ -209,11 +214,10 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 		if (y->states[i] == PLUGIN_OK)
 			continue;
 		mapping_line(t, i, c, text, sizeof(text));
-		if (m->internal_port == 0 && (y->rules[i] == NULL ||
-		    y->rules[i]->state == PLUGIN_OK))
-			plugin_out_sub(o, y->states[i], "cannot judge, the "
-			    "device reports internal port 0 (MiniUPnPd "
-			    "2.3.6-2.3.7 bug): %s", text);
+		if (cannot)
+			plugin_out_sub(o, y->states[i], "%s: cannot judge, "
+			    "the device reports internal port 0 (MiniUPnPd "
+			    "2.3.6-2.3.7 bug): %s", unjudged->name, text);
 		else
 			plugin_out_sub(o, y->states[i], "%s: %s", y->rules[i] ?
 			    y->rules[i]->name : "no rule matched", text);

@@ -727,6 +727,7 @@ static const struct ydoc_field portmap_fields[] = {
 	    0, POLICY_LIST_MAX, item_prefix, PF(p.portmap.n_lan), NULL, 0,
 	    NULL, 0 },
 	STATE("default", p.portmap.default_state),
+	STATE("unjudged", p.portmap.unjudged_state),
 	FN("max_entries", p.portmap.max_entries, get_thresholds),
 	FN("list_method", p.portmap.list_method, get_list_method),
 	MAP("changes", changes_fields, 0),
@@ -765,6 +766,7 @@ policy_defaults(struct policy *p)
 	p->wan.external_mismatch_state = PLUGIN_CRITICAL;
 	p->wan.private_state = PLUGIN_WARNING;
 	p->portmap.default_state = PLUGIN_OK;
+	p->portmap.unjudged_state = PLUGIN_WARNING;
 	p->portmap.new_state = PLUGIN_WARNING;
 	p->portmap.gone_state = PLUGIN_OK;
 	p->portmap.list_method = IGD_LIST_AUTO;
@@ -1103,10 +1105,15 @@ nz(const char *s)
 	return s ? s : "";
 }
 
+/* 1 when r matches m.  *unsure (may be NULL) is set when r would match
+ * but for its internal ports, which m does not tell (internal_port 0):
+ * then 0 is returned. */
 static int
 rule_matches(const struct policy *p, const struct policy_rule *r,
-    const struct policy_mapping *m, const char *ext)
+    const struct policy_mapping *m, const char *ext, int *unsure)
 {
+	int skip_iport = unsure != NULL && m->internal_port == 0 &&
+	    r->n_int_ports != 0;
 	const char *client = nz(m->internal_client);
 	const char *remote = nz(m->remote_host);
 
@@ -1123,7 +1130,7 @@ rule_matches(const struct policy *p, const struct policy_rule *r,
 	if (r->n_ext_ports != 0 &&
 	    !ports_contain(r->ext_ports, r->n_ext_ports, m->external_port))
 		return 0;
-	if (r->n_int_ports != 0 &&
+	if (r->n_int_ports != 0 && !skip_iport &&
 	    !ports_contain(r->int_ports, r->n_int_ports, m->internal_port))
 		return 0;
 	if (r->n_clients != 0 &&
@@ -1151,6 +1158,10 @@ rule_matches(const struct policy *p, const struct policy_rule *r,
 		return 0;
 	if (r->enabled >= 0 && (m->enabled != 0) != r->enabled)
 		return 0;
+	if (skip_iport) {
+		*unsure = 1;
+		return 0;
+	}
 	return 1;
 }
 
@@ -1163,7 +1174,30 @@ policy_match(const struct policy *p,
 	if (p == NULL || m == NULL)
 		return NULL;
 	for (i = 0; i < p->portmap.n_rules; i++)
-		if (rule_matches(p, &p->portmap.rules[i], m, external_address))
+		if (rule_matches(p, &p->portmap.rules[i], m, external_address,
+		    NULL))
 			return &p->portmap.rules[i];
+	return NULL;
+}
+
+const struct policy_rule *
+policy_match_unjudged(const struct policy *p,
+    const struct policy_mapping *m, const char *external_address,
+    const struct policy_rule **unjudged)
+{
+	size_t i;
+
+	*unjudged = NULL;
+	if (p == NULL || m == NULL)
+		return NULL;
+	for (i = 0; i < p->portmap.n_rules; i++) {
+		int unsure = 0;
+
+		if (rule_matches(p, &p->portmap.rules[i], m, external_address,
+		    &unsure))
+			return &p->portmap.rules[i];
+		if (unsure && *unjudged == NULL)
+			*unjudged = &p->portmap.rules[i];
+	}
 	return NULL;
 }

@@ -101,6 +101,10 @@ struct policy_portmap {
 	struct policy_prefix *lan;	/* default: 10/8, 172.16/12, 192.168/16, fc00::/7, fe80::/10 */
 	size_t n_lan;
 	enum plugin_state default_state; /* no rule matched; default OK */
+	enum plugin_state unjudged_state; /* a rule could not be judged: the
+					  * device does not tell the internal
+					  * port (quirk internal-port-0);
+					  * default WARNING */
 	struct plugin_thresholds max_entries;
 	enum plugin_state new_state;	/* appeared since the last run; default WARNING */
 	enum plugin_state gone_state;	/* vanished since the last run; default OK */
@@ -162,5 +166,18 @@ struct policy_mapping {
  */
 const struct policy_rule *policy_match(const struct policy *p,
     const struct policy_mapping *m, const char *external_address);
+
+/*
+ * policy_match() for a mapping whose internal port the device did not tell
+ * (internal_port 0, quirk internal-port-0): a rule that names internal
+ * ports and matches on everything else cannot be judged.  Returns the
+ * first rule that matches for certain (NULL: none, the default state);
+ * *unjudged is the first rule before it that could not be judged (NULL:
+ * none), whose finding takes portmap.unjudged_state at the least.  For a
+ * mapping with its internal port, the same as policy_match().
+ */
+const struct policy_rule *policy_match_unjudged(const struct policy *p,
+    const struct policy_mapping *m, const char *external_address,
+    const struct policy_rule **unjudged);
 
 #endif

@@ -190,6 +190,54 @@ START_TEST(test_incomplete)
 }
 END_TEST
 
+/* Internal port 0 (MiniUPnPd 2.3.6-2.3.7): judged on everything else, the
+ * rules on the internal port say they cannot judge, never OK, never
+ * UNKNOWN for the whole table; the policy sets the state. */
+START_TEST(test_internal_port_zero)
+{
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	add("TCP", 4450, "192.168.1.77", 0, "smb", 3600);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] risky-internal-port: cannot judge, the device "
+	    "reports internal port 0 (MiniUPnPd 2.3.6-2.3.7 bug): TCP 4450 -> "
+	    "192.168.1.77:0 'smb' lease 3600s");
+	first_line_is("IGD PORTMAP WARNING - 2 mappings (2 TCP, 0 UDP): 0 "
+	    "critical, 1 warning, 1 ok");
+	/* a rule that needs no internal port still judges it: UPnProxy */
+	add("TCP", 5555, "8.8.4.4", 0, "proxy", 3600);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has_line("[CRITICAL] upnproxy-outside-lan: TCP 5555 -> 8.8.4.4:0 "
+	    "'proxy' lease 3600s");
+	/* the policy's state for what cannot be judged */
+	pol->portmap.unjudged_state = PLUGIN_CRITICAL;
+	judge();
+	has_line("[CRITICAL] risky-internal-port: cannot judge, the device "
+	    "reports internal port 0 (MiniUPnPd 2.3.6-2.3.7 bug): TCP 4450 -> "
+	    "192.168.1.77:0 'smb' lease 3600s");
+}
+END_TEST
+
+/* A 402 at index 0 taken as an empty table on a device not known to do
+ * it is a guess: WARNING naming the quirk; the quirks met are named. */
+START_TEST(test_quirks_named)
+{
+	t.quirks = QUIRK_BIT(QUIRK_IDX0_402);
+	t.suspect = QUIRK_BIT(QUIRK_IDX0_402);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has("402 Invalid Args at index 0");
+	has("quirk worked around: index0-402");
+	t.suspect = 0;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has("quirk worked around: index0-402");
+	/* how the table was read is always said */
+	has_line("read from http://10.197.0.1:5000/rootDesc.xml by list");
+}
+END_TEST
+
 START_TEST(test_changes)
 {
 	static const char *const was[] = {
@@ -293,7 +341,8 @@ judge_portmap_suite(void)
 
 	verdict_tcase(s, "portmap", setup, teardown,
 	    test_all_expected, test_empty, test_findings,
-	    test_count_thresholds, test_incomplete, test_changes,
+	    test_count_thresholds, test_incomplete, test_internal_port_zero,
+	    test_quirks_named, test_changes,
 	    test_changes_multiset, test_state_file_said, test_ok_lines_capped,
 	    test_keys_and_text, NULL);
 	return s;

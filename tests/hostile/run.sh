@@ -348,8 +348,10 @@ case_ igd1-walk $M igd1 url 0 --list-method walk
 # table, OK) or give up (UNKNOWN).
 case_ igd1-list $M igd1 url '0|3' --list-method list
 WANT_FIRST='^IGD PORTMAP OK - 300 mappings \(150 TCP, 150 UDP\)'
-case_ many $M many url 0
-case_ many-walk $M many url 0 --list-method walk
+# 300 entries on a device not known to list safely: walked (quirk
+# list-crash), 300+ calls: time for a loaded machine
+T=8 case_ many $M many url 0
+T=8 case_ many-walk $M many url 0 --list-method walk
 # pages in rule order, not port order (miniupnpd 2.3.4 and later): every
 # mapping must still be found, none skipped, none twice
 case_ many-unsorted $M many,unsorted url 0

@@ -202,8 +202,9 @@ START_TEST(test_internal_port_zero)
 	has_line("[WARNING] risky-internal-port: cannot judge, the device "
 	    "reports internal port 0 (MiniUPnPd 2.3.6-2.3.7 bug): TCP 4450 -> "
 	    "192.168.1.77:0 'smb' lease 3600s");
-	first_line_is("IGD PORTMAP WARNING - 2 mappings (2 TCP, 0 UDP): 0 "
-	    "critical, 1 warning, 1 ok");
+	first_line_is("IGD PORTMAP WARNING - risky-internal-port: cannot judge, "
+	    "the device reports internal port 0 (MiniUPnPd 2.3.6-2.3.7 bug): "
+	    "TCP 4450 -> 192.168.1.77:0 'smb' lease 3600s (2 mappings)");
 	/* a rule that needs no internal port still judges it: UPnProxy */
 	add("TCP", 5555, "8.8.4.4", 0, "proxy", 3600);
 	judge();

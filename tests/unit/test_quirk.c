@@ -139,8 +139,12 @@ START_TEST(table_budget)
 	ck_assert_uint_le(t.bytes, IGD_TABLE_BUDGET);
 	ck_assert_uint_gt(t.n, 700);
 	ck_assert_uint_lt(t.n, IGD_TABLE_BUDGET / 7680);
-	ck_assert_str_eq(igd_strerror(IGD_EBUDGET),
-	    "memory budget for the table reached");
+	{
+		char eb[IGD_STRERROR_MAX];
+
+		ck_assert_str_eq(igd_strerror(IGD_EBUDGET, eb, sizeof(eb)),
+		    "memory budget for the table reached");
+	}
 	igd_table_free(&t);
 	/* small mappings: the count cap comes first */
 	m.description = (char *)"s";

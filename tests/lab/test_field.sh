@@ -7,25 +7,24 @@
 # SSDP; wan reads its external address and status; portmap reads an empty
 # table, two ordinary mappings (by list and by walk), and a mapping to
 # internal port 445 (CRITICAL, named by its rule).  miniupnpd 2.3.7 reports
-# every internal port as 0 (upstream issue 768, fixed in 2.3.8): there the
-# 445 mapping, and any mapping, must never be OK, and where the verdict is
-# WARNING/CRITICAL it names the quirk.  The daemon is alive after every run.
+# every internal port as 0 (upstream issue 768, fixed in 2.3.8): there every
+# mapping, the one to 445 too, is read and counted, never OK: WARNING or
+# CRITICAL, naming the quirk.  The daemon is alive after every run.
 # lab-timeout: 600
 . "$(dirname "$0")/testlib.sh"
 t_need_plugin check_igd_present
 t_need_plugin check_igd_wan
 t_need_plugin check_igd_portmap
 
-# internal port 0 (2.3.6-2.3.7): what the plugin may say about a table it
-# cannot fully judge.  Not OK; WARNING/CRITICAL name the quirk.  (UNKNOWN is
-# accepted until the quirk table lands, see issue 9.)
-t_expect_port0_not_ok() {
-	t_ok "$1: not OK (exit $T_RC)" test "$T_RC" != 0
-	t_ok "$1: a plugin verdict, not a crash (exit $T_RC)" eval 'test "$T_RC" -ge 1 && test "$T_RC" -le 3'
-	if [ "$T_RC" = 1 ] || [ "$T_RC" = 2 ]; then
-		t_ok "$1: the verdict names the internal-port-0 quirk" \
-			eval '_t_has "internal port 0"'
-	fi
+# internal port 0 (2.3.6-2.3.7): the table is read whole (COUNT in the
+# first line), every mapping judged on what the device tells, and the
+# verdict is WARNING or CRITICAL naming the quirk: never OK, never UNKNOWN.
+t_expect_port0_judged() {
+	t_ok "$1: WARNING or CRITICAL (exit $T_RC)" eval 'test "$T_RC" = 1 || test "$T_RC" = 2'
+	t_expect_first_has "$2"
+	t_ok "$1: the verdict names the internal-port-0 quirk" \
+		eval '_t_has "reports internal port 0"'
+	t_expect_output_has "internal-port-0"
 }
 
 for v in ${FIELD_VERSIONS:-$LAB_VERSIONS}; do
@@ -65,7 +64,8 @@ for v in ${FIELD_VERSIONS:-$LAB_VERSIONS}; do
 		t_run check_igd_portmap -u "$LAB_URL" --no-state --list-method="$how" -v
 		t_ok "$v portmap ($how): the daemon is alive" lab_daemon_alive
 		if [ $port0 = 1 ]; then
-			t_expect_port0_not_ok "$v portmap ($how), two mappings, internal port 0"
+			t_expect_port0_judged "$v portmap ($how), two mappings, internal port 0" "2 mappings (1 TCP, 1 UDP)"
+			t_expect_output_has "TCP 8080 -> $LAB_CLIENT:0 'web server'"
 			continue
 		fi
 		t_expect_rc 0 "$v portmap ($how), two ordinary mappings: exit code"
@@ -78,7 +78,8 @@ for v in ${FIELD_VERSIONS:-$LAB_VERSIONS}; do
 	t_run check_igd_portmap -u "$LAB_URL" --no-state
 	t_ok "$v portmap, 445 mapped: the daemon is alive" lab_daemon_alive
 	if [ $port0 = 1 ]; then
-		t_expect_port0_not_ok "$v portmap, TCP 4450 -> :445 reported as port 0"
+		t_expect_port0_judged "$v portmap, TCP 4450 -> :445 reported as port 0" "3 mappings (2 TCP, 1 UDP)"
+		t_expect_output_has "TCP 4450 -> $LAB_CLIENT:0 'files'"
 	else
 		t_expect_rc 2 "$v portmap, mapping to internal port 445: CRITICAL"
 		# worst first: the finding, then the counts

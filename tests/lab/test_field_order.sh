@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # miniupnpd 2.3.4 and later answer GetListOfPortMappings in rule order, not
 # sorted by port.  On 2.3.9 (nftables build), 300 TCP mappings laid out so
 # that the first page of 128 is ascending (30000-30127) and the other 172

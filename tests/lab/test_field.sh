@@ -65,7 +65,7 @@ for v in ${FIELD_VERSIONS:-$LAB_VERSIONS}; do
 		t_ok "$v portmap ($how): the daemon is alive" lab_daemon_alive
 		if [ $port0 = 1 ]; then
 			t_expect_port0_judged "$v portmap ($how), two mappings, internal port 0" "2 mappings (1 TCP, 1 UDP)"
-			t_expect_output_has "TCP 8080 -> $LAB_CLIENT:0 'web server'"
+			t_expect_output_has "TCP 8080 -> $LAB_CLIENT:0 (this host) 'web server'"
 			continue
 		fi
 		t_expect_rc 0 "$v portmap ($how), two ordinary mappings: exit code"
@@ -79,7 +79,7 @@ for v in ${FIELD_VERSIONS:-$LAB_VERSIONS}; do
 	t_ok "$v portmap, 445 mapped: the daemon is alive" lab_daemon_alive
 	if [ $port0 = 1 ]; then
 		t_expect_port0_judged "$v portmap, TCP 4450 -> :445 reported as port 0" "3 mappings (2 TCP, 1 UDP)"
-		t_expect_output_has "TCP 4450 -> $LAB_CLIENT:0 'files'"
+		t_expect_output_has "TCP 4450 -> $LAB_CLIENT:0 (this host) 'files'"
 	else
 		t_expect_rc 2 "$v portmap, mapping to internal port 445: CRITICAL"
 		# worst first: the finding, then the counts

@@ -22,6 +22,7 @@ t_need_plugin check_igd_portmap
 t_expect_port0_judged() {
 	t_ok "$1: WARNING or CRITICAL (exit $T_RC)" eval 'test "$T_RC" = 1 || test "$T_RC" = 2'
 	t_expect_first_has "$2"
+	t_expect_output_has "$3"
 	t_ok "$1: the verdict names the internal-port-0 quirk" \
 		eval '_t_has "reports internal port 0"'
 	t_expect_output_has "internal-port-0"
@@ -64,7 +65,7 @@ for v in ${FIELD_VERSIONS:-$LAB_VERSIONS}; do
 		t_run check_igd_portmap -u "$LAB_URL" --no-state --list-method="$how" -v
 		t_ok "$v portmap ($how): the daemon is alive" lab_daemon_alive
 		if [ $port0 = 1 ]; then
-			t_expect_port0_judged "$v portmap ($how), two mappings, internal port 0" "2 mappings (1 TCP, 1 UDP)"
+			t_expect_port0_judged "$v portmap ($how), two mappings, internal port 0" "; 2 mappings)" "tcp=1;;;0; udp=1;;;0;"
 			t_expect_output_has "TCP 8080 -> $LAB_CLIENT:0 (this host) 'web server'"
 			continue
 		fi
@@ -78,7 +79,7 @@ for v in ${FIELD_VERSIONS:-$LAB_VERSIONS}; do
 	t_run check_igd_portmap -u "$LAB_URL" --no-state
 	t_ok "$v portmap, 445 mapped: the daemon is alive" lab_daemon_alive
 	if [ $port0 = 1 ]; then
-		t_expect_port0_judged "$v portmap, TCP 4450 -> :445 reported as port 0" "3 mappings (2 TCP, 1 UDP)"
+		t_expect_port0_judged "$v portmap, TCP 4450 -> :445 reported as port 0" "; 3 mappings)" "tcp=2;;;0; udp=1;;;0;"
 		t_expect_output_has "TCP 4450 -> $LAB_CLIENT:0 (this host) 'files'"
 	else
 		t_expect_rc 2 "$v portmap, mapping to internal port 445: CRITICAL"

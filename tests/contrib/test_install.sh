@@ -156,7 +156,9 @@ printf '%s\n' "$out" | grep -q 'kept .*policy.yaml' && ok "make uninstall says i
 
 # The policy schema accepts every shipped policy and the good fixtures,
 # and refuses bad fixtures it can express.
-out=$(python3 - "$root" <<'EOF2'
+# Debian's python3 (make deps installs python3-jsonschema and python3-yaml
+# for it), not whichever python3 comes first on PATH.
+out=$("${SCHEMA_PY:-/usr/bin/python3}" - "$root" <<'EOF2'
 import sys, json, glob, yaml, jsonschema
 root = sys.argv[1]
 v = jsonschema.Draft202012Validator(json.load(open(root + "/schema/policy.schema.json")))

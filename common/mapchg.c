@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "hex.h"
 #include "mapchg.h"
 
 #define TIME_MAX_OK ((int64_t)1 << 40)	/* sane Unix seconds, and no overflow */
@@ -120,18 +121,6 @@ mapchg_rec_format(const struct mapchg_rec *r, char *buf, size_t len)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decode field f (n bytes, starting with '=') into dst (len bytes). */
 static int
 get_text(const char *f, size_t n, char *dst, size_t len)
@@ -148,8 +137,8 @@ get_text(const char *f, size_t n, char *dst, size_t len)
 
 			if (i + 2 >= n)
 				return -1;
-			hi = hexval(f[i + 1]);
-			lo = hexval(f[i + 2]);
+			hi = hex_val(f[i + 1]);
+			lo = hex_val(f[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			c = (char)(hi << 4 | lo);
@@ -192,7 +181,7 @@ get_hex64(const char *f, size_t n, uint64_t *v)
 	if (n != 16)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int d = hexval(f[i]);
+		int d = hex_val(f[i]);
 
 		if (d < 0)
 			return -1;

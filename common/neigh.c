@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "hex.h"
 #include "msg.h"
 #include "neigh.h"
 
@@ -435,18 +436,6 @@ neigh_mac_format(const unsigned char mac[6], char *buf, size_t len)
 	return (n < 0 || (size_t)n >= len) ? -1 : 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 neigh_mac_parse(const char *s, unsigned char mac[6])
 {
@@ -460,7 +449,7 @@ neigh_mac_parse(const char *s, unsigned char mac[6])
 	if (len == 6 || len == 12) {
 		/* bare hex digits: "b827eb" or "b827eb123456" */
 		for (i = 0; i < len; i += 2) {
-			int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+			int hi = hex_val(s[i]), lo = hex_val(s[i + 1]);
 
 			if (hi < 0 || lo < 0)
 				return -1;
@@ -475,8 +464,8 @@ neigh_mac_parse(const char *s, unsigned char mac[6])
 
 		if (k == 6 || i + 2 > len)
 			return -1;
-		hi = hexval(s[i]);
-		lo = hexval(s[i + 1]);
+		hi = hex_val(s[i]);
+		lo = hex_val(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		mac[k++] = (unsigned char)(hi << 4 | lo);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "hex.h"
 #include "msg.h"
 #include "oui.h"
 
@@ -92,18 +93,6 @@ oui_scan_counts(const struct oui_scan *s, size_t *records, size_t *bad)
 	*bad = s->bad;
 }
 
-static int
-hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Copy s without leading/trailing blanks into out (outlen bytes). */
 static void
 copy_trimmed(char *out, size_t outlen, const char *s)
@@ -146,7 +135,7 @@ match_record(struct oui_scan *s)
 		return;
 	}
 	for (size_t i = 0; i < len; i++) {
-		int d = hexdigit(as[i]);
+		int d = hex_val(as[i]);
 
 		if (d < 0) {
 			s->bad++;

@@ -13,18 +13,17 @@
 #include "run.h"
 
 /*
- * Armed with the shortest timeout (it fires 0.5 s later), then the run is
- * closed: the child must outlive the alarm and print nothing.  Without the
- * disarm in run_close() the child writes the backstop line and exits with
- * the timeout state while main() is still printing the real verdict.
+ * In a child, arm the backstop with the shortest timeout (it fires 0.5 s
+ * later), close the run first when close_run, then outlive the alarm and
+ * exit 42.  Returns the child's wait status; what it printed goes to buf
+ * (len bytes, NUL-terminated), its length to *got.
  */
-START_TEST(close_disarms_backstop)
+static int
+child_with_backstop(int close_run, char *buf, size_t len, ssize_t *got)
 {
 	int fd[2];
 	pid_t pid;
 	int status;
-	char buf[256];
-	ssize_t got;
 
 	ck_assert_int_eq(pipe(fd), 0);
 	pid = fork();
@@ -39,15 +38,31 @@ START_TEST(close_disarms_backstop)
 		dup2(fd[1], STDOUT_FILENO);
 		close(fd[0]);
 		run_backstop_arm("TEST", &o);
-		r.status = 0;
-		(void)run_close(&r);
+		if (close_run)
+			(void)run_close(&r);
 		usleep(900 * 1000);	/* well past the 0.51 s alarm */
 		_exit(42);
 	}
 	close(fd[1]);
-	got = read(fd[0], buf, sizeof(buf) - 1);
+	*got = read(fd[0], buf, len - 1);
 	close(fd[0]);
+	buf[*got > 0 ? *got : 0] = '\0';
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+/*
+ * Once the run is closed the child must outlive the alarm and print
+ * nothing.  Without the disarm in run_close() the child writes the
+ * backstop line and exits with the timeout state while main() is still
+ * printing the real verdict.
+ */
+START_TEST(close_disarms_backstop)
+{
+	char buf[256];
+	ssize_t got;
+	int status = child_with_backstop(1, buf, sizeof(buf), &got);
+
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 42);
 	ck_assert_int_eq((int)got, 0);
@@ -58,35 +73,13 @@ END_TEST
  * proves something only if this one holds). */
 START_TEST(backstop_fires_when_armed)
 {
-	int fd[2];
-	pid_t pid;
-	int status;
 	char buf[256];
 	ssize_t got;
+	int status = child_with_backstop(0, buf, sizeof(buf), &got);
 
-	ck_assert_int_eq(pipe(fd), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		struct cli_opts o;
-
-		memset(&o, 0, sizeof(o));
-		o.timeout = 0.01;
-		o.timeout_state = PLUGIN_CRITICAL;
-		dup2(fd[1], STDOUT_FILENO);
-		close(fd[0]);
-		run_backstop_arm("TEST", &o);
-		usleep(900 * 1000);
-		_exit(42);
-	}
-	close(fd[1]);
-	got = read(fd[0], buf, sizeof(buf) - 1);
-	close(fd[0]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 2);
 	ck_assert_int_gt((int)got, 0);
-	buf[got] = '\0';
 	ck_assert_ptr_nonnull(strstr(buf, "IGD TEST CRITICAL - plugin timed out"));
 }
 END_TEST

@@ -801,6 +801,68 @@ igd_soap_call(const struct igd_service *svc, const char *action,
 	return rc;
 }
 
+/* A decimal number of at most max (no sign, no space); *p moves past it. */
+static int
+uptime_number(const char **p, int64_t max, int64_t *v)
+{
+	int64_t x = 0;
+	const char *s = *p;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		x = x * 10 + (*s - '0');
+		if (x > max)
+			return -1;
+	}
+	*p = s;
+	*v = x;
+	return 0;
+}
+
+int
+igd_parse_uptime(const char *s, int64_t *secs)
+{
+	int64_t d = 0, h, m, sec;
+	uint64_t plain;
+
+	if (igd_parse_u64(s, &plain) == 0) {
+		if (plain > INT64_MAX)
+			return -1;
+		*secs = (int64_t)plain;
+		return 0;
+	}
+	while (*s == ' ' || *s == '\t')
+		s++;
+	/* "D Days, HH:MM:SS" (or "1 Day, ..."), or "HH:MM:SS" alone */
+	if (strchr(s, ',') != NULL) {
+		if (uptime_number(&s, 1000000, &d) != 0)
+			return -1;
+		while (*s == ' ')
+			s++;
+		if (strncasecmp(s, "days", 4) == 0)
+			s += 4;
+		else if (strncasecmp(s, "day", 3) == 0)
+			s += 3;
+		else
+			return -1;
+		if (*s++ != ',')
+			return -1;
+		while (*s == ' ')
+			s++;
+	}
+	if (uptime_number(&s, 1000000, &h) != 0 || *s++ != ':' ||
+	    uptime_number(&s, 59, &m) != 0 || *s++ != ':' ||
+	    uptime_number(&s, 59, &sec) != 0)
+		return -1;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s != '\0')
+		return -1;
+	*secs = d * 86400 + h * 3600 + m * 60 + sec;
+	return 0;
+}
+
 int
 igd_parse_u64(const char *s, uint64_t *v)
 {
@@ -911,7 +973,10 @@ igd_wan_query(const struct igd_device *dev, const struct deadline *dl,
 			    sizeof(c->status));
 			get_str(&r, "NewLastConnectionError", c->last_error,
 			    sizeof(c->last_error));
-			c->uptime = get_i64(&r, "NewUptime");
+			const char *up = igd_reply_get(&r, "NewUptime");
+
+			if (up == NULL || igd_parse_uptime(up, &c->uptime) != 0)
+				c->uptime = -1;
 		}
 		igd_reply_free(&r);
 		c->extip_rc = query(svc, "GetExternalIPAddress", dl, &r,

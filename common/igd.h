@@ -209,6 +209,14 @@ int igd_soap_call(const struct igd_service *svc, const char *action,
 /* Parse a decimal unsigned 64-bit value (surrounding space allowed). */
 int igd_parse_u64(const char *s, uint64_t *v);
 
+/*
+ * Parse a NewUptime value as firmware sends it: plain seconds ("3600"),
+ * "D Days, HH:MM:SS" ("0 Days, 01:00:00", also "1 Day, ..."), or
+ * "HH:MM:SS".  Returns 0 with *secs set, or -1 for anything else ("n/a",
+ * empty, minutes or seconds over 59): an unreadable uptime.
+ */
+int igd_parse_uptime(const char *s, int64_t *secs);
+
 /* Facts of one WAN connection service.  *_rc are the codes of each call. */
 struct igd_conn {
 	size_t service;			/* index into dev->services */

@@ -51,6 +51,13 @@ judge_wan_sample_due(const struct judge_wan_prev *prev, int64_t now_ms)
 	return (double)(now_ms - (int64_t)prev->time_ms) / 1000.0 >= 1.0;
 }
 
+/* 1 when the user set a warning or critical range in t. */
+static int
+has_range(const struct plugin_thresholds *t)
+{
+	return t->has_warn || t->has_crit;
+}
+
 /* The rate thresholds of counter k (only bytes have them), or NULL. */
 static const struct plugin_thresholds *
 rate_thresholds(const struct policy_wan *pw, int k)
@@ -243,6 +250,10 @@ judge_conn(struct plugin_out *o, const struct policy_wan *pw,
 		plugin_out_sub(o, pw->status_state, "%s: status %.30s "
 		    "(expected %s), last error %.60s", name, cn->status,
 		    pw->status, cn->last_error[0] ? cn->last_error : "-");
+	} else if (cn->uptime < 0 && has_range(&pw->uptime)) {
+		/* a threshold the user set is never skipped */
+		plugin_out_sub(o, PLUGIN_UNKNOWN, "%s: %.30s, uptime unreadable: "
+		    "its threshold is not judged", name, cn->status);
 	} else {
 		judge_wan_duration(cn->uptime, dur, sizeof(dur));
 		plugin_out_sub(o, cn->uptime >= 0 ?
@@ -291,18 +302,17 @@ judge_link_rate(struct plugin_out *o, const struct plugin_thresholds *t,
 	enum plugin_state st;
 	double zero = 0;
 
-	if (bps < 0)
+	if (bps < 0) {
+		/* absent or not a number: never a skipped threshold */
+		if (has_range(t))
+			plugin_out_sub(o, PLUGIN_UNKNOWN, "%s rate unreadable: "
+			    "its threshold is not judged", what);
 		return;
+	}
 	st = plugin_thresholds_eval(t, (double)bps);
 	if (st != PLUGIN_OK)
 		plugin_out_sub(o, st, "%s rate %lld bit/s", what, (long long)bps);
 	plugin_out_perf(o, label, (double)bps, "", t, &zero, NULL);
-}
-
-static int
-has_range(const struct plugin_thresholds *t)
-{
-	return t->has_warn || t->has_crit;
 }
 
 /* The common interface of one WANDevice: physical link and layer-1 rates.

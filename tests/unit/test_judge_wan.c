@@ -311,6 +311,61 @@ START_TEST(test_uptime_thresholds)
 }
 END_TEST
 
+/* Uptime as real firmware sends it; unreadable with a threshold is
+ * UNKNOWN, never a skipped threshold (issue 8.5). */
+START_TEST(test_uptime_formats)
+{
+	static const struct {
+		const char *text;
+		int ok;
+		int64_t secs;
+	} cases[] = {
+		{ "3600", 1, 3600 }, { " 42 ", 1, 42 }, { "0", 1, 0 },
+		{ "0 Days, 01:00:00", 1, 3600 }, { "1 Day, 00:00:05", 1, 86405 },
+		{ "12 days, 23:59:59", 1, 12 * 86400 + 86399 },
+		{ "01:02:03", 1, 3723 }, { "n/a", 0, 0 }, { "", 0, 0 },
+		{ "-5", 0, 0 }, { "0 Days, 01:60:00", 0, 0 },
+		{ "0 Days 01:00:00", 0, 0 }, { "1:2", 0, 0 },
+		{ "0 Days, 01:00:00 extra", 0, 0 }, { "3600s", 0, 0 },
+		{ "99999999999999999999", 0, 0 },
+	};
+	int64_t v;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		v = -7;
+		ck_assert_msg((igd_parse_uptime(cases[i].text, &v) == 0) ==
+		    cases[i].ok, "'%s'", cases[i].text);
+		if (cases[i].ok)
+			ck_assert_msg(v == cases[i].secs, "'%s': %lld",
+			    cases[i].text, (long long)v);
+	}
+	/* unreadable: without a threshold it is said, with one UNKNOWN */
+	w.conns[0].uptime = -1;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has_line("[OK] IP1.1: Connected, up unknown (IP_Routed)");
+	set_range(&pol->wan.uptime, NULL, "300:");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has_line("[UNKNOWN] IP1.1: Connected, uptime unreadable: its "
+	    "threshold is not judged");
+}
+END_TEST
+
+/* A layer-1 rate the device did not give, with a threshold: UNKNOWN. */
+START_TEST(test_link_rate_unreadable)
+{
+	w.common.down_bps = -1;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	set_range(&pol->wan.link_down, "1000000:", NULL);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has_line("[UNKNOWN] downstream rate unreadable: its threshold is not "
+	    "judged");
+}
+END_TEST
+
 /* ---- link ---- */
 
 START_TEST(test_link)
@@ -539,12 +594,13 @@ judge_wan_suite(void)
 	    test_connected, test_every_status, test_status_unreadable,
 	    test_no_connection, test_two_connections, test_timed_out,
 	    test_double_nat, test_external_pin, test_external_unreadable,
-	    test_uptime_thresholds, test_uptime_for_rates, test_duration,
-	    NULL);
+	    test_uptime_thresholds, test_uptime_formats,
+	    test_uptime_for_rates, test_duration, NULL);
 	verdict_tcase(s, "link and rates", setup, policy_teardown,
-	    test_link, test_rates, test_rates_wrap_and_reboot,
-	    test_rates_first_and_rerun, test_counter_unreadable,
-	    test_two_wans, test_unused_connection, NULL);
+	    test_link, test_link_rate_unreadable, test_rates,
+	    test_rates_wrap_and_reboot, test_rates_first_and_rerun,
+	    test_counter_unreadable, test_two_wans, test_unused_connection,
+	    NULL);
 	return s;
 }
 

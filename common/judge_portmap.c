@@ -376,7 +376,7 @@ judge_portmap_perf_canon(struct plugin_out *o)
 {
 	static const char *const labels[] = {
 		"mappings", "tcp", "udp", "ok", "warning", "critical", "new",
-		"gone"
+		"changed", "gone"
 	};
 
 	plugin_out_perf_canon(o, labels, sizeof(labels) / sizeof(labels[0]));

@@ -124,6 +124,20 @@ START_TEST(test_all_expected)
 }
 END_TEST
 
+/* Without change detection the change labels are still there, as U: the
+ * same labels on every run (a run with a state file has all three). */
+START_TEST(test_canon_without_state)
+{
+	struct plugin_out *o = verdict_new("PORTMAP");
+
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	judge_portmap(o, pol, &t, &prev, &ctx);
+	judge_portmap_perf_canon(o);
+	verdict_take(o);
+	has("critical=0;;;0; new=U;;;0; changed=U;;;0; gone=U;;;0;");
+}
+END_TEST
+
 START_TEST(test_empty)
 {
 	judge();
@@ -341,7 +355,8 @@ judge_portmap_suite(void)
 	Suite *s = suite_create("judge_portmap");
 
 	verdict_tcase(s, "portmap", setup, teardown,
-	    test_all_expected, test_empty, test_findings,
+	    test_all_expected, test_canon_without_state, test_empty,
+	    test_findings,
 	    test_count_thresholds, test_incomplete, test_internal_port_zero,
 	    test_quirks_named, test_changes,
 	    test_changes_multiset, test_state_file_said, test_ok_lines_capped,

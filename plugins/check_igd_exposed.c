@@ -38,26 +38,17 @@ struct exposed_args {
 	double listen;			/* seconds to wait for SSDP answers */
 };
 
-static void
-usage(FILE *f)
-{
-	fprintf(f,
+static const char usage[] =
 	    "Usage: check_igd_exposed -H PUBLIC-ADDRESS [--ssdp-port PORT] "
 	    "[--http URL]\n"
-	    "       [--listen S] [-t SECONDS[:STATE]] [-v]\n");
-}
+	    "       [--listen S] [-t SECONDS[:STATE]] [-v]\n";
 
-static void
-help(void)
-{
-	printf("check_igd_exposed v" CHECK_IGD_VERSION " (check_igd)\n"
-	    "Copyright (C) 2026 the check_igd authors\n"
-	    "License GPL-3.0-or-later: GNU GPL version 3 or later; "
-	    "no warranty\n\n"
+static const char about[] =
 	    "Checks, from outside the router's LAN, that the router does NOT "
-	    "answer UPnP\non its public address.\n\n");
-	usage(stdout);
-	printf("\nOptions:\n"
+	    "answer UPnP\non its public address.\n\n";
+
+static const char options[] =
+	    "\nOptions:\n"
 	    " -h, --help            this help (exit 3)\n"
 	    " -V, --version         the version (exit 3)\n"
 	    " -v, --verbose         more detail (repeat, up to -vvv)\n"
@@ -74,8 +65,7 @@ help(void)
 	    "description (UPnProxy / CallStranger exposure); WARNING when something\n"
 	    "answers there but not as UPnP (garbage on UDP 1900, another HTTP page);\n"
 	    "OK when nothing answered.  Silence is evidence only from where the check\n"
-	    "runs: run it from a host outside the router's LAN, never on the LAN.\n");
-}
+	    "runs: run it from a host outside the router's LAN, never on the LAN.\n";
 
 static int
 option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
@@ -100,9 +90,9 @@ option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
 
 /* Options that make no sense here, and -H/--http agreeing.  0 or -1. */
 static int
-validate(const struct cli_opts *o, const struct exposed_args *a, char *err,
-    size_t errlen)
+validate(const struct cli_opts *o, const void *ctx, char *err, size_t errlen)
 {
+	const struct exposed_args *a = ctx;
 	unsigned char buf[16];
 	struct http_url u;
 
@@ -329,103 +319,87 @@ judge_http(struct plugin_out *o, const char *url, const struct deadline *dl,
 	http_body_free(&body);
 }
 
-int
-main(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		CLI_LONG,
-		{ "http", required_argument, NULL, OPT_HTTP },
-		{ "listen", required_argument, NULL, OPT_LISTEN },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct cli_opts opts;
-	struct exposed_args args;
-	struct ssdp_search s;
-	struct ssdp_result *res = NULL;
-	struct plugin_out *o = NULL;
-	struct deadline dl;
-	char err[512], out[PLUGIN_TEXT_MAX + 64];
-	char said_ssdp[256] = "", said_http[256] = "";
-	size_t olen;
-	int rc;
-	int64_t t0;
-	double zero = 0, elapsed;
-	enum plugin_state st;
+static const struct option longopts[] = {
+	CLI_LONG,
+	{ "http", required_argument, NULL, OPT_HTTP },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ NULL, 0, NULL, 0 }
+};
 
-	memset(&args, 0, sizeof(args));
-	args.listen = LISTEN_DEFAULT;
-	switch (cli_parse(argc, argv, CLI_SHORT, longopts, &opts, option,
-	    &args, err, sizeof(err))) {
-	case CLI_HELP:
-		help();
-		return PLUGIN_UNKNOWN;
-	case CLI_VERSION:
-		printf("check_igd_exposed v" CHECK_IGD_VERSION " (check_igd)\n");
-		return PLUGIN_UNKNOWN;
-	case CLI_BAD:
-		printf("IGD " CHECK " UNKNOWN - %s\n", err);
-		usage(stdout);
-		return PLUGIN_UNKNOWN;
-	default:
-		break;
-	}
-	if (validate(&opts, &args, err, sizeof(err)) != 0) {
-		printf("IGD " CHECK " UNKNOWN - %s\n", err);
-		usage(stdout);
-		return PLUGIN_UNKNOWN;
-	}
-	run_backstop_arm(CHECK, &opts);
-	deadline_init(&dl, run_deadline_ms(&opts));
-	t0 = deadline_now_ms();
-	o = plugin_out_new(CHECK);
-	res = calloc(1, sizeof(*res));
-	if (o == NULL || res == NULL) {
-		printf("IGD " CHECK " UNKNOWN - out of memory\n");
-		return PLUGIN_UNKNOWN;
-	}
+static const struct run_spec spec = {
+	"check_igd_exposed", CHECK, about, usage, options, CLI_SHORT, longopts,
+	option, validate
+};
+
+/* Search the public address, listen the whole window, judge what came. */
+static void
+exposed_check(struct run *r, const struct exposed_args *a,
+    struct ssdp_result *res)
+{
+	struct ssdp_search s;
+	char err[512], said_ssdp[256] = "", said_http[256] = "";
+	enum plugin_state st;
 
 	/* SSDP: three searches, listen the whole window for any answer */
 	memset(&s, 0, sizeof(s));
-	s.unicast = opts.host;
-	s.port = opts.ssdp_port;
+	s.unicast = r->opts.host;
+	s.port = r->opts.ssdp_port;
 	s.census = 1;
-	s.window_ms = (int)(args.listen * 1000);
+	s.window_ms = (int)(a->listen * 1000);
 	err[0] = '\0';
-	rc = ssdp_search(&s, &dl, res, err, sizeof(err));
-	if (rc != 0) {
-		plugin_out_set_state(o, PLUGIN_UNKNOWN);
-		plugin_out_summary(o, "cannot search %.60s: %.200s", opts.host,
-		    err);
-		goto finish;
+	if (ssdp_search(&s, &r->dl, res, err, sizeof(err)) != 0) {
+		plugin_out_set_state(r->out, PLUGIN_UNKNOWN);
+		plugin_out_summary(r->out, "cannot search %.60s: %.200s",
+		    r->opts.host, err);
+		return;
 	}
-	judge_ssdp(o, &opts, res, args.listen, said_ssdp, sizeof(said_ssdp));
-	if (args.http != NULL) {
-		if (deadline_left_ms(&dl) == 0) {
-			plugin_out_sub(o, opts.timeout_state, "timeout: %.120s "
-			    "not tried", args.http);
+	judge_ssdp(r->out, &r->opts, res, a->listen, said_ssdp,
+	    sizeof(said_ssdp));
+	if (a->http != NULL) {
+		if (deadline_left_ms(&r->dl) == 0) {
+			plugin_out_sub(r->out, r->opts.timeout_state, "timeout: "
+			    "%.120s not tried", a->http);
 			snprintf(said_http, sizeof(said_http), "%.100s not "
-			    "tried", args.http);
+			    "tried", a->http);
 		} else {
-			judge_http(o, args.http, &dl, said_http,
+			judge_http(r->out, a->http, &r->dl, said_http,
 			    sizeof(said_http));
 		}
 	}
-	st = plugin_out_state(o);
-	plugin_out_summary(o, "%.60s %s: %s%s%s", opts.host,
+	st = plugin_out_state(r->out);
+	plugin_out_summary(r->out, "%.60s %s: %s%s%s", r->opts.host,
 	    st == PLUGIN_CRITICAL ? "answers UPnP from outside" :
 	    st == PLUGIN_OK ? "does not answer UPnP from here" :
 	    "answers, but not as UPnP", said_ssdp, said_http[0] ? "; " : "",
 	    said_http);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct exposed_args args;
+	struct run r;
+	struct ssdp_result *res = NULL;
+	double zero = 0;
+	int st;
+
+	memset(&args, 0, sizeof(args));
+	args.listen = LISTEN_DEFAULT;
+	if (run_open(&r, &spec, argc, argv, &args) != 0)
+		goto finish;
+	if ((res = calloc(1, sizeof(*res))) == NULL) {
+		plugin_out_set_state(r.out, PLUGIN_UNKNOWN);
+		plugin_out_summary(r.out, "out of memory");
+	} else {
+		exposed_check(&r, &args, res);
+	}
+	plugin_out_perf(r.out, "ssdp_answers", res == NULL ? 0 :
+	    (double)(res->n + res->other_types + res->refused_location +
+	    res->duplicates), "", NULL, &zero, NULL);
+	run_perf_time(&r);
 finish:
-	elapsed = (double)(deadline_now_ms() - t0) / 1000.0;
-	plugin_out_perf(o, "ssdp_answers", (double)(res->n + res->other_types +
-	    res->refused_location + res->duplicates), "", NULL, &zero, NULL);
-	plugin_out_perf(o, "time", elapsed, "s", NULL, &zero, NULL);
-	run_backstop_disarm();
-	plugin_out_render(o, out, sizeof(out), &olen);
-	fwrite(out, 1, olen, stdout);
-	st = plugin_out_state(o);
-	plugin_out_free(o);
+	st = run_close(&r);
+	fwrite(r.text, 1, r.text_len, stdout);
 	free(res);
-	return (int)st;
+	return st;
 }

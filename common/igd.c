@@ -1931,6 +1931,49 @@ read_service(struct reader *rd, const struct igd_service *svc,
 	return rc;
 }
 
+/* 1 when rc is the device refusing an action (a UPnP error that is not
+ * one a working table answers with, or an HTTP error). */
+static int
+table_refusal(int rc)
+{
+	return (rc > 0 && rc != 713 && rc != 714 && rc != 402 && rc != 606) ||
+	    rc == IGD_EHTTP;
+}
+
+/*
+ * svc gave no entry and its read ended on rc: 1 when it refuses every
+ * action (GetStatusInfo asked too), then named in t->unusable_text and
+ * its text in t->method from mlen on replaced by saying so.
+ */
+static int
+service_unusable(struct reader *rd, const struct igd_service *svc, int rc,
+    size_t mlen)
+{
+	struct igd_table *t = rd->t;
+	struct igd_reply r;
+	char label[32], eb[IGD_STRERROR_MAX], buf[120];
+	size_t l = strlen(t->unusable_text);
+	int src;
+
+	if (!table_refusal(rc))
+		return 0;
+	src = reader_call(rd, svc, "GetStatusInfo", NULL, IGD_SOAP_MAX, &r);
+	igd_reply_free(&r);
+	if (!table_refusal(src))
+		return 0;
+	igd_service_label(svc, label, sizeof(label));
+	t->unusable++;
+	if (l < sizeof(t->unusable_text) - 1)
+		snprintf(t->unusable_text + l, sizeof(t->unusable_text) - l,
+		    "%s%s (%s)", l ? ", " : "", label,
+		    igd_strerror(rc, eb, sizeof(eb)));
+	t->method[mlen] = '\0';
+	snprintf(buf, sizeof(buf), "%s refuses every action (%s): not read",
+	    label, igd_strerror(rc, eb, sizeof(eb)));
+	method_add(t, buf);
+	return 1;
+}
+
 int
 igd_table_read(const struct igd_device *dev, enum igd_list_method method,
     const struct deadline *dl, struct igd_table *t)
@@ -1938,8 +1981,8 @@ igd_table_read(const struct igd_device *dev, enum igd_list_method method,
 	struct quirk_device qd;
 	struct reader rd;
 	struct side_call ext;
-	unsigned service = 0;
-	int rc = 0, ext_asked;
+	unsigned service = 0, conns = 0, read_whole = 0;
+	int rc = 0, ext_asked, refused_rc = 0;
 	char buf[48];
 
 	memset(t, 0, sizeof(*t));
@@ -1951,13 +1994,24 @@ igd_table_read(const struct igd_device *dev, enum igd_list_method method,
 	rd.dl = dl;
 	rd.t = t;
 	rd.known = quirk_known(&qd);
+	for (size_t i = 0; i < dev->n_services; i++)
+		conns += dev->services[i].kind == IGD_SVC_WANIP ||
+		    dev->services[i].kind == IGD_SVC_WANPPP;
 	for (size_t i = 0; i < dev->n_services; i++) {
 		const struct igd_service *svc = &dev->services[i];
+		size_t before = t->n, mlen;
 
 		if (svc->kind != IGD_SVC_WANIP && svc->kind != IGD_SVC_WANPPP)
 			continue;
 		if (service++ > 0)
 			method_add(t, "; ");
+		mlen = strlen(t->method);
+		if (conns > 1) {
+			/* several services: say which one each text is */
+			igd_service_label(svc, buf, sizeof(buf));
+			method_add(t, buf);
+			method_add(t, ": ");
+		}
 		/* the external address, for judging, asked beside the
 		 * first calls of the read */
 		ext_asked = t->external_address[0] == '\0';
@@ -1971,9 +2025,22 @@ igd_table_read(const struct igd_device *dev, enum igd_list_method method,
 				    sizeof(t->external_address));
 			igd_reply_free(&ext.r);
 		}
+		/* a service declared but not in use (DD-WRT, NETGEAR: a PPP
+		 * one beside the IP one that works) is not a table missing:
+		 * it refuses everything, so nothing can be mapped through it */
+		if (rc != 0 && conns > 1 && t->n == before &&
+		    service_unusable(&rd, svc, rc, mlen)) {
+			refused_rc = rc;
+			rc = 0;
+			continue;
+		}
 		if (rc != 0)
 			break;
+		read_whole++;
 	}
+	/* refused by every service: nothing shows a table was read */
+	if (rc == 0 && read_whole == 0 && refused_rc != 0)
+		rc = refused_rc;
 	free(rd.slot);
 	for (size_t i = 0; i < t->n; i++)
 		if (t->m[i].internal_port == 0)

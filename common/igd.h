@@ -317,7 +317,13 @@ struct igd_table {
 	unsigned suspect;		/* of those, quirks assumed on a device
 					 * not known to have them: the table
 					 * rests on a guess (at most WARNING) */
-	char method[256];		/* how it was read, for the output */
+	/* connection services that refused every action (the table
+	 * actions and GetStatusInfo) beside one whose table was read: a
+	 * service the device declares but does not use; nothing read from
+	 * them (their labels and the refusal in unusable_text) */
+	unsigned unusable;
+	char unusable_text[160];	/* "PPP1.1 (Invalid Action)", "" */
+	char method[320];		/* how it was read, for the output */
 	char external_address[64];	/* of the first connection, for judging */
 };
 
@@ -350,7 +356,12 @@ int igd_listing_parse(const char *xml, size_t len, unsigned service,
  * or list pages that all came back short of the size asked (a full page
  * splits its port range), their count then checked against the end of the
  * index walk (entry N-1 exists and was listed, entry N gives 713/714); a
- * disagreement means the walk.  auto never asks a device whose list action
+ * disagreement means the walk.  On a device with several connection
+ * services, one that refuses every action (no entry, its walk and its
+ * GetStatusInfo refused with a UPnP error) beside one read to its end is
+ * counted in t->unusable and named in t->unusable_text, the table is
+ * complete for the others; refused alone, or beside nothing read, it
+ * leaves the table incomplete.  auto never asks a device whose list action
  * can crash (quirk list-crash) for a range that could hold more than 128
  * mappings of one protocol; --list-method=list lifts that limit.
  */

@@ -278,7 +278,9 @@ judge_summary(struct plugin_out *o, const struct igd_table *t,
 		    y->count[PLUGIN_CRITICAL], y->count[PLUGIN_WARNING]);
 	} else if (plugin_out_state(o) == PLUGIN_OK) {
 		snprintf(sum, sizeof(sum), "%zu mapping%s (%u TCP, %u UDP), all "
-		    "expected", t->n, t->n == 1 ? "" : "s", y->tcp, y->udp);
+		    "expected%s%.150s", t->n, t->n == 1 ? "" : "s", y->tcp,
+		    y->udp, t->unusable ? "; unusable, not read: " : "",
+		    t->unusable ? t->unusable_text : "");
 	} else {
 		snprintf(sum, sizeof(sum), "%zu mapping%s", t->n,
 		    t->n == 1 ? "" : "s");
@@ -355,6 +357,11 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 		plugin_out_info(o, "some names unknown: %s",
 		    c->hosts->rdns_rc == IGD_ETIMEOUT ? "the deadline came "
 		    "first" : c->hosts->rdns_err);
+	if (t->unusable > 0)
+		plugin_out_sub(o, pol->wan.unused_state, "unusable connection "
+		    "service %.150s: refuses every action, no table read from "
+		    "it (the other service was read whole; policy "
+		    "wan.unused_state)", t->unusable_text);
 	judge_summary(o, t, &y, c);
 	/* how the table was read, and what it had to work around */
 	plugin_out_info(o, "read from %.100s by %s", c->source,

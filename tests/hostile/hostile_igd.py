@@ -90,6 +90,8 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
                     address, an empty table
   ppp-refuses       the same WANPPPConnection:1 refuses every action (500,
                     UPnP error 401 Invalid Action)
+  ppp-refuses-table the same WANPPPConnection:1 is Connected (as the IP one)
+                    but refuses every port-mapping action (401)
   tr064             a TR-064 description (urn:dslforum-org: device and
                     service types, as ISP gateways and FRITZ!Box tr64desc.xml)
                     whose actions answer without authentication
@@ -135,7 +137,7 @@ DATA_MODES = {
     "good", "igd1", "soap500", "endless-table", "fault606", "list-escaped",
     "list-cdata", "list-truncated", "list-malformed", "nasty-text",
     "outside-lan", "many", "unsorted", "blank-identity", "two-wan",
-    "ppp-unconfigured", "ppp-refuses", "tr064", "tr064-auth", "rule-order",
+    "ppp-unconfigured", "ppp-refuses", "ppp-refuses-table", "tr064", "tr064-auth", "rule-order",
     "reversed", "ascending-first", "short-pages", "empty-list", "big-desc",
     "large", "iport0", "idx0-402", "ddwrt",
 }
@@ -319,8 +321,8 @@ class Device:
         t = self.svc_types()
         sfx = b"" if n == 1 else str(n).encode()
         ppp = []
-        if n == 1 and ("ppp-unconfigured" in self.modes or
-                       "ppp-refuses" in self.modes):
+        if n == 1 and self.modes & {"ppp-unconfigured", "ppp-refuses",
+                                    "ppp-refuses-table"}:
             ppp = [b"<service>",
                    b"<serviceType>", t["ppp"].encode(), b"</serviceType>",
                    b"<serviceId>urn:upnp-org:serviceId:WANPPPConn1</serviceId>",
@@ -561,6 +563,9 @@ class Device:
         ppp = path.startswith("/ctl/PPPConn")
         wan2 = path.endswith("2")
         if ppp and "ppp-refuses" in self.modes:
+            return 500, self.fault(401, "Invalid Action")
+        if ppp and "ppp-refuses-table" in self.modes and "PortMapping" in action:
+            # a connection in use that will not show its table
             return 500, self.fault(401, "Invalid Action")
         if ppp and "ppp-unconfigured" in self.modes:
             okp = lambda a: (200, self.envelope(action, svc, a))

@@ -508,6 +508,21 @@ WANT_OUT='\[OK\] PPP1\.1: unusable, refuses every action'
 case_ ppp-refuses $W ppp-refuses url 0
 WANT_OUT=
 case_ ppp-unconfigured $M ppp-unconfigured url 0
+# portmap: the table read from the working service, the one that refuses
+# every action named (wan.unused_state, OK by default); a threat in the
+# table read is still found
+WANT_FIRST='^IGD PORTMAP OK - 3 mappings .*all expected; unusable, not read: PPP1\.1 \(Invalid Action\)'
+WANT_OUT='^\[OK\] unusable connection service PPP1\.1 \(Invalid Action\): refuses every action'
+case_ ppp-refuses $M ppp-refuses url 0
+WANT_OUT='by IP1\.1: walk; PPP1\.1 refuses every action \(Invalid Action\): not read'
+case_ ppp-refuses-walk $M ppp-refuses url 0 --list-method walk
+WANT_FIRST='^IGD PORTMAP CRITICAL - upnproxy-outside-lan: ' WANT_OUT=
+case_ ppp-refuses-outside-lan $M ppp-refuses,outside-lan url 2
+# ... but a connection in use that will not show its table leaves the table
+# incomplete: never a complete table without evidence
+WANT_FIRST='^IGD PORTMAP UNKNOWN - table incomplete: 3 mappings read .*PPP1\.1: walk.*Invalid Action'
+case_ ppp-refuses-table $M ppp-refuses-table url 3
+WANT_FIRST=
 
 echo "hostile: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ]

@@ -184,22 +184,15 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 	for (size_t i = 0; i < t->n; i++) {
 		const struct igd_mapping *m = &t->m[i];
 		const struct policy_rule *unjudged;
-		struct policy_mapping pm;
+		struct policy_facts f;
 		int cannot;
 
-		pm.protocol = m->protocol;
-		pm.external_port = m->external_port;
-		pm.internal_client = m->internal_client;
-		pm.internal_port = m->internal_port;
-		pm.remote_host = m->remote_host;
-		pm.description = m->description;
-		pm.lease = m->lease;
-		pm.enabled = m->enabled;
+		memset(&f, 0, sizeof(f));
+		f.external_address = t->external_address;
 		/* a device that does not tell the internal port (quirk
 		 * internal-port-0): a rule on the internal port that
 		 * matches on everything else cannot be judged */
-		y->rules[i] = policy_match_unjudged(pol, &pm,
-		    t->external_address, &unjudged);
+		y->rules[i] = policy_match_unjudged(pol, m, &f, &unjudged);
 		y->states[i] = y->rules[i] ? y->rules[i]->state :
 		    pol->portmap.default_state;
 		cannot = unjudged != NULL &&

@@ -1110,19 +1110,20 @@ nz(const char *s)
  * then 0 is returned. */
 static int
 rule_matches(const struct policy *p, const struct policy_rule *r,
-    const struct policy_mapping *m, const char *ext, int *unsure)
+    const struct igd_mapping *m, const struct policy_facts *f, int *unsure)
 {
 	int skip_iport = unsure != NULL && m->internal_port == 0 &&
 	    r->n_int_ports != 0;
-	const char *client = nz(m->internal_client);
-	const char *remote = nz(m->remote_host);
+	const char *client = m->internal_client;
+	const char *remote = m->remote_host;
+	const char *ext = f != NULL ? f->external_address : NULL;
 
 	if (r->protocols != 0) {
 		unsigned bit = 0;
 
-		if (strcasecmp(nz(m->protocol), "TCP") == 0)
+		if (strcasecmp(m->protocol, "TCP") == 0)
 			bit = POLICY_PROTO_TCP;
-		else if (strcasecmp(nz(m->protocol), "UDP") == 0)
+		else if (strcasecmp(m->protocol, "UDP") == 0)
 			bit = POLICY_PROTO_UDP;
 		if ((r->protocols & bit) == 0)
 			return 0;
@@ -1167,14 +1168,14 @@ rule_matches(const struct policy *p, const struct policy_rule *r,
 
 const struct policy_rule *
 policy_match(const struct policy *p,
-    const struct policy_mapping *m, const char *external_address)
+    const struct igd_mapping *m, const struct policy_facts *f)
 {
 	size_t i;
 
 	if (p == NULL || m == NULL)
 		return NULL;
 	for (i = 0; i < p->portmap.n_rules; i++)
-		if (rule_matches(p, &p->portmap.rules[i], m, external_address,
+		if (rule_matches(p, &p->portmap.rules[i], m, f,
 		    NULL))
 			return &p->portmap.rules[i];
 	return NULL;
@@ -1182,7 +1183,7 @@ policy_match(const struct policy *p,
 
 const struct policy_rule *
 policy_match_unjudged(const struct policy *p,
-    const struct policy_mapping *m, const char *external_address,
+    const struct igd_mapping *m, const struct policy_facts *f,
     const struct policy_rule **unjudged)
 {
 	size_t i;
@@ -1193,7 +1194,7 @@ policy_match_unjudged(const struct policy *p,
 	for (i = 0; i < p->portmap.n_rules; i++) {
 		int unsure = 0;
 
-		if (rule_matches(p, &p->portmap.rules[i], m, external_address,
+		if (rule_matches(p, &p->portmap.rules[i], m, f,
 		    &unsure))
 			return &p->portmap.rules[i];
 		if (unsure && *unjudged == NULL)

@@ -147,25 +147,23 @@ int policy_prefix_contains(const struct policy_prefix *p, const char *addr);
 /* 1 when addr lies in any LAN prefix of the policy. */
 int policy_in_lan(const struct policy *p, const char *addr);
 
-/* One port mapping as the igd module reports it. Strings may be "" not NULL. */
-struct policy_mapping {
-	const char *protocol;		/* "TCP" or "UDP" */
-	unsigned external_port;
-	const char *internal_client;
-	unsigned internal_port;
-	const char *remote_host;
-	const char *description;
-	long long lease;		/* seconds; 0 = permanent */
-	int enabled;
+/*
+ * What the run knows of a mapping beside the device's own facts (struct
+ * igd_mapping).  A zeroed struct, or NULL where one is asked for, means
+ * nothing is known.
+ */
+struct policy_facts {
+	const char *external_address;	/* WAN address of the mapping's
+					   connection; NULL or "": unknown */
 };
 
 /*
  * The first rule of the portmap section that matches m, or NULL when none
- * does (then the state is portmap.default_state).  external_address is the
- * WAN address of the connection the mapping belongs to (may be NULL or "").
+ * does (then the state is portmap.default_state).  f (may be NULL) is what
+ * else is known of m.
  */
 const struct policy_rule *policy_match(const struct policy *p,
-    const struct policy_mapping *m, const char *external_address);
+    const struct igd_mapping *m, const struct policy_facts *f);
 
 /*
  * policy_match() for a mapping whose internal port the device did not tell
@@ -177,7 +175,7 @@ const struct policy_rule *policy_match(const struct policy *p,
  * mapping with its internal port, the same as policy_match().
  */
 const struct policy_rule *policy_match_unjudged(const struct policy *p,
-    const struct policy_mapping *m, const char *external_address,
+    const struct igd_mapping *m, const struct policy_facts *f,
     const struct policy_rule **unjudged);
 
 #endif

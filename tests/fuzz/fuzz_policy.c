@@ -10,14 +10,21 @@
 #include "fuzz_common.h"
 #include "policy.h"
 
-static const struct policy_mapping mappings[] = {
-	{ "TCP", 22, "192.168.1.10", 22, "", "ssh", 0, 1 },
-	{ "UDP", 3074, "192.168.1.20", 3074, "203.0.113.9", "Xbox 3074",
-	    3600, 1 },
-	{ "TCP", 8080, "10.9.9.9", 80, "", "", 86400, 0 },
-	{ "UDP", 1, "fe80::1", 65535, "2001:db8::1", "\xff\xfe", 1, 1 },
-	{ "TCP", 443, "198.51.100.7", 443, "", "miniupnpd", 0, 1 },
-	{ "", 0, "", 0, "", "", -1, 0 },
+static const struct igd_mapping mappings[] = {
+	{ "TCP", 22, 22, "192.168.1.10", "", 1, 0, "ssh", 1 },
+	{ "UDP", 3074, 3074, "192.168.1.20", "203.0.113.9", 1, 3600,
+	    "Xbox 3074", 1 },
+	{ "TCP", 8080, 80, "10.9.9.9", "", 0, 86400, "", 1 },
+	{ "UDP", 1, 65535, "fe80::1", "2001:db8::1", 1, 1, "\xff\xfe", 1 },
+	{ "TCP", 443, 443, "198.51.100.7", "", 1, 0, "miniupnpd", 1 },
+	{ "", 0, 0, "", "", 0, -1, "", 1 },
+};
+
+/* What else is known of them: the WAN address, or nothing. */
+static const struct policy_facts facts[] = {
+	{ .external_address = "198.51.100.7" },
+	{ .external_address = NULL },
+	{ .external_address = "" },
 };
 
 static const char *const addrs[] = {
@@ -44,11 +51,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < sizeof(mappings) / sizeof(*mappings); i++) {
 			const struct policy_rule *r;
 
-			r = policy_match(p, &mappings[i], "198.51.100.7");
-			FUZZ_ASSERT(r == NULL || (r >= p->portmap.rules &&
-			    r < p->portmap.rules + p->portmap.n_rules));
+			for (size_t j = 0; j < sizeof(facts) / sizeof(*facts);
+			    j++) {
+				r = policy_match(p, &mappings[i], &facts[j]);
+				FUZZ_ASSERT(r == NULL ||
+				    (r >= p->portmap.rules && r <
+				    p->portmap.rules + p->portmap.n_rules));
+			}
 			(void)policy_match(p, &mappings[i], NULL);
-			(void)policy_match(p, &mappings[i], "");
 		}
 		for (size_t i = 0; i < sizeof(addrs) / sizeof(*addrs); i++)
 			(void)policy_in_lan(p, addrs[i]);

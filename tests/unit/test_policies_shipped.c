@@ -33,19 +33,20 @@ static struct policy *load(const char *name)
 }
 
 /* A mapping: proto ext -> client:in, lease seconds, description. */
-static struct policy_mapping mapping(const char *proto, unsigned ext,
+static struct igd_mapping mapping(const char *proto, unsigned ext,
     const char *client, unsigned in, long long lease)
 {
-	struct policy_mapping m;
+	struct igd_mapping m;
 
-	m.protocol = proto;
+	memset(&m, 0, sizeof(m));
+	snprintf(m.protocol, sizeof(m.protocol), "%s", proto);
 	m.external_port = ext;
-	m.internal_client = client;
+	snprintf(m.internal_client, sizeof(m.internal_client), "%s", client);
 	m.internal_port = in;
-	m.remote_host = "";
 	m.description = "test";
 	m.lease = lease;
 	m.enabled = 1;
+	m.service = 1;
 	return m;
 }
 
@@ -54,15 +55,16 @@ static struct policy_mapping mapping(const char *proto, unsigned ext,
 /* The state p gives m, and the deciding rule's name ("-" for the default)
  * in *rule. */
 static enum plugin_state judge(const struct policy *p,
-    const struct policy_mapping *m, const char **rule)
+    const struct igd_mapping *m, const char **rule)
 {
-	const struct policy_rule *r = policy_match(p, m, EXT);
+	const struct policy_facts f = { .external_address = EXT };
+	const struct policy_rule *r = policy_match(p, m, &f);
 
 	*rule = r ? r->name : "-";
 	return r ? r->state : p->portmap.default_state;
 }
 
-static void expect(const struct policy *p, struct policy_mapping m,
+static void expect(const struct policy *p, struct igd_mapping m,
     enum plugin_state want, const char *want_rule)
 {
 	const char *rule;
@@ -71,7 +73,7 @@ static void expect(const struct policy *p, struct policy_mapping m,
 	ck_assert_msg(got == want && strcmp(rule, want_rule) == 0,
 	    "%s: %s %u -> %s:%u lease %lld: got %s (%s), want %s (%s)",
 	    p->source, m.protocol, m.external_port, m.internal_client,
-	    m.internal_port, m.lease, plugin_state_name(got), rule,
+	    m.internal_port, (long long)m.lease, plugin_state_name(got), rule,
 	    plugin_state_name(want), want_rule);
 }
 
@@ -113,7 +115,7 @@ START_TEST(threats_everywhere)
 {
 	const char *lan = shipped[_i].lan;
 	struct policy *p = load(shipped[_i].name);
-	struct policy_mapping m;
+	struct igd_mapping m;
 
 	/* SMB and RDP, even to a machine some rule allows */
 	expect(p, mapping("TCP", 445, lan, 445, 3600), PLUGIN_CRITICAL,
@@ -135,7 +137,7 @@ END_TEST
 START_TEST(home)
 {
 	struct policy *p = load("home.yaml");
-	struct policy_mapping m;
+	struct igd_mapping m;
 
 	ck_assert_int_eq(p->portmap.default_state, PLUGIN_OK);
 	ck_assert_int_eq(p->portmap.new_state, PLUGIN_WARNING);
@@ -162,7 +164,7 @@ START_TEST(home)
 	    "-");
 	/* a pinned remote host still warns */
 	m = mapping("UDP", 3074, "192.168.1.20", 3074, 600);
-	m.remote_host = "198.51.100.1";
+	snprintf(m.remote_host, sizeof(m.remote_host), "%s", "198.51.100.1");
 	expect(p, m, PLUGIN_WARNING, "remote-host-pinned");
 	/* outside the home LAN prefix (another private range) */
 	expect(p, mapping("TCP", 8080, "10.0.0.5", 8080, 600), PLUGIN_CRITICAL,

@@ -47,27 +47,35 @@ static const char *load_fail(const char *yaml)
 	return errbuf;
 }
 
-/* A mapping with harmless defaults: TCP 8080 -> 192.168.1.10:8080, 1 h. */
-static struct policy_mapping mapping(void)
-{
-	struct policy_mapping m;
+/* A string field of a mapping (an array: protocol, internal_client,
+ * remote_host). */
+#define SET(field, value) snprintf((field), sizeof(field), "%s", (value))
 
-	m.protocol = "TCP";
+/* What else is known: the WAN address only. */
+#define EXT(a) (&(const struct policy_facts){ .external_address = (a) })
+
+/* A mapping with harmless defaults: TCP 8080 -> 192.168.1.10:8080, 1 h. */
+static struct igd_mapping mapping(void)
+{
+	struct igd_mapping m;
+
+	memset(&m, 0, sizeof(m));
+	SET(m.protocol, "TCP");
 	m.external_port = 8080;
-	m.internal_client = "192.168.1.10";
+	SET(m.internal_client, "192.168.1.10");
 	m.internal_port = 8080;
-	m.remote_host = "";
 	m.description = "test";
 	m.lease = 3600;
 	m.enabled = 1;
+	m.service = 1;
 	return m;
 }
 
 /* The name of the matching rule, or "-" when none matches. */
-static const char *match(const struct policy *p, const struct policy_mapping *m,
+static const char *match(const struct policy *p, const struct igd_mapping *m,
     const char *ext)
 {
-	const struct policy_rule *r = policy_match(p, m, ext);
+	const struct policy_rule *r = policy_match(p, m, EXT(ext));
 
 	return r ? r->name : "-";
 }
@@ -229,22 +237,22 @@ END_TEST
 START_TEST(match_protocol)
 {
 	struct policy *p = one_rule("      protocol: udp\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	ck_assert_str_eq(match(p, &m, NULL), "-");
-	m.protocol = "UDP";
+	SET(m.protocol, "UDP");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.protocol = "udp";
+	SET(m.protocol, "udp");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.protocol = "";
+	SET(m.protocol, "");
 	ck_assert_str_eq(match(p, &m, NULL), "-");
 	policy_free(p);
 	p = one_rule("      protocol: [TCP, UDP]\n");
-	m.protocol = "TCP";
+	SET(m.protocol, "TCP");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.protocol = "UDP";
+	SET(m.protocol, "UDP");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.protocol = "SCTP";
+	SET(m.protocol, "SCT");	/* not TCP or UDP (the field holds 3) */
 	ck_assert_str_eq(match(p, &m, NULL), "-");
 	ck_assert_uint_eq(p->portmap.rules[0].protocols,
 	    POLICY_PROTO_TCP | POLICY_PROTO_UDP);
@@ -256,7 +264,7 @@ START_TEST(match_external_port)
 {
 	struct policy *p = one_rule("      external_port: [443, 27000-27100, "
 	    "\"65535\"]\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	ck_assert_uint_eq(p->portmap.rules[0].n_ext_ports, 3);
 	m.external_port = 443;
@@ -290,7 +298,7 @@ END_TEST
 START_TEST(match_internal_port)
 {
 	struct policy *p = one_rule("      internal_port: [139, 445]\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	m.internal_port = 445;
 	ck_assert_str_eq(match(p, &m, NULL), "r");
@@ -310,22 +318,20 @@ START_TEST(match_internal_client)
 {
 	struct policy *p = one_rule("      internal_client: [192.168.1.10, "
 	    "10.0.0.0/8, \"fd00::/8\"]\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.internal_client = "192.168.1.11";
+	SET(m.internal_client, "192.168.1.11");
 	ck_assert_str_eq(match(p, &m, NULL), "-");
-	m.internal_client = "10.200.0.1";
+	SET(m.internal_client, "10.200.0.1");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.internal_client = "11.0.0.0";
+	SET(m.internal_client, "11.0.0.0");
 	ck_assert_str_eq(match(p, &m, NULL), "-");
-	m.internal_client = "fdab::1";
+	SET(m.internal_client, "fdab::1");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.internal_client = "fe80::1";
+	SET(m.internal_client, "fe80::1");
 	ck_assert_str_eq(match(p, &m, NULL), "-");
-	m.internal_client = "";
-	ck_assert_str_eq(match(p, &m, NULL), "-");
-	m.internal_client = NULL;
+	SET(m.internal_client, "");
 	ck_assert_str_eq(match(p, &m, NULL), "-");
 	policy_free(p);
 }
@@ -334,26 +340,26 @@ END_TEST
 START_TEST(match_client_outside_lan)
 {
 	struct policy *p = one_rule("      client_outside_lan: true\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	ck_assert_str_eq(match(p, &m, NULL), "-");
-	m.internal_client = "8.8.8.8";
+	SET(m.internal_client, "8.8.8.8");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.internal_client = "192.169.0.1";
+	SET(m.internal_client, "192.169.0.1");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.internal_client = "192.168.255.255";
+	SET(m.internal_client, "192.168.255.255");
 	ck_assert_str_eq(match(p, &m, NULL), "-");
-	m.internal_client = "2001:db8::1";
+	SET(m.internal_client, "2001:db8::1");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
 	/* fail closed: an unparsable client counts as outside */
-	m.internal_client = "nas.lan";
+	SET(m.internal_client, "nas.lan");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
 	policy_free(p);
 	/* false means "not tested" */
 	p = one_rule("      client_outside_lan: false\n");
-	m.internal_client = "8.8.8.8";
+	SET(m.internal_client, "8.8.8.8");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.internal_client = "192.168.1.10";
+	SET(m.internal_client, "192.168.1.10");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
 	policy_free(p);
 }
@@ -362,17 +368,17 @@ END_TEST
 START_TEST(match_client_is_external)
 {
 	struct policy *p = one_rule("      client_is_external: true\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
-	m.internal_client = "203.0.113.7";
+	SET(m.internal_client, "203.0.113.7");
 	ck_assert_str_eq(match(p, &m, "203.0.113.7"), "r");
 	ck_assert_str_eq(match(p, &m, "203.0.113.8"), "-");
 	ck_assert_str_eq(match(p, &m, NULL), "-");
 	ck_assert_str_eq(match(p, &m, ""), "-");
-	m.internal_client = "";
+	SET(m.internal_client, "");
 	ck_assert_str_eq(match(p, &m, ""), "-");
 	/* textual comparison */
-	m.internal_client = "192.168.1.2";
+	SET(m.internal_client, "192.168.1.2");
 	ck_assert_str_eq(match(p, &m, "192.168.1.2"), "r");
 	ck_assert_str_eq(match(p, &m, "192.168.1.20"), "-");
 	policy_free(p);
@@ -383,17 +389,15 @@ START_TEST(match_remote_host)
 {
 	struct policy *p = one_rule("      remote_host: [198.51.100.0/24, "
 	    "\"2001:db8::/32\"]\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	ck_assert_str_eq(match(p, &m, NULL), "-");
-	m.remote_host = "198.51.100.255";
+	SET(m.remote_host, "198.51.100.255");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.remote_host = "198.51.101.0";
+	SET(m.remote_host, "198.51.101.0");
 	ck_assert_str_eq(match(p, &m, NULL), "-");
-	m.remote_host = "2001:db8::5";
+	SET(m.remote_host, "2001:db8::5");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.remote_host = NULL;
-	ck_assert_str_eq(match(p, &m, NULL), "-");
 	policy_free(p);
 }
 END_TEST
@@ -401,17 +405,15 @@ END_TEST
 START_TEST(match_remote_host_set)
 {
 	struct policy *p = one_rule("      remote_host_set: true\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	ck_assert_str_eq(match(p, &m, NULL), "-");
-	m.remote_host = "198.51.100.1";
+	SET(m.remote_host, "198.51.100.1");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
 	policy_free(p);
 	p = one_rule("      remote_host_set: false\n");
 	ck_assert_str_eq(match(p, &m, NULL), "-");
-	m.remote_host = "";
-	ck_assert_str_eq(match(p, &m, NULL), "r");
-	m.remote_host = NULL;
+	SET(m.remote_host, "");
 	ck_assert_str_eq(match(p, &m, NULL), "r");
 	policy_free(p);
 }
@@ -420,7 +422,7 @@ END_TEST
 START_TEST(match_description)
 {
 	struct policy *p = one_rule("      description: \"^Steam( |$)\"\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	ck_assert_int_eq(p->portmap.rules[0].has_description, 1);
 	m.description = "Steam 27036";
@@ -449,7 +451,7 @@ END_TEST
 START_TEST(match_permanent)
 {
 	struct policy *p = one_rule("      permanent: true\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	ck_assert_str_eq(match(p, &m, NULL), "-");
 	m.lease = 0;
@@ -466,7 +468,7 @@ END_TEST
 START_TEST(match_lease_above)
 {
 	struct policy *p = one_rule("      lease_above: 86400\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	m.lease = 86400;
 	ck_assert_str_eq(match(p, &m, NULL), "-");
@@ -483,7 +485,7 @@ END_TEST
 START_TEST(match_max_lease)
 {
 	struct policy *p = one_rule("      max_lease: 86400\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	m.lease = 86400;
 	ck_assert_str_eq(match(p, &m, NULL), "r");
@@ -513,7 +515,7 @@ END_TEST
 START_TEST(match_enabled)
 {
 	struct policy *p = one_rule("      enabled: false\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	ck_assert_str_eq(match(p, &m, NULL), "-");
 	m.enabled = 0;
@@ -541,23 +543,23 @@ START_TEST(match_all_fields_and)
 	    "      max_lease: 100\n"
 	    "      permanent: false\n"
 	    "      enabled: true\n");
-	struct policy_mapping m = mapping(), x;
+	struct igd_mapping m = mapping(), x;
 
 	m.external_port = 443;
 	m.internal_port = 8443;
-	m.remote_host = "198.51.100.9";
+	SET(m.remote_host, "198.51.100.9");
 	m.description = "nas web";
 	m.lease = 50;
 	ck_assert_str_eq(match(p, &m, NULL), "r");
-	x = m; x.protocol = "UDP";
+	x = m; SET(x.protocol, "UDP");
 	ck_assert_str_eq(match(p, &x, NULL), "-");
 	x = m; x.external_port = 444;
 	ck_assert_str_eq(match(p, &x, NULL), "-");
 	x = m; x.internal_port = 443;
 	ck_assert_str_eq(match(p, &x, NULL), "-");
-	x = m; x.internal_client = "192.168.2.1";
+	x = m; SET(x.internal_client, "192.168.2.1");
 	ck_assert_str_eq(match(p, &x, NULL), "-");
-	x = m; x.remote_host = "";
+	x = m; SET(x.remote_host, "");
 	ck_assert_str_eq(match(p, &x, NULL), "-");
 	x = m; x.description = "web";
 	ck_assert_str_eq(match(p, &x, NULL), "-");
@@ -578,7 +580,7 @@ START_TEST(match_first_wins)
 	    "    - { name: a, state: ok, external_port: 443 }\n"
 	    "    - { name: b, state: critical, protocol: TCP }\n"
 	    "    - { name: c, state: warning }\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	ck_assert_uint_eq(p->portmap.n_rules, 3);
 	m.external_port = 443;
@@ -586,7 +588,7 @@ START_TEST(match_first_wins)
 	ck_assert_int_eq(policy_match(p, &m, NULL)->state, PLUGIN_OK);
 	m.external_port = 444;
 	ck_assert_str_eq(match(p, &m, NULL), "b");
-	m.protocol = "UDP";
+	SET(m.protocol, "UDP");
 	ck_assert_str_eq(match(p, &m, NULL), "c");
 	ck_assert_int_eq(policy_match(p, &m, NULL)->state, PLUGIN_WARNING);
 	ck_assert_ptr_null(policy_match(NULL, &m, NULL));
@@ -628,7 +630,7 @@ START_TEST(builtin_override)
 	    "    - { name: mine, state: ok, internal_client: 192.168.1.10 }\n"
 	    "    - { name: risky-internal-port, state: warning, "
 	    "internal_port: 3389 }\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 	const struct policy_rule *r;
 
 	ck_assert_uint_eq(p->portmap.n_rules, N_BUILTIN + 1);
@@ -652,7 +654,7 @@ START_TEST(builtin_disable)
 {
 	struct policy *p = load("version: 1\nportmap:\n  disable: "
 	    "[permanent-lease, risky-internal-port]\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 	size_t i;
 
 	ck_assert_uint_eq(p->portmap.n_rules, N_BUILTIN - 2);
@@ -664,7 +666,7 @@ START_TEST(builtin_disable)
 	m.lease = 0;
 	m.internal_port = 445;
 	ck_assert_str_eq(match(p, &m, NULL), "-");
-	m.remote_host = "198.51.100.1";
+	SET(m.remote_host, "198.51.100.1");
 	ck_assert_str_eq(match(p, &m, NULL), "remote-host-pinned");
 	policy_free(p);
 	/* a single name is accepted too */
@@ -679,11 +681,11 @@ START_TEST(builtin_off)
 	struct policy *p = load("version: 1\nportmap:\n  builtin_rules: false\n"
 	    "  rules:\n    - { name: permanent-lease, state: critical, "
 	    "internal_port: 22 }\n");
-	struct policy_mapping m = mapping();
+	struct igd_mapping m = mapping();
 
 	ck_assert_uint_eq(p->portmap.n_rules, 1);
 	ck_assert_int_eq(p->portmap.rules[0].builtin, 0);
-	m.internal_client = "8.8.8.8";
+	SET(m.internal_client, "8.8.8.8");
 	m.internal_port = 445;
 	m.lease = 0;
 	ck_assert_str_eq(match(p, &m, NULL), "-");
@@ -764,20 +766,20 @@ END_TEST
 START_TEST(default_policy_judges)
 {
 	struct policy *p = NULL;
-	struct policy_mapping m;
+	struct igd_mapping m;
 	const struct policy_rule *r;
 
 	ck_assert_int_eq(policy_load_default(&p, errbuf, sizeof(errbuf)), 0);
 
 	/* an ordinary LAN mapping: no rule, default ok */
 	m = mapping();
-	ck_assert_ptr_null(policy_match(p, &m, "203.0.113.7"));
+	ck_assert_ptr_null(policy_match(p, &m, EXT("203.0.113.7")));
 	ck_assert_int_eq(p->portmap.default_state, PLUGIN_OK);
 
 	/* SMB exposed */
 	m = mapping();
 	m.internal_port = 445;
-	r = policy_match(p, &m, "203.0.113.7");
+	r = policy_match(p, &m, EXT("203.0.113.7"));
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(r->name, "risky-internal-port");
 	ck_assert_int_eq(r->state, PLUGIN_CRITICAL);
@@ -791,20 +793,20 @@ START_TEST(default_policy_judges)
 
 	/* UPnProxy: the mapping points outside the LAN */
 	m = mapping();
-	m.internal_client = "8.8.8.8";
+	SET(m.internal_client, "8.8.8.8");
 	m.internal_port = 53;
-	r = policy_match(p, &m, "203.0.113.7");
+	r = policy_match(p, &m, EXT("203.0.113.7"));
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(r->name, "upnproxy-outside-lan");
 	ck_assert_int_eq(r->state, PLUGIN_CRITICAL);
 
 	/* ... or at the router's own external address */
 	m = mapping();
-	m.internal_client = "203.0.113.7";
+	SET(m.internal_client, "203.0.113.7");
 	ck_assert_str_eq(match(p, &m, "203.0.113.7"),
 	    "upnproxy-external-address");
 	/* double NAT: the external address is private, still caught */
-	m.internal_client = "192.168.100.2";
+	SET(m.internal_client, "192.168.100.2");
 	ck_assert_str_eq(match(p, &m, "192.168.100.2"),
 	    "upnproxy-external-address");
 
@@ -829,7 +831,7 @@ START_TEST(default_policy_judges)
 
 	/* a remote host pin */
 	m = mapping();
-	m.remote_host = "198.51.100.1";
+	SET(m.remote_host, "198.51.100.1");
 	r = policy_match(p, &m, NULL);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(r->name, "remote-host-pinned");
@@ -874,7 +876,7 @@ START_TEST(good_full_values)
 {
 	struct policy *p = NULL;
 	const struct policy_rule *r;
-	struct policy_mapping m;
+	struct igd_mapping m;
 
 	ck_assert_msg(policy_load_file(POLDIR "/good/full.yaml", &p, errbuf,
 	    sizeof(errbuf)) == 0, "%s", errbuf);
@@ -930,7 +932,7 @@ START_TEST(good_full_values)
 	m.internal_port = 8445;
 	ck_assert_str_eq(match(p, &m, NULL), "-");
 	m = mapping();
-	m.protocol = "UDP";
+	SET(m.protocol, "UDP");
 	m.external_port = 3478;
 	m.description = "Steam";
 	m.lease = 61;

@@ -44,6 +44,20 @@ struct cli_opts {
 	{ "interface", required_argument, NULL, 'm' }, \
 	{ "policy", required_argument, NULL, 'P' }
 
+/* The help lines of the common options, as the option tables above: every
+ * plugin's help starts with CLI_HELP_BASE; those that find a router add
+ * CLI_HELP_FIND after their own -H line. */
+#define CLI_HELP_BASE \
+	" -h, --help            this help (exit 3)\n" \
+	" -V, --version         the version (exit 3)\n" \
+	" -v, --verbose         more detail (repeat, up to -vvv)\n" \
+	" -t, --timeout S[:ST]  seconds for the whole run (default 10); ST is the\n" \
+	"                       state on timeout (default UNKNOWN)\n"
+#define CLI_HELP_FIND \
+	"     --ssdp-port PORT  SSDP port for -H (default 1900)\n" \
+	" -u, --url URL         root description URL: no discovery at all\n" \
+	" -m, --interface IF    multicast discovery on this interface or address\n"
+
 /* -w/--warning RANGE and -c/--critical RANGE, for plugins with one pair
  * of thresholds (see cli_threshold_option). */
 #define CLI_SHORT_THRESHOLDS "w:c:"

@@ -49,11 +49,7 @@ static const char about[] =
 
 static const char options[] =
 	    "\nOptions:\n"
-	    " -h, --help            this help (exit 3)\n"
-	    " -V, --version         the version (exit 3)\n"
-	    " -v, --verbose         more detail (repeat, up to -vvv)\n"
-	    " -t, --timeout S[:ST]  seconds for the whole run (default 10); ST is the\n"
-	    "                       state on timeout (default UNKNOWN)\n"
+	    CLI_HELP_BASE
 	    " -H, --hostname ADDR   the router's public address (numeric IPv4/IPv6)\n"
 	    "     --ssdp-port PORT  SSDP port to search (default 1900)\n"
 	    "     --http URL        also GET this description URL on the public\n"

@@ -39,15 +39,9 @@ static const char about[] =
 
 static const char options[] =
     "\nOptions:\n"
-	    " -h, --help            this help (exit 3)\n"
-	    " -V, --version         the version (exit 3)\n"
-	    " -v, --verbose         more detail (repeat, up to -vvv)\n"
-	    " -t, --timeout S[:ST]  seconds for the whole run (default 10); ST is the\n"
-	    "                       state on timeout (default UNKNOWN)\n"
+	    CLI_HELP_BASE
 	    " -H, --hostname ADDR   find the router by unicast SSDP to ADDR:1900\n"
-	    "     --ssdp-port PORT  SSDP port for -H (default 1900)\n"
-	    " -u, --url URL         root description URL: no discovery at all\n"
-	    " -m, --interface IF    multicast discovery on this interface or address\n"
+	    CLI_HELP_FIND
 	    " -P, --policy FILE     YAML policy (default: the compiled-in one)\n"
 	    "     --list-method M   auto (default: safe for the device), list (IGD:2\n"
 	    "                       GetListOfPortMappings pages, even on a device that\n"

@@ -7,7 +7,6 @@
 # on that address, port 1900 and 5000) is CRITICAL, and a non-UPnP HTTP page
 # there is WARNING.  Read-only: the plugin's requests are logged by the
 # hostile IGD and checked to be M-SEARCH and GET only.
-# lab-timeout: 180
 . "$(dirname "$0")/testlib.sh"
 t_need_plugin check_igd_exposed
 

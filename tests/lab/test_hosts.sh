@@ -5,7 +5,6 @@
 # the vendor (from ieee-data) beside each mapping to them, "MAC unknown" for
 # an address no host has, the names from the LAN namespace's own hosts file
 # with --names (no query leaves the lab), nothing of it with --no-hosts.
-# lab-timeout: 240
 . "$(dirname "$0")/testlib.sh"
 t_need_plugin check_igd_portmap
 [ -r /usr/share/ieee-data/oui.csv ] || t_abort "ieee-data not installed (make deps)"

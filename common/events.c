@@ -12,6 +12,7 @@
 
 #include "errors.h"
 #include "events.h"
+#include "json.h"
 #include "msg.h"
 
 struct events_log {
@@ -131,71 +132,14 @@ put(struct events_line *j, const char *s, size_t n)
 	j->buf[j->len] = '\0';
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t k;
-	unsigned c = s[0];
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < k)
-		return 0;
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return k;
-}
-
+/* Append s as a JSON string (json_quote: control bytes as \u00XX,
+ * invalid UTF-8 as U+FFFD). */
 static void
 put_string(struct events_line *j, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
-
-	put(j, "\"", 1);
-	while (n > 0) {
-		char esc[8];
-		size_t k;
-
-		if (*p == '"' || *p == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)*p;
-			put(j, esc, 2);
-			p++, n--;
-			continue;
-		}
-		if (*p < 0x20 || *p == 0x7f) {
-			snprintf(esc, sizeof(esc), "\\u%04x", *p);
-			put(j, esc, 6);
-			p++, n--;
-			continue;
-		}
-		k = utf8_len(p, n);
-		if (k == 0) {
-			put(j, "\xef\xbf\xbd", 3);	/* U+FFFD */
-			p++, n--;
-			continue;
-		}
-		put(j, (const char *)p, k);
-		p += k, n -= k;
-	}
-	put(j, "\"", 1);
+	if (j->overflow ||
+	    json_quote(j->buf, j->cap, &j->len, s, strlen(s)) != 0)
+		j->overflow = 1;
 }
 
 void

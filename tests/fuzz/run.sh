@@ -94,6 +94,8 @@ seed_corpus() {
 		# first byte: 1 /proc/net/arp text, 2 registry CSV
 		seed tests/fixtures/neigh/proc-net-arp.txt "$c" '\001' a
 		for f in tests/fixtures/oui/*.csv; do seed "$f" "$c" '\002' o; done ;;
+	fuzz_json)
+		for f in tests/fixtures/json/*.in; do seed "$f" "$c"; done ;;
 	fuzz_policy)
 		for f in policies/*.yaml tests/fixtures/policies/good/*.yaml \
 		    tests/fixtures/policies/bad/*.yaml; do seed "$f" "$c"; done ;;

@@ -114,10 +114,19 @@ judge_rate(struct plugin_out *o, const struct policy_wan *pw,
 	    64 : 32;
 	if (state_counter_delta(prev->counter[k], cm->counter[k], bits,
 	    rebooted, &delta) != 0) {
-		plugin_out_info(o, "%s went backwards (%llu to %llu): no rate "
-		    "this run", counter_names[k],
-		    (unsigned long long)prev->counter[k],
-		    (unsigned long long)cm->counter[k]);
+		/* a device whose counters keep going backwards must not
+		 * keep a rate threshold from ever being judged */
+		if (t != NULL && has_range(t))
+			plugin_out_sub(o, PLUGIN_UNKNOWN, "%s went backwards "
+			    "(%llu to %llu): no rate this run, its threshold "
+			    "is not judged", counter_names[k],
+			    (unsigned long long)prev->counter[k],
+			    (unsigned long long)cm->counter[k]);
+		else
+			plugin_out_info(o, "%s went backwards (%llu to %llu): "
+			    "no rate this run", counter_names[k],
+			    (unsigned long long)prev->counter[k],
+			    (unsigned long long)cm->counter[k]);
 		return;
 	}
 	rate = (double)delta / dt;
@@ -141,13 +150,21 @@ judge_rates(struct plugin_out *o, const struct policy_wan *pw,
 	int rebooted;
 	double dt;
 
-	if (!judge_counters(o, pw, &w->common, c->verbose) || prev->path == NULL)
+	if (!judge_counters(o, pw, &w->common, c->verbose))
 		return;
-	if (prev->load_err[0] != '\0')
+	if (prev->path != NULL && prev->load_err[0] != '\0')
 		plugin_out_info(o, "state file: %s; starting again",
 		    prev->load_err);
-	if (!prev->loaded)
+	if (prev->path == NULL || !prev->loaded) {
+		/* rates need the previous sample: a threshold on them is
+		 * never skipped in silence */
+		if (has_range(&pw->rx_rate) || has_range(&pw->tx_rate))
+			plugin_out_sub(o, PLUGIN_UNKNOWN, "traffic rate "
+			    "thresholds not judged: %s", prev->path == NULL ?
+			    "no state file (--no-state)" :
+			    "the state file could not be read");
 		return;
+	}
 	if (!prev->have) {
 		plugin_out_info(o, "traffic rates from the next run on "
 		    "(state file %.200s)", prev->path);

@@ -97,6 +97,8 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
                     whose actions answer without authentication
   tr064-auth        the same, every SOAP action answered HTTP 401 with a
                     Digest challenge (a TR-064 device demanding a login)
+  uptime-days       NewUptime as some firmware sends it: "0 Days, 01:00:00"
+  uptime-na         NewUptime "n/a" (a firmware that cannot tell)
 
  SSDP modes (with --ssdp):
   ssdp-elsewhere    the answer's LOCATION names --elsewhere-addr (127.0.0.99)
@@ -139,7 +141,7 @@ DATA_MODES = {
     "outside-lan", "many", "unsorted", "blank-identity", "two-wan",
     "ppp-unconfigured", "ppp-refuses", "ppp-refuses-table", "tr064", "tr064-auth", "rule-order",
     "reversed", "ascending-first", "short-pages", "empty-list", "big-desc",
-    "large", "iport0", "idx0-402", "ddwrt",
+    "large", "iport0", "idx0-402", "ddwrt", "uptime-days", "uptime-na",
 }
 SSDP_MODES = {
     "ssdp-elsewhere", "ssdp-dup", "ssdp-other-types", "ssdp-flood",
@@ -599,9 +601,14 @@ class Device:
         cmn = self.svc_types()["cmn"]
         ok = lambda a: (200, self.envelope(action, svc, a))
         if action == "GetStatusInfo":
+            uptime = int(86400 + time.monotonic() - START)
+            if "uptime-days" in self.modes:
+                uptime = "0 Days, 01:00:00"
+            elif "uptime-na" in self.modes:
+                uptime = "n/a"
             return ok([("NewConnectionStatus", "Connected"),
                        ("NewLastConnectionError", "ERROR_NONE"),
-                       ("NewUptime", int(86400 + time.monotonic() - START))])
+                       ("NewUptime", uptime)])
         if action == "GetExternalIPAddress":
             return ok([("NewExternalIPAddress", EXTERNAL_IP)])
         if action == "GetConnectionTypeInfo":

@@ -524,5 +524,14 @@ WANT_FIRST='^IGD PORTMAP UNKNOWN - table incomplete: 3 mappings read .*PPP1\.1: 
 case_ ppp-refuses-table $M ppp-refuses-table url 3
 WANT_FIRST=
 
+# Uptime as firmware sends it, against a threshold the user set: judged when
+# it can be read ("0 Days, 01:00:00" is one hour), UNKNOWN when it cannot
+# ("n/a"); never skipped under an OK (issue 8.5).
+WANT_OUT='\[CRITICAL\] IP1\.1: Connected, up 1h 0m'
+case_ uptime-days $W uptime-days url 2 --uptime-crit 7200:
+WANT_OUT='\[UNKNOWN\] IP1\.1: Connected, uptime unreadable'
+case_ uptime-na $W uptime-na url 3 --uptime-crit 300:
+WANT_OUT=
+
 echo "hostile: $PASS passed, $FAIL failed, $SKIP skipped"
 [ "$FAIL" -eq 0 ]

@@ -451,6 +451,14 @@ START_TEST(test_rates_wrap_and_reboot)
 	judge();
 	has("tx_bytes went backwards (5000000000 to 4999999990): no rate");
 	hasnt("tx_Bps=");
+	ck_assert_int_eq(status, PLUGIN_OK);
+	/* with a threshold on that rate: never skipped, UNKNOWN (issue 8.5:
+	 * a device whose counters go backwards on every run) */
+	set_range(&pol->wan.tx_rate, "1000", NULL);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("[UNKNOWN] tx_bytes went backwards (5000000000 to 4999999990): "
+	    "no rate this run, its threshold is not judged");
 }
 END_TEST
 
@@ -479,6 +487,21 @@ START_TEST(test_rates_first_and_rerun)
 	judge();
 	hasnt("state file");
 	hasnt("_Bps=");
+	ck_assert_int_eq(status, PLUGIN_OK);
+	/* ... unless a rate threshold was set: never skipped (issue 8.5) */
+	set_range(&pol->wan.rx_rate, NULL, "1000000");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("[UNKNOWN] traffic rate thresholds not judged: no state file "
+	    "(--no-state)");
+	/* a state file that could not be read at all: the same */
+	prev.path = "/state/file";
+	snprintf(prev.load_err, sizeof(prev.load_err), "out of memory");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("state file: out of memory; starting again");
+	has("[UNKNOWN] traffic rate thresholds not judged: the state file "
+	    "could not be read");
 }
 END_TEST
 

@@ -399,7 +399,6 @@ igd_discover(const struct igd_target *t, const struct deadline *dl,
     struct ssdp_result *ssdp, char *err, size_t errlen)
 {
 	struct ssdp_result *res = ssdp;
-	struct ssdp_search s;
 	int64_t start = deadline_now_ms();
 	int rc;
 
@@ -422,14 +421,6 @@ igd_discover(const struct igd_target *t, const struct deadline *dl,
 		if (res == NULL)
 			return IGD_ENOMEM;
 	}
-	memset(&s, 0, sizeof(s));
-	s.unicast = t->host;
-	s.port = t->ssdp_port;
-	s.iface = t->iface;
-	s.census = t->census;
-	s.window_ms = t->window_ms;
-	s.want_udn = t->want_udn;
-	s.want_location = t->want_location;
 	{
 		/* keep time to read the descriptions of what answered: a
 		 * census, or a wait for a pinned device, may use the rest */
@@ -437,11 +428,15 @@ igd_discover(const struct igd_target *t, const struct deadline *dl,
 		int reserve = left / 3 < 1000 ? left / 3 : 1000;
 		struct deadline sdl = deadline_within(dl, left - reserve);
 
-		rc = ssdp_search(&s, &sdl, res, err, errlen);
+		rc = ssdp_search(&t->ssdp, &sdl, res, err, errlen);
 	}
 	if (rc == 0) {
 		for (size_t i = 0; i < res->n && *n < max; i++) {
 			struct igd_found *f = &found[*n];
+
+			if (t->wanted_only &&
+			    !ssdp_is_wanted(&t->ssdp, &res->answers[i]))
+				continue;	/* another IGD: left in res */
 
 			memset(f, 0, sizeof(*f));
 			f->answer_ms = res->answers[i].elapsed_ms;

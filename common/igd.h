@@ -109,16 +109,14 @@ int igd_desc_parse(const char *xml, size_t len, const char *location,
 int igd_desc_fetch(const char *location, const struct deadline *dl,
     struct igd_device *dev, char *err, size_t errlen);
 
-/* How to find the device(s): one of url, host (unicast SSDP) or multicast. */
+/* How to find the device(s): url, or else the SSDP search described in
+ * ssdp (unicast to ssdp.unicast, or multicast). */
 struct igd_target {
 	const char *url;		/* root description URL: no discovery */
-	const char *host;		/* unicast M-SEARCH to host:ssdp_port */
-	unsigned ssdp_port;
-	const char *iface;		/* multicast interface or address, or NULL */
-	int census;			/* wait window_ms and keep every IGD */
-	int window_ms;
-	const char *want_udn;		/* without census: wait for this UDN */
-	const char *want_location;	/* or this description URL (NULL: any) */
+	struct ssdp_search ssdp;	/* the search, when url is NULL */
+	int wanted_only;		/* describe only the answers the search
+					   waited for (ssdp_is_wanted), not
+					   the other IGDs that answered */
 };
 
 /* One device found: its description, or why it could not be read. */
@@ -132,7 +130,8 @@ struct igd_found {
 /*
  * Find IGDs and read their descriptions, by dl.  found holds max entries;
  * *n is set to how many were filled (descriptions that failed included, with
- * their rc).  ssdp (may be NULL) receives the search statistics.  Returns 0
+ * their rc; with t->wanted_only, only the answers the search waited for,
+ * the other IGDs that answered being left in ssdp).  ssdp (may be NULL) receives the search statistics.  Returns 0
  * (even when none answered: *n == 0), or a code for a local error (bad
  * address or interface) with err set.
  */

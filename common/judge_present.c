@@ -294,3 +294,110 @@ judge_present(struct plugin_out *o, const struct policy_present *pp,
 	    (double)ssdp->refused_location, "", NULL, &zero, NULL);
 	free(extra);
 }
+
+/* 1 when pp pins a device by UDN, model or location. */
+static int
+pins_set(const struct policy_present *pp)
+{
+	return pp->udn[0] != '\0' || pp->model[0] != '\0' ||
+	    pp->location[0] != '\0';
+}
+
+/* The pins of pp as text: "UDN uuid:..., location http://...". */
+static void
+pins_text(const struct policy_present *pp, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%.80s%s%s%.60s%s%s%.100s",
+	    pp->udn[0] ? "UDN " : "", pp->udn,
+	    pp->udn[0] && (pp->model[0] || pp->location[0]) ? ", " : "",
+	    pp->model[0] ? "model " : "", pp->model,
+	    pp->model[0] && pp->location[0] ? ", " : "",
+	    pp->location[0] ? "location " : "", pp->location);
+}
+
+/* Name the IGDs of ssdp other than the one at location (may be NULL);
+ * returns how many there were. */
+static size_t
+judge_others(struct plugin_out *o, const struct policy_present *pp,
+    const struct ssdp_result *ssdp, const char *location)
+{
+	enum { SHOWN_MAX = 8 };
+	int alarm = pins_set(pp) && pp->expect_count == 1;
+	size_t others = 0;
+
+	for (size_t i = 0; ssdp != NULL && i < ssdp->n; i++) {
+		const struct ssdp_answer *a = &ssdp->answers[i];
+
+		if (location != NULL && strcmp(a->location, location) == 0)
+			continue;
+		const char *end = strstr(a->usn, "::");
+		int udn = end != NULL ? (int)(end - a->usn) : (int)strlen(a->usn);
+
+		if (++others > SHOWN_MAX)
+			continue;
+		/* the USN's uuid part is the UDN the device claims */
+		if (udn > 80)
+			udn = 80;
+		if (alarm)
+			plugin_out_sub(o, pp->count_state, "another IGD "
+			    "answered, not judged: %.100s (UDN %.*s, %.60s)",
+			    a->location, udn > 0 ? udn : 1, udn > 0 ? a->usn :
+			    "-", dash(a->server));
+		else
+			plugin_out_info(o, "another IGD answered, not judged: "
+			    "%.100s (UDN %.*s, %.60s)", a->location,
+			    udn > 0 ? udn : 1, udn > 0 ? a->usn : "-",
+			    dash(a->server));
+	}
+	if (others > SHOWN_MAX) {
+		if (alarm)
+			plugin_out_sub(o, pp->count_state, "%zu more IGDs "
+			    "answered, not judged", others - SHOWN_MAX);
+		else
+			plugin_out_info(o, "%zu more IGDs answered, not judged",
+			    others - SHOWN_MAX);
+	}
+	return others;
+}
+
+int
+judge_present_device(struct plugin_out *o, const struct policy_present *pp,
+    const struct igd_found *f, const struct ssdp_result *ssdp,
+    const struct cli_opts *opts)
+{
+	char pins[320];
+	size_t others;
+
+	if (f == NULL && (ssdp == NULL || ssdp->n == 0)) {
+		plugin_out_set_state(o, opts->timeout_state);
+		plugin_out_summary(o, "no IGD answered within %.1f s",
+		    opts->timeout);
+		return -1;
+	}
+	others = judge_others(o, pp, ssdp, f != NULL ? f->dev.location : NULL);
+	pins_text(pp, pins, sizeof(pins));
+	if (f == NULL) {
+		/* others answered, the pinned device did not: none of them
+		 * is judged in its place */
+		plugin_out_set_state(o, pp->mismatch_state);
+		plugin_out_summary(o, "the pinned IGD (%s) did not answer "
+		    "within %.1f s; %zu other IGD%s answered, not judged",
+		    pins, opts->timeout, others, others == 1 ? "" : "s");
+		return -1;
+	}
+	if (f->rc != 0) {
+		plugin_out_set_state(o, f->rc == IGD_ETIMEOUT ?
+		    opts->timeout_state : PLUGIN_UNKNOWN);
+		plugin_out_summary(o, "cannot read the description at "
+		    "%.100s: %s", f->dev.location, f->err);
+		return -1;
+	}
+	if (!judge_present_pinned(pp, &f->dev)) {
+		judge_pins(o, pp, &f->dev);
+		plugin_out_set_state(o, pp->mismatch_state);
+		plugin_out_summary(o, "%.100s is not the pinned IGD (%s), not "
+		    "judged", f->dev.location, pins);
+		return -1;
+	}
+	return 0;
+}

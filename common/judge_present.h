@@ -48,6 +48,22 @@ void judge_present(struct plugin_out *o, const struct policy_present *pp,
     const struct igd_found *found, size_t n, const struct ssdp_result *ssdp,
     const struct judge_present_ctx *c);
 
+/*
+ * For a check that judges one device (wan, portmap): may the device its
+ * search found be judged?  f is the device described (NULL when none the
+ * search waited for answered), ssdp the answers of a multicast search (NULL
+ * with -u and -H).  Every other IGD in ssdp is named: a subcheck in
+ * pp->count_state when pp pins the device and expects one IGD, else a
+ * line.  Returns 0 when f matches every pin of pp; -1 after setting o's
+ * state and summary: nothing answered (the timeout state), only other IGDs
+ * answered or f differs from a pin (pp->mismatch_state: never judged in
+ * the pinned device's place), f's description unreadable (the timeout
+ * state for a timeout, else UNKNOWN).
+ */
+int judge_present_device(struct plugin_out *o,
+    const struct policy_present *pp, const struct igd_found *f,
+    const struct ssdp_result *ssdp, const struct cli_opts *opts);
+
 /* 1 when dev matches every pin (UDN, model, location) of pp. */
 int judge_present_pinned(const struct policy_present *pp,
     const struct igd_device *dev);

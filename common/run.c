@@ -8,6 +8,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "judge_present.h"
 #include "run.h"
 
 /* Append to the text main() writes (cut if it does not fit). */
@@ -161,40 +162,46 @@ run_target(const struct cli_opts *o, struct igd_target *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->url = o->url;
-	t->host = o->host;
-	t->ssdp_port = o->ssdp_port;
-	t->iface = o->iface;
+	t->ssdp.unicast = o->host;
+	t->ssdp.port = o->ssdp_port;
+	t->ssdp.iface = o->iface;
 }
 
 int
 run_find_device(struct run *r, struct igd_found *found)
 {
 	const struct cli_opts *opts = &r->opts;
+	const struct policy_present *pp = &r->pol->present;
+	struct ssdp_result *ssdp = NULL;
 	struct igd_target target;
 	char err[256] = "";
 	size_t n = 0;
+	int rc;
 
 	run_target(opts, &target);
-	if (igd_discover(&target, &r->dl, found, 1, &n, NULL, err,
+	if (opts->url == NULL && opts->host == NULL) {
+		/* multicast: wait for the pinned device, describe it alone
+		 * and keep the others that answered, to name them */
+		target.ssdp.want_udn = pp->udn;
+		target.ssdp.want_location = pp->location;
+		target.wanted_only = 1;
+		ssdp = malloc(sizeof(*ssdp));
+		if (ssdp == NULL) {
+			plugin_out_set_state(r->out, PLUGIN_UNKNOWN);
+			plugin_out_summary(r->out, "out of memory");
+			return -1;
+		}
+	}
+	if (igd_discover(&target, &r->dl, found, 1, &n, ssdp, err,
 	    sizeof(err)) != 0) {
 		plugin_out_set_state(r->out, PLUGIN_UNKNOWN);
 		plugin_out_summary(r->out, "cannot search: %s", err);
+		free(ssdp);
 		return -1;
 	}
-	if (n == 0) {
-		plugin_out_set_state(r->out, opts->timeout_state);
-		plugin_out_summary(r->out, "no IGD answered within %.1f s",
-		    opts->timeout);
-		return -1;
-	}
-	if (found->rc != 0) {
-		plugin_out_set_state(r->out, found->rc == IGD_ETIMEOUT ?
-		    opts->timeout_state : PLUGIN_UNKNOWN);
-		plugin_out_summary(r->out, "cannot read the description at "
-		    "%.100s: %s", found->dev.location, found->err);
-		return -1;
-	}
-	return 0;
+	rc = judge_present_device(r->out, pp, n > 0 ? found : NULL, ssdp, opts);
+	free(ssdp);
+	return rc;
 }
 
 void

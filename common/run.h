@@ -103,10 +103,15 @@ void run_target(const struct cli_opts *o, struct igd_target *t);
 
 /*
  * Find the one device a check works on (the options' target) and read its
- * description, by the run's deadline.  Returns 0 with *found valid, or -1
- * after giving r->out its state and summary: UNKNOWN for a search that
- * could not start, the timeout state when nothing answered or the
- * description timed out, UNKNOWN for an unreadable description.
+ * description, by the run's deadline; the policy's present: pins (UDN,
+ * model, location) apply in every discovery mode.  With multicast the
+ * search waits for the pinned device and every other IGD that answered is
+ * named, not judged (judge_present_device).  Returns 0 with *found valid
+ * and matching the pins, or -1 after giving r->out its state and summary:
+ * UNKNOWN for a search that could not start, the timeout state when nothing
+ * answered or the description timed out, UNKNOWN for an unreadable
+ * description, the policy's mismatch state when only other IGDs answered
+ * or the device differs from a pin.
  */
 int run_find_device(struct run *r, struct igd_found *found);
 

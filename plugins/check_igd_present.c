@@ -125,10 +125,10 @@ main(int argc, char **argv)
 	/* gather: with pins, the answer is decided when the pinned device
 	 * answers */
 	run_target(&r.opts, &target);
-	target.census = args.census;
-	target.window_ms = (int)(args.window * 1000);
-	target.want_udn = r.pol->present.udn;
-	target.want_location = r.pol->present.location;
+	target.ssdp.census = args.census;
+	target.ssdp.window_ms = (int)(args.window * 1000);
+	target.ssdp.want_udn = r.pol->present.udn;
+	target.ssdp.want_location = r.pol->present.location;
 	memset(&jc, 0, sizeof(jc));
 	jc.search_rc = igd_discover(&target, &r.dl, found, FOUND_MAX, &n, ssdp,
 	    err, sizeof(err));

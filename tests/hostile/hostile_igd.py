@@ -3,7 +3,9 @@
 """hostile_igd.py: a UPnP Internet Gateway Device that misbehaves on purpose.
 
 Serves HTTP (root description, SCPDs, SOAP control) and, with --ssdp, answers
-unicast SSDP M-SEARCH, on one loopback address only.  Python 3 standard
+unicast SSDP M-SEARCH, on one loopback address only (with --ssdp-multicast,
+inside a lab network namespace, also multicast M-SEARCH on the interface of
+--addr: a rogue IGD on the lab LAN).  Python 3 standard
 library only.  Every loop is bounded: a connection thread ends after
 --conn-seconds (120), the whole server after --max-seconds (300).
 
@@ -97,6 +99,7 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
                     whose actions answer without authentication
   tr064-auth        the same, every SOAP action answered HTTP 401 with a
                     Digest challenge (a TR-064 device demanding a login)
+  empty             an empty table (a rogue device that has nothing to hide)
   uptime-days       NewUptime as some firmware sends it: "0 Days, 01:00:00"
   uptime-na         NewUptime "n/a" (a firmware that cannot tell)
 
@@ -142,6 +145,7 @@ DATA_MODES = {
     "ppp-unconfigured", "ppp-refuses", "ppp-refuses-table", "tr064", "tr064-auth", "rule-order",
     "reversed", "ascending-first", "short-pages", "empty-list", "big-desc",
     "large", "iport0", "idx0-402", "ddwrt", "uptime-days", "uptime-na",
+    "empty",
 }
 SSDP_MODES = {
     "ssdp-elsewhere", "ssdp-dup", "ssdp-other-types", "ssdp-flood",
@@ -267,7 +271,7 @@ class Device:
             m = [mapping(20000 + i, "TCP", 20000 + i,
                          "192.168.1.%d" % (2 + i % 200),
                          d, 3600) for i in range(16384)]
-        if "idx0-402" in self.modes:
+        if "idx0-402" in self.modes or "empty" in self.modes:
             m = []
         if "iport0" in self.modes:
             m.append(mapping(4450, "TCP", 445, "192.168.1.77", "smb", 3600))
@@ -1032,7 +1036,18 @@ class SSDPServer:
         # No SO_REUSEADDR: two devices on one address must fail loudly, not
         # share the datagrams.
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((opts.addr, opts.ssdp_port))
+        self.reply = self.sock
+        if opts.ssdp_multicast:
+            # answer multicast M-SEARCH on the interface of --addr (a
+            # rogue on a lab LAN); answers are sent from --addr itself
+            self.sock.bind(("", opts.ssdp_port))
+            self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                                 socket.inet_aton("239.255.255.250") +
+                                 socket.inet_aton(opts.addr))
+            self.reply = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.reply.bind((opts.addr, 0))
+        else:
+            self.sock.bind((opts.addr, opts.ssdp_port))
 
     def answer(self, st, usn, location):
         return ("HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=120\r\n"
@@ -1065,7 +1080,7 @@ class SSDPServer:
                 continue
             try:
                 for pkt in self.answers_for(st):
-                    self.sock.sendto(pkt, peer)
+                    self.reply.sendto(pkt, peer)
             except OSError:
                 pass
 
@@ -1176,6 +1191,9 @@ def main(argv=None):
     ap.add_argument("--http-port", type=int, default=0)
     ap.add_argument("--ssdp", action="store_true")
     ap.add_argument("--ssdp-port", type=int, default=1900)
+    ap.add_argument("--ssdp-multicast", action="store_true",
+                    help="also answer multicast M-SEARCH on the interface "
+                    "of --addr (only inside a test network namespace)")
     ap.add_argument("--elsewhere-addr", default="127.0.0.99")
     ap.add_argument("--ready-file")
     ap.add_argument("--log", help="non-read requests, one per line")
@@ -1188,6 +1206,13 @@ def main(argv=None):
             "HOSTILE_ALLOW_NON_LOOPBACK"):
         ap.error("--addr must be a loopback address (127.0.0.0/8); set "
                  "HOSTILE_ALLOW_NON_LOOPBACK=1 inside a test network namespace")
+    if opts.ssdp_multicast and (opts.addr.startswith("127.") or
+                                not os.environ.get(
+                                    "HOSTILE_ALLOW_NON_LOOPBACK")):
+        ap.error("--ssdp-multicast needs a non-loopback --addr inside a "
+                 "test network namespace (HOSTILE_ALLOW_NON_LOOPBACK=1)")
+    if opts.ssdp_multicast:
+        opts.ssdp = True
     try:
         socket.inet_aton(opts.addr)
         opts.data_modes, opts.transport_modes, opts.ssdp_modes = \

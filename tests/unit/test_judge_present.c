@@ -366,6 +366,120 @@ START_TEST(test_census_briefs)
 }
 END_TEST
 
+/* The SSDP answer of a device at location with USN uuid. */
+static void
+answer(const char *location, const char *uuid)
+{
+	struct ssdp_answer *a = &ssdp.answers[ssdp.n++];
+
+	memset(a, 0, sizeof(*a));
+	snprintf(a->location, sizeof(a->location), "%s", location);
+	snprintf(a->usn, sizeof(a->usn), "%s::urn:schemas-upnp-org:device:"
+	    "InternetGatewayDevice:1", uuid);
+	snprintf(a->server, sizeof(a->server), "Linux/5.10 UPnP/1.1 "
+	    "MiniUPnPd/2.3.1");
+}
+
+/* judge_present_device() with f (may be NULL) and the answers so far;
+ * returns its code. */
+static int
+judge_device(const struct igd_found *f, int multicast)
+{
+	struct plugin_out *o = verdict_new("WAN");
+	int rc;
+
+	rc = judge_present_device(o, &pol->present, f, multicast ? &ssdp :
+	    NULL, &opts);
+	if (rc == 0)
+		plugin_out_summary_worst(o, "judged");
+	verdict_take(o);
+	return rc;
+}
+
+/* A check of one device (wan, portmap) with pins, multicast: the pinned
+ * device is judged, a rogue that answered first is named, never judged
+ * (issue 8.2). */
+START_TEST(test_device_pinned_multicast)
+{
+	answer(ROGUE, "uuid:00000000-0000-0000-0000-000000000000");
+	answer(LAB, LAB_UDN);
+	add("miniupnpd-2.3.1-igd2", LAB, 20);
+	snprintf(pol->present.udn, sizeof(pol->present.udn), "%s", LAB_UDN);
+	ck_assert_int_eq(judge_device(&found[0], 1), 0);
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	first_line_is("IGD WAN WARNING - another IGD answered, not judged: "
+	    ROGUE " (UDN uuid:00000000-0000-0000-0000-000000000000, Linux/5.10 "
+	    "UPnP/1.1 MiniUPnPd/2.3.1) (judged)");
+	hasnt(LAB " (UDN");
+	/* the policy's count state, and expect_count 0 (any number) */
+	pol->present.count_state = PLUGIN_CRITICAL;
+	ck_assert_int_eq(judge_device(&found[0], 1), 0);
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	pol->present.expect_count = 0;
+	ck_assert_int_eq(judge_device(&found[0], 1), 0);
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has_line("another IGD answered, not judged: " ROGUE " (UDN uuid:0000"
+	    "0000-0000-0000-0000-000000000000, Linux/5.10 UPnP/1.1 "
+	    "MiniUPnPd/2.3.1)");
+	/* without pins the first answer is judged and others only named */
+	pol->present.expect_count = 1;
+	pol->present.udn[0] = '\0';
+	ck_assert_int_eq(judge_device(&found[0], 1), 0);
+	ck_assert_int_eq(status, PLUGIN_OK);
+}
+END_TEST
+
+/* Only the rogue answered: nothing is judged in the pinned one's place. */
+START_TEST(test_device_pinned_absent)
+{
+	answer(ROGUE, "uuid:00000000-0000-0000-0000-000000000000");
+	snprintf(pol->present.udn, sizeof(pol->present.udn), "%s", LAB_UDN);
+	snprintf(pol->present.location, sizeof(pol->present.location), LAB);
+	ck_assert_int_eq(judge_device(NULL, 1), -1);
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	first_line_is("IGD WAN CRITICAL - the pinned IGD (UDN " LAB_UDN
+	    ", location " LAB ") did not answer within 10.0 s; 1 other IGD "
+	    "answered, not judged");
+	has_line("[WARNING] another IGD answered, not judged: " ROGUE
+	    " (UDN uuid:00000000-0000-0000-0000-000000000000, Linux/5.10 "
+	    "UPnP/1.1 MiniUPnPd/2.3.1)");
+	pol->present.mismatch_state = PLUGIN_WARNING;
+	ck_assert_int_eq(judge_device(NULL, 1), -1);
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	/* nobody at all: the timeout state, as before */
+	ssdp.n = 0;
+	ck_assert_int_eq(judge_device(NULL, 1), -1);
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	first_line_is("IGD WAN UNKNOWN - no IGD answered within 10.0 s");
+}
+END_TEST
+
+/* -u and -H: a device that differs from a pin is the mismatch state and
+ * is not judged; an unreadable description as before. */
+START_TEST(test_device_pinned_unicast)
+{
+	add("avm-fritzbox-7430", ROGUE, 3);
+	opts.url = ROGUE;
+	snprintf(pol->present.model, sizeof(pol->present.model), "LabGateway");
+	ck_assert_int_eq(judge_device(&found[0], 0), -1);
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	first_line_is("IGD WAN CRITICAL - " ROGUE " is not the pinned IGD "
+	    "(model LabGateway), not judged");
+	has_line("[CRITICAL] model is FRITZ!Box 7430, policy expects "
+	    "LabGateway");
+	snprintf(pol->present.model, sizeof(pol->present.model),
+	    "FRITZ!Box 7430");
+	ck_assert_int_eq(judge_device(&found[0], 0), 0);
+	ck_assert_int_eq(status, PLUGIN_OK);
+	add_broken(LAB, IGD_ETIMEOUT, "timed out");
+	opts.timeout_state = PLUGIN_CRITICAL;
+	ck_assert_int_eq(judge_device(&found[1], 0), -1);
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	first_line_is("IGD WAN CRITICAL - cannot read the description at "
+	    LAB ": timed out");
+}
+END_TEST
+
 static Suite *
 judge_present_suite(void)
 {
@@ -375,7 +489,9 @@ judge_present_suite(void)
 	    test_one, test_nobody, test_cannot_search, test_url_unusable,
 	    test_pinned_second, test_pins_differ, test_counts,
 	    test_second_unreadable, test_answer_time, test_ssdp_statistics,
-	    test_identity_fields, test_time_spent, test_census_briefs, NULL);
+	    test_identity_fields, test_time_spent, test_census_briefs,
+	    test_device_pinned_multicast, test_device_pinned_absent,
+	    test_device_pinned_unicast, NULL);
 	return s;
 }
 

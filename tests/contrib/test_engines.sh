@@ -41,6 +41,9 @@ for c in icinga2 nagios4 upnpc curl openssl python3; do
 	command -v "$c" >/dev/null 2>&1 || e_skip "$c not installed (make deps)"
 done
 CONTRIB=$T_REPO/contrib
+# nagios_main, nagios_base_objects, status_field
+# shellcheck source=nagioslib.sh
+. "$T_REPO/tests/contrib/nagioslib.sh"
 ENGINES=${ENGINES:-icinga2 nagios4 agent}
 for p in check_igd_present check_igd_wan check_igd_portmap; do t_need_plugin $p; done
 T_START=$(t_time_ms)
@@ -348,35 +351,9 @@ print(" ".join(out))' "$d/events.json"
 # --------------------------------------------------------------- Nagios 4
 nagios4_e2e() {
 	local n=$T_TMP/nagios4 npid="" out
-	mkdir -p "$n/spool" "$n/checkresults"
-	printf '$USER1$=%s\n' "$PLUGINS_DIR" >"$n/resource.cfg"
+	mkdir -p "$n"
+	nagios_base_objects "$n/base.cfg"
 	cat >"$n/objects.cfg" <<EOF
-define timeperiod {
-    timeperiod_name 24x7
-    alias           24x7
-    sunday          00:00-24:00
-    monday          00:00-24:00
-    tuesday         00:00-24:00
-    wednesday       00:00-24:00
-    thursday        00:00-24:00
-    friday          00:00-24:00
-    saturday        00:00-24:00
-}
-define command {
-    command_name    notify-none
-    command_line    /bin/true
-}
-define contact {
-    contact_name                    nobody
-    host_notifications_enabled      0
-    service_notifications_enabled   0
-    host_notification_period        24x7
-    service_notification_period     24x7
-    host_notification_options       n
-    service_notification_options    n
-    host_notification_commands      notify-none
-    service_notification_commands   notify-none
-}
 define host {
     host_name               router
     address                 $LAB_ROUTER
@@ -418,40 +395,7 @@ define service {
     check_command           check_igd_portmap!-t 20 -w 20 -c 50 --state-file $n/portmap.state
 }
 EOF
-	cat >"$n/nagios.cfg" <<EOF
-log_file=$n/nagios.log
-resource_file=$n/resource.cfg
-cfg_file=$n/objects.cfg
-cfg_file=$CONTRIB/nagios/check_igd.cfg
-object_cache_file=$n/objects.cache
-precached_object_file=$n/objects.precache
-status_file=$n/status.dat
-status_update_interval=1
-lock_file=$n/nagios.lock
-temp_file=$n/nagios.tmp
-temp_path=$n/spool
-check_result_path=$n/checkresults
-query_socket=$n/query.sock
-command_file=$n/nagios.cmd
-check_external_commands=1
-state_retention_file=$n/retention.dat
-retain_state_information=0
-nagios_user=root
-nagios_group=root
-interval_length=1
-service_inter_check_delay_method=n
-host_inter_check_delay_method=n
-max_service_check_spread=1
-max_host_check_spread=1
-check_result_reaper_frequency=1
-check_workers=1
-use_syslog=0
-enable_notifications=0
-enable_flap_detection=0
-log_initial_states=1
-log_service_retries=1
-illegal_macro_output_chars=\`~\$&|'"<>
-EOF
+	NAGIOS_USER1=$PLUGINS_DIR nagios_main "$n" "$n/base.cfg" "$n/objects.cfg" "$CONTRIB/nagios/check_igd.cfg"
 	out=$(nagios4 -v "$n/nagios.cfg" 2>&1)
 	t_ok "nagios4 -v: the shipped commands and the test's objects are valid, no warnings" \
 		eval 'printf "%s\n" "$out" | grep -q "Total Warnings: *0" && printf "%s\n" "$out" | grep -q "Total Errors: *0"'
@@ -459,13 +403,7 @@ EOF
 	lab_exec_lan nagios4 -d "$n/nagios.cfg" >"$n/daemon.out" 2>&1
 	wait_for 10 test -s "$n/nagios.lock" && npid=$(cat "$n/nagios.lock")
 	[ -n "$npid" ] || { t_ok "nagios4 daemon started" false; cat "$n/daemon.out"; return; }
-	sf() { # SERVICE FIELD: from the servicestatus block of status.dat
-		awk -v s="$1" -v f="$2" '
-			/^servicestatus \{/ { inb = 1; ss = ""; delete v; next }
-			inb && /^\t}/ { if (ss == s) { print v[f]; exit } inb = 0; next }
-			inb { line = $0; sub(/^\t/, "", line); k = line; sub(/=.*/, "", k)
-				v[k] = substr(line, length(k) + 2); if (k == "service_description") ss = v[k] }' "$n/status.dat" 2>/dev/null
-	}
+	sf() { status_field "$n/status.dat" router "$1" "$2"; }	# SERVICE FIELD
 	nforce() { # SERVICE...: forced checks through the external command file
 		local s now
 		now=$(date +%s)

@@ -13,6 +13,9 @@ bad() { printf 'FAIL %s\n' "$1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/
 check() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "expected: $2
 actual:   $3"; fi; }
 tmp=$(mktemp -d /tmp/test_install.XXXXXX)
+# nagios_base_objects
+# shellcheck source=nagioslib.sh
+. "$root/tests/contrib/nagioslib.sh"
 trap 'rm -rf "$tmp"' EXIT
 d=$tmp/dest
 
@@ -66,27 +69,8 @@ check "a second install keeps an edited /etc/check_igd/policy.yaml" "# mine" \
 # service, even beside a host in the example hostgroup's name.
 if command -v nagios4 >/dev/null 2>&1; then
 	n=$tmp/nagios; mkdir -p "$n"
+	nagios_base_objects "$n/base.cfg"
 	cat >"$n/objects.cfg" <<'EOF2'
-define timeperiod {
-    timeperiod_name 24x7
-    alias           24x7
-    monday          00:00-24:00
-}
-define command {
-    command_name    notify-none
-    command_line    /bin/true
-}
-define contact {
-    contact_name                    nobody
-    host_notifications_enabled      0
-    service_notifications_enabled   0
-    host_notification_period        24x7
-    service_notification_period     24x7
-    host_notification_options       n
-    service_notification_options    n
-    host_notification_commands      notify-none
-    service_notification_commands   notify-none
-}
 define command {
     command_name    check-dummy
     command_line    /bin/true
@@ -113,6 +97,7 @@ define host {
 }
 EOF2
 	cat >"$n/nagios.cfg" <<EOF2
+cfg_file=$n/base.cfg
 cfg_file=$n/objects.cfg
 cfg_dir=$d/etc/nagios-plugins/config
 log_file=$n/nagios.log

@@ -1544,6 +1544,10 @@ struct side_call {
 	const struct igd_service *svc;
 	const char *action;
 	char arg[24];			/* NewPortMappingIndex, "" for none */
+	const char *largs[11];		/* a list page's arguments, or NULL */
+	char lbuf[3][12];		/* their start, end and page size */
+	unsigned per;			/* the page size asked */
+	size_t max;			/* answer size cap */
 	const struct deadline *dl;
 	struct igd_reply r;
 	int rc;
@@ -1557,10 +1561,13 @@ side_run(void *p)
 	struct side_call *c = p;
 	const char *args[] = { "NewPortMappingIndex", c->arg, NULL };
 
-	c->rc = igd_soap_call(c->svc, c->action, c->arg[0] ? args : NULL,
-	    IGD_SOAP_MAX, c->dl, &c->r, NULL, 0);
+	c->rc = igd_soap_call(c->svc, c->action, c->largs[0] ? c->largs :
+	    c->arg[0] ? args : NULL, c->max ? c->max : IGD_SOAP_MAX, c->dl,
+	    &c->r, NULL, 0);
 	return NULL;
 }
+
+static void side_go(struct reader *rd, struct side_call *c);
 
 static void
 side_start(struct reader *rd, struct side_call *c,
@@ -1572,6 +1579,13 @@ side_start(struct reader *rd, struct side_call *c,
 	c->dl = rd->dl;
 	if (idx >= 0)
 		snprintf(c->arg, sizeof(c->arg), "%ld", idx);
+	side_go(rd, c);
+}
+
+/* Start c, set up by the caller. */
+static void
+side_go(struct reader *rd, struct side_call *c)
+{
 	rd->t->calls++;
 	if (deadline_left_ms(rd->dl) == 0) {
 		c->rc = IGD_ETIMEOUT;
@@ -1639,48 +1653,91 @@ walk_service(struct reader *rd, const struct igd_service *svc,
  * per entries, parsed into *page (zeroed first; free with
  * igd_table_free).  A page costs its decoded answer (at most
  * IGD_LISTING_MAX) plus its parsed entries while it is merged. */
+/* The arguments of a GetListOfPortMappings call for proto in [lo, hi],
+ * at most per entries, into args (11) with their numbers in buf. */
+static void
+list_args(const char **args, char buf[3][12], const char *proto,
+    unsigned lo, unsigned hi, unsigned per)
+{
+	snprintf(buf[0], sizeof(buf[0]), "%u", lo);
+	snprintf(buf[1], sizeof(buf[1]), "%u", hi);
+	snprintf(buf[2], sizeof(buf[2]), "%u", per);
+	args[0] = "NewStartPort";
+	args[1] = buf[0];
+	args[2] = "NewEndPort";
+	args[3] = buf[1];
+	args[4] = "NewProtocol";
+	args[5] = proto;
+	args[6] = "NewManage";
+	args[7] = "1";
+	args[8] = "NewNumberOfPorts";
+	args[9] = buf[2];
+	args[10] = NULL;
+}
+
+/* The page a GetListOfPortMappings answer r (code rc) holds, parsed into
+ * *page (zeroed first; free with igd_table_free); r is freed. */
 static int
-list_page(struct reader *rd, const struct igd_service *svc, unsigned service,
-    const char *proto, unsigned lo, unsigned hi, unsigned per,
+list_reply(int rc, struct igd_reply *r, unsigned service,
     struct igd_table *page)
 {
-	char lbuf[8], hbuf[8], nbuf[8];
-	const char *args[] = {
-		"NewStartPort", lbuf, "NewEndPort", hbuf,
-		"NewProtocol", proto, "NewManage", "1",
-		"NewNumberOfPorts", nbuf, NULL
-	};
-	struct igd_reply r;
 	const char *listing;
 	size_t added = 0;
-	int rc;
 
 	memset(page, 0, sizeof(*page));
-	snprintf(lbuf, sizeof(lbuf), "%u", lo);
-	snprintf(hbuf, sizeof(hbuf), "%u", hi);
-	snprintf(nbuf, sizeof(nbuf), "%u", per);
-	rc = reader_call(rd, svc, "GetListOfPortMappings", args,
-	    IGD_LISTING_MAX, &r);
-	rd->pages++;
 	if (rc == 730 || rc == 714 || rc == 713) {
-		igd_reply_free(&r);
+		igd_reply_free(r);
 		return 0;	/* nothing in the range */
 	}
 	if (rc != 0) {
-		igd_reply_free(&r);
+		igd_reply_free(r);
 		return rc;
 	}
-	listing = igd_reply_get(&r, "NewPortListing");
-	for (size_t i = 0; i < r.n; i++)
-		if (strcmp(r.args[i].name, "NewPortListing") == 0 &&
-		    r.args[i].truncated)
+	listing = igd_reply_get(r, "NewPortListing");
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->args[i].name, "NewPortListing") == 0 &&
+		    r->args[i].truncated)
 			rc = IGD_ETOOBIG;
 	if (rc == 0)
 		rc = listing == NULL ? IGD_EPROTOCOL :
 		    igd_listing_parse(listing, strlen(listing), service, page,
 		    &added);
-	igd_reply_free(&r);
+	igd_reply_free(r);
 	return rc;
+}
+
+static int
+list_page(struct reader *rd, const struct igd_service *svc, unsigned service,
+    const char *proto, unsigned lo, unsigned hi, unsigned per,
+    struct igd_table *page)
+{
+	const char *args[11];
+	char buf[3][12];
+	struct igd_reply r;
+	int rc;
+
+	list_args(args, buf, proto, lo, hi, per);
+	rc = reader_call(rd, svc, "GetListOfPortMappings", args,
+	    IGD_LISTING_MAX, &r);
+	rd->pages++;
+	return list_reply(rc, &r, service, page);
+}
+
+/* The first page of proto over every port asked beside other calls (a
+ * round trip saved); list_range() takes it as its first page. */
+static void
+list_side(struct reader *rd, struct side_call *c,
+    const struct igd_service *svc, const char *proto, unsigned per)
+{
+	memset(c, 0, sizeof(*c));
+	c->svc = svc;
+	c->action = "GetListOfPortMappings";
+	c->dl = rd->dl;
+	c->max = IGD_LISTING_MAX;
+	c->per = per;
+	list_args(c->largs, c->lbuf, proto, 0, 65535, per);
+	rd->pages++;
+	side_go(rd, c);
 }
 
 static int
@@ -1705,16 +1762,24 @@ cmp_uint(const void *a, const void *b)
 static int
 list_range(struct reader *rd, const struct igd_service *svc,
     unsigned service, const char *proto, unsigned lo, unsigned hi,
-    unsigned *per, int depth)
+    unsigned *per, int depth, struct side_call *pre)
 {
 	struct igd_table page;
-	unsigned *ports = NULL, nports = 0, w, s, q, top;
+	unsigned *ports = NULL, nports = 0, w, s, q, top, asked = *per;
 	int rc, full;
 
-	rc = list_page(rd, svc, service, proto, lo, hi, *per, &page);
+	if (pre != NULL) {
+		/* the first page, already asked (list_side) */
+		asked = pre->per;
+		rc = list_reply(side_join(pre), &pre->r, service, &page);
+	} else {
+		rc = list_page(rd, svc, service, proto, lo, hi, *per, &page);
+	}
 	while (rc == IGD_ETOOBIG && *per > IGD_PAGE_MIN) {
 		/* answers this large: ask fewer entries from now on */
-		*per = *per / 2 > IGD_PAGE_MIN ? *per / 2 : IGD_PAGE_MIN;
+		*per = (asked < *per ? asked : *per) / 2 > IGD_PAGE_MIN ?
+		    (asked < *per ? asked : *per) / 2 : IGD_PAGE_MIN;
+		asked = *per;
 		rc = list_page(rd, svc, service, proto, lo, hi, *per, &page);
 	}
 	if (rc == IGD_ETOOBIG) {
@@ -1724,7 +1789,7 @@ list_range(struct reader *rd, const struct igd_service *svc,
 		igd_table_free(&page);
 		return rc;
 	} else {
-		full = page.n >= *per;
+		full = page.n >= asked;
 		if (page.n > 0) {
 			ports = malloc(page.n * sizeof(*ports));
 			if (ports == NULL) {
@@ -1776,15 +1841,15 @@ list_range(struct reader *rd, const struct igd_service *svc,
 	/* three parts: up to the median, up to the highest port the page
 	 * gave, and above it (a device that sorts gave the lowest ports: the
 	 * first two then come back short at once, the third goes on) */
-	rc = list_range(rd, svc, service, proto, lo, s, per, depth + 1);
+	rc = list_range(rd, svc, service, proto, lo, s, per, depth + 1, NULL);
 	if (rc == 0 && top > s && top < hi) {
 		rc = list_range(rd, svc, service, proto, s + 1, top, per,
-		    depth + 1);
+		    depth + 1, NULL);
 		s = top;
 	}
 	if (rc == 0)
 		rc = list_range(rd, svc, service, proto, s + 1, hi, per,
-		    depth + 1);
+		    depth + 1, NULL);
 	return rc;
 }
 
@@ -1882,12 +1947,23 @@ read_service(struct reader *rd, const struct igd_service *svc,
 		}
 	}
 	if (m == IGD_LIST_LIST) {
+		struct side_call udp;
+
 		keys_reset(rd);
 		rd->pages = 0;
-		rc = list_range(rd, svc, service, "TCP", 0, 65535, &per, 0);
-		if (rc == 0)
+		/* UDP's first page asked beside TCP's: one round trip less
+		 * (on a list-crash device only once index 128 showed at most
+		 * 128 entries in all) */
+		list_side(rd, &udp, svc, "UDP", per);
+		rc = list_range(rd, svc, service, "TCP", 0, 65535, &per, 0,
+		    NULL);
+		if (rc == 0) {
 			rc = list_range(rd, svc, service, "UDP", 0, 65535, &per,
-			    0);
+			    0, &udp);
+		} else {
+			side_join(&udp);
+			igd_reply_free(&udp.r);
+		}
 		if (rc == 401 || rc == 602 || rc == 501) {
 			/* no list action after all: walk instead */
 			table_truncate(t, before);

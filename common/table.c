@@ -168,8 +168,8 @@ check_mapping(const char *path, const struct igd_mapping *m, size_t i,
 		why = "protocol is not TCP or UDP";
 	else if (m->external_port < 1 || m->external_port > 65535)
 		why = "external_port is not in 1..65535";
-	else if (m->internal_port < 1 || m->internal_port > 65535)
-		why = "internal_port is not in 1..65535";
+	else if (m->internal_port > 65535)
+		why = "internal_port is not in 0..65535";
 	else if (!FITS(m->internal_client))
 		why = "internal_client is not terminated";
 	else if (!FITS(m->remote_host))
@@ -226,7 +226,9 @@ write_table(FILE *f, void *ctx, char *why, size_t whylen)
 		fprintf(f, "    external_port: %u\n", m->external_port);
 		fputs("    internal_client: ", f);
 		put_str(f, m->internal_client);
-		fprintf(f, "\n    internal_port: %u\n", m->internal_port);
+		fprintf(f, "\n    internal_port: %u%s\n", m->internal_port,
+		    m->internal_port == 0 ? "  # not told by the device "
+		    "(quirk internal-port-0)" : "");
 		fputs("    remote_host: ", f);
 		put_str(f, m->remote_host);
 		fputs("\n    description: ", f);
@@ -439,7 +441,8 @@ static const struct ydoc_field map_fields[] = {
 	FN("protocol", MF(protocol), get_protocol, YDOC_F_REQUIRED),
 	INT("external_port", external_port, 1, 65535, YDOC_F_REQUIRED),
 	FN("internal_client", MF(internal_client), get_str64, YDOC_F_REQUIRED),
-	INT("internal_port", internal_port, 1, 65535, YDOC_F_REQUIRED),
+	/* 0: the device did not tell it (quirk internal-port-0) */
+	INT("internal_port", internal_port, 0, 65535, YDOC_F_REQUIRED),
 	INT("lease", lease, 0, INT64_MAX, YDOC_F_REQUIRED),
 	FN("remote_host", MF(remote_host), get_str64, 0),
 	FN("description", MF(description), get_desc, 0),
@@ -672,6 +675,10 @@ table_load_buffer(const char *name, const char *buf, size_t len,
 		return -1;
 	}
 	t->rc = 0;
+	/* the workaround the table was read with, named again */
+	for (size_t i = 0; i < t->n; i++)
+		if (t->m[i].internal_port == 0)
+			t->quirks |= QUIRK_BIT(QUIRK_IPORT_ZERO);
 	if (snprintf(t->method, sizeof(t->method), "%s", TABLE_METHOD) < 0)
 		t->method[0] = '\0';
 	return 0;

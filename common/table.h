@@ -38,7 +38,13 @@
  *   external_port     required, plain integer 1..65535
  *   internal_client   required string, < 64 bytes (not checked as an address:
  *                     the table keeps what the device said)
- *   internal_port     required, plain integer 1..65535
+ *   internal_port     required, plain integer 0..65535; 0 means the
+ *                     device did not tell it (MiniUPnPd 2.3.6-2.3.7 answer
+ *                     0 for every mapping, quirk internal-port-0):
+ *                     table_save() writes it with a comment saying so,
+ *                     table_load() sets that quirk in t->quirks, and the
+ *                     mapping is judged as one read from such a device
+ *                     (rules on the internal port cannot judge it)
  *   lease             required, plain integer 0..2^63-1 (0 = permanent)
  *   remote_host       optional string, < 64 bytes ("" = any)
  *   description       optional string ("")

@@ -120,5 +120,14 @@ for pol in "$repo"/policies/*.yaml; do
 	ok "$(basename "$pol"): names risky-internal-port" eval 'printf "%s" "$OUT" | grep -q "risky-internal-port: TCP 4450"'
 done
 
+# a table saved from a device reporting internal port 0 (MiniUPnPd 2.3.7):
+# loads, judged on everything else, the rule on port 445 cannot judge it
+# (WARNING by default, never OK, never UNKNOWN for the whole table)
+run --table "$repo/tests/fixtures/tables/miniupnpd-2.3.7-iport0.yaml" --no-state
+ok "port 0 table: WARNING" test "$RC" = 1
+ok "port 0 table: names the quirk on the first line" \
+	eval 'printf "%s" "$OUT" | head -n 1 | grep -q "^IGD PORTMAP WARNING - risky-internal-port: cannot judge, the device reports internal port 0 .*; 4 mappings)"'
+ok "port 0 table: output well-formed" valid
+
 echo "offline: $pass passed, $fail failed"
 [ "$fail" = 0 ]

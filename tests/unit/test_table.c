@@ -443,6 +443,38 @@ START_TEST(exact_content)
 }
 END_TEST
 
+/* A table saved from a device that reports internal port 0 for every
+ * mapping (MiniUPnPd 2.3.6-2.3.7) loads back, the quirk named, and saves
+ * the same again with the saver's comment. */
+START_TEST(iport0_fixture)
+{
+	struct igd_table t, back;
+	char p[512], *text;
+	size_t len;
+
+	ck_assert_msg(table_load(FIXTURES "/tables/miniupnpd-2.3.7-iport0.yaml",
+	    &t, errbuf, sizeof(errbuf)) == 0, "load: %s", errbuf);
+	ck_assert_uint_eq(t.n, 4);
+	ck_assert_int_eq(t.complete, 1);
+	ck_assert_uint_eq(t.m[1].external_port, 4450);
+	ck_assert_str_eq(t.m[1].internal_client, "10.78.0.77");
+	for (size_t i = 0; i < t.n; i++)
+		ck_assert_uint_eq(t.m[i].internal_port, 0);
+	ck_assert_uint_eq(t.quirks, QUIRK_BIT(QUIRK_IPORT_ZERO));
+	round_trip(&t, "iport0.yaml", &back);
+	ck_assert_uint_eq(back.n, t.n);
+	for (size_t i = 0; i < t.n; i++)
+		assert_same_mapping(&t.m[i], &back.m[i]);
+	ck_assert_uint_eq(back.quirks, QUIRK_BIT(QUIRK_IPORT_ZERO));
+	text = slurp(tpath(p, sizeof(p), "iport0.yaml"), &len);
+	ck_assert_ptr_nonnull(strstr(text, "    internal_port: 0  # not told "
+	    "by the device (quirk internal-port-0)\n"));
+	free(text);
+	igd_table_free(&t);
+	igd_table_free(&back);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* hand-written tables */
 
@@ -475,6 +507,7 @@ START_TEST(hand_written)
 	ck_assert_int_eq(t.complete, 1);
 	ck_assert_str_eq(t.external_address, "100.64.1.1");
 	ck_assert_str_eq(t.method, "saved table");
+	ck_assert_uint_eq(t.quirks, 0);	/* no port 0: no quirk named */
 	ck_assert_str_eq(t.m[0].protocol, "TCP");
 	ck_assert_uint_eq(t.m[0].external_port, 2222);
 	ck_assert_str_eq(t.m[0].internal_client, "192.168.1.5");
@@ -568,8 +601,10 @@ static const struct {
 	    "t.yaml:4:20: external_port: 65536 is out of range 1..65535" },
 	{ HEAD "  - external_port: -80\n",
 	    "t.yaml:4:20: external_port: -80 is out of range 1..65535" },
-	{ HEAD "  - internal_port: 0\n",
-	    "t.yaml:4:20: internal_port: 0 is out of range 1..65535" },
+	{ HEAD "  - internal_port: -1\n",
+	    "t.yaml:4:20: internal_port: -1 is out of range 0..65535" },
+	{ HEAD "  - internal_port: 65536\n",
+	    "t.yaml:4:20: internal_port: 65536 is out of range 0..65535" },
 	{ HEAD "  - internal_port: \"80\"\n",
 	    "t.yaml:4:20: internal_port: expected an integer, got a quoted "
 	    "string" },
@@ -903,6 +938,7 @@ static Suite *table_suite(void)
 	tcase_add_test(tc, round_trip_fields);
 	tcase_add_test(tc, exact_content);
 	tcase_add_test(tc, hand_written);
+	tcase_add_test(tc, iport0_fixture);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("refusals");

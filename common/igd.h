@@ -295,7 +295,8 @@ struct igd_mapping {
 
 #define IGD_TABLE_MAX 16384		/* mappings kept; more marks the table incomplete */
 /* Bytes a table may hold, its array and its strings together, whatever
- * the device sends: with the transient buffers of one answer (at most
+ * the device sends: with the transient buffers of the answers in flight
+ * (at most two list pages, TCP's and UDP's first, each at most
  * IGD_LISTING_MAX, decoded once, parsed once) the run stays under 16 MiB.
  * Past it the table is incomplete (IGD_EBUDGET). */
 #define IGD_TABLE_BUDGET   (6 * 1024 * 1024)

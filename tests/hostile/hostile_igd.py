@@ -68,7 +68,7 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
                     whatever NewNumberOfPorts asks
   empty-list        GetListOfPortMappings answers an empty list for every
                     range while the index walk has the entries (OPNsense)
-  big-desc          16384 TCP mappings with 7.5 KB descriptions (128 pages
+  big-desc          16384 TCP and UDP mappings with 7.5 KB descriptions (128 pages
                     of 128 under a 1 MiB page cap: a memory budget test)
   large             2500 TCP mappings (ports 10000..12499) and one to
                     8.8.4.4 in the middle of the rule order
@@ -268,7 +268,8 @@ class Device:
             m.insert(1234, mapping(8443, "TCP", 443, "8.8.4.4", "proxy", 3600))
         if "big-desc" in self.modes:
             d = xesc("x" * 7680)	# one object shared by every entry
-            m = [mapping(20000 + i, "TCP", 20000 + i,
+            # both protocols: their first pages come back at once
+            m = [mapping(20000 + i, "UDP" if i % 2 else "TCP", 20000 + i,
                          "192.168.1.%d" % (2 + i % 200),
                          d, 3600) for i in range(16384)]
         if "idx0-402" in self.modes or "empty" in self.modes:

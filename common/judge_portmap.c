@@ -339,7 +339,6 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 		    th->has_crit ? th->crit.text : "");
 	if (prev->path != NULL)
 		judge_changes(o, &pol->portmap, t, c, &y);
-	judge_show_ok(o, t, c, &y, c->verbose);
 	if (c->hosts != NULL && c->hosts->neigh_rc != 0)
 		plugin_out_info(o, "MAC addresses unknown: the neighbour table "
 		    "could not be read (%.120s)", c->hosts->neigh_err);
@@ -365,6 +364,9 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 		quirk_describe(t->quirks, q, sizeof(q));
 		plugin_out_info(o, "%s", q);
 	}
+	/* the OK mappings last: when the text budget cuts lines, it cuts
+	 * these (counted in the perfdata) and never how the table was read */
+	judge_show_ok(o, t, c, &y, c->verbose);
 	judge_perf(o, t, &y, c, prev->path != NULL);
 out:
 	free(y.rules);

@@ -334,6 +334,35 @@ START_TEST(test_ok_lines_capped)
 }
 END_TEST
 
+/* The rendered text has a byte budget (PLUGIN_TEXT_MAX) besides the line
+ * cap: however long the OK lines, how the table was read and the quirk it
+ * worked around are never what the budget cuts (a 140-mapping table with
+ * long descriptions lost both in the lab). */
+START_TEST(test_context_survives_byte_budget)
+{
+	static const char desc[] = "a description long enough that forty "
+	    "ok lines of it fill the whole text budget of one verdict";
+
+	for (unsigned i = 0; i < 140; i++)
+		add("TCP", 20000 + i, "192.168.1.5", 20000 + i, desc, 86400);
+	t.quirks = QUIRK_BIT(QUIRK_LIST_CRASH);
+	snprintf(t.method, sizeof(t.method), "walk (over 128 entries on a "
+	    "device whose list action can crash: quirk list-crash)");
+	for (int v = 0; v <= 2; v += 2) {
+		ctx.verbose = v;
+		judge();
+		ck_assert_int_eq(status, PLUGIN_OK);
+		first_line_is("IGD PORTMAP OK - 140 mappings (140 TCP, 0 UDP), "
+		    "all expected");
+		has_line("read from http://10.197.0.1:5000/rootDesc.xml by walk "
+		    "(over 128 entries on a device whose list action can crash: "
+		    "quirk list-crash)");
+		has("quirk worked around: list-crash");
+		has("mappings=140;;;0;");
+	}
+}
+END_TEST
+
 START_TEST(test_keys_and_text)
 {
 	char b[JUDGE_PORTMAP_TEXT_MAX];
@@ -360,6 +389,7 @@ judge_portmap_suite(void)
 	    test_count_thresholds, test_incomplete, test_internal_port_zero,
 	    test_quirks_named, test_changes,
 	    test_changes_multiset, test_state_file_said, test_ok_lines_capped,
+	    test_context_survives_byte_budget,
 	    test_keys_and_text, NULL);
 	return s;
 }

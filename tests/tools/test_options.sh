@@ -15,17 +15,21 @@ printf 'version: 1\nportmap:\n  default: sometimes\n' >"$tmp/bad.yaml"
 printf 'version: 1\nmappings: [\n' >"$tmp/badtable.yaml"
 head -c 4096 /dev/urandom >"$tmp/random.bin"
 
-# check NAME PLUGIN WANT_RE ARGS...: exit 3, first line matches WANT_RE.
+# check NAME PLUGIN WANT_RE ARGS...: exit 3, first line matches WANT_RE,
+# within what the product promises: the default -t 10 plus its 1 s margin
+# (a bad option answers at once, but a loaded 2-core machine once stalled
+# one such run for 12.8 s; a bound tighter than the promise is no test of
+# the product).  timeout 30 only turns a hang into a FAIL.
 check() {
 	local name=$1 plugin=$2 want=$3 out rc first t0 ms
 	shift 3
 	t0=$(date +%s%N)
-	out=$(timeout 10 "$PLUGINS_DIR/$plugin" "$@" 2>&1)
+	out=$(timeout 30 "$PLUGINS_DIR/$plugin" "$@" 2>&1)
 	rc=$?
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	first=$(printf '%s\n' "$out" | head -n 1)
 	if [ "$rc" = 3 ] && printf '%s\n' "$first" | grep -qE -- "$want" &&
-	    [ "$ms" -lt 3000 ]; then
+	    [ "$ms" -le 11000 ]; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))

@@ -2090,10 +2090,17 @@ igd_table_read(const struct igd_device *dev, enum igd_list_method method,
 			side_start(&rd, &ext, svc, "GetExternalIPAddress", -1);
 		rc = read_service(&rd, svc, service, method);
 		if (ext_asked) {
-			if (side_join(&ext) == 0)
+			int erc = side_join(&ext);
+
+			/* an answer without the address is a failed query */
+			if (erc == 0 && igd_reply_get(&ext.r,
+			    "NewExternalIPAddress") == NULL)
+				erc = IGD_EPROTOCOL;
+			if (erc == 0)
 				get_str(&ext.r, "NewExternalIPAddress",
 				    t->external_address,
 				    sizeof(t->external_address));
+			t->external_rc = erc;
 			igd_reply_free(&ext.r);
 		}
 		/* a service declared but not in use (DD-WRT, NETGEAR: a PPP

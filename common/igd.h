@@ -325,6 +325,9 @@ struct igd_table {
 	char unusable_text[160];	/* "PPP1.1 (Invalid Action)", "" */
 	char method[320];		/* how it was read, for the output */
 	char external_address[64];	/* of the first connection, for judging */
+	int external_rc;		/* GetExternalIPAddress's code: 0 read
+					   (empty: not connected), else the
+					   address is unknown (never saved) */
 };
 
 /* Append a copy of m (description duplicated) to t.  0, IGD_ENOMEM,

@@ -180,12 +180,30 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
     struct tally *y)
 {
 	char text[JUDGE_PORTMAP_TEXT_MAX];
+	const struct policy_rule *ext_rule = NULL;
+	unsigned ext_unjudged = 0;
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct igd_mapping *m = &t->m[i];
 		const struct policy_rule *unjudged;
 		struct policy_facts f;
 		int cannot;
+
+		if (t->external_rc != 0) {
+			/* the external address is unknown: a rule on it
+			 * (client_is_external) that would decide this
+			 * mapping, were its client that address, is a check
+			 * not done, never skipped in silence */
+			const struct policy_rule *r;
+
+			memset(&f, 0, sizeof(f));
+			f.external_address = m->internal_client;
+			r = policy_match(pol, m, &f);
+			if (r != NULL && r->client_is_external) {
+				if (ext_unjudged++ == 0)
+					ext_rule = r;
+			}
+		}
 
 		memset(&f, 0, sizeof(f));
 		f.external_address = t->external_address;
@@ -214,6 +232,14 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 		else
 			plugin_out_sub(o, y->states[i], "%s: %s", y->rules[i] ?
 			    y->rules[i]->name : "no rule matched", text);
+	}
+	if (ext_unjudged > 0) {
+		char eb[IGD_STRERROR_MAX];
+
+		plugin_out_sub(o, PLUGIN_UNKNOWN, "%s: not judged for %u "
+		    "mapping%s: the external address could not be read (%s)",
+		    ext_rule->name, ext_unjudged, ext_unjudged == 1 ? "" : "s",
+		    igd_strerror(t->external_rc, eb, sizeof(eb)));
 	}
 	if (t->suspect & QUIRK_BIT(QUIRK_IDX0_402))
 		plugin_out_sub(o, PLUGIN_WARNING, "the device answered 402 "

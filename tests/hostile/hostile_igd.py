@@ -100,6 +100,8 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
   tr064-auth        the same, every SOAP action answered HTTP 401 with a
                     Digest challenge (a TR-064 device demanding a login)
   empty             an empty table (a rogue device that has nothing to hide)
+  extip-fails       GetExternalIPAddress answers 501 Action Failed (the rest
+                    as good)
   uptime-days       NewUptime as some firmware sends it: "0 Days, 01:00:00"
   uptime-na         NewUptime "n/a" (a firmware that cannot tell)
 
@@ -145,7 +147,7 @@ DATA_MODES = {
     "ppp-unconfigured", "ppp-refuses", "ppp-refuses-table", "tr064", "tr064-auth", "rule-order",
     "reversed", "ascending-first", "short-pages", "empty-list", "big-desc",
     "large", "iport0", "idx0-402", "ddwrt", "uptime-days", "uptime-na",
-    "empty",
+    "empty", "extip-fails",
 }
 SSDP_MODES = {
     "ssdp-elsewhere", "ssdp-dup", "ssdp-other-types", "ssdp-flood",
@@ -566,6 +568,8 @@ class Device:
         if not (action.startswith("Get") or action.startswith("Query")):
             return 500, self.fault(606, "Action not authorized")
         if "soap500" in self.modes:
+            return 500, self.fault(501, "Action Failed")
+        if "extip-fails" in self.modes and action == "GetExternalIPAddress":
             return 500, self.fault(501, "Action Failed")
         ppp = path.startswith("/ctl/PPPConn")
         wan2 = path.endswith("2")

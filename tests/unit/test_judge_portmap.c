@@ -378,6 +378,35 @@ START_TEST(test_keys_and_text)
 }
 END_TEST
 
+/* The external address could not be read: a rule on it is a check not
+ * done for every mapping it could decide, UNKNOWN, never OK (issue 8.5). */
+START_TEST(test_external_unknown)
+{
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	add("TCP", 5555, "8.8.4.4", 53, "proxy", 3600);
+	t.external_address[0] = '\0';
+	t.external_rc = IGD_ETIMEOUT;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has_line("[UNKNOWN] upnproxy-external-address: not judged for 2 "
+	    "mappings: the external address could not be read (timed out)");
+	/* the LAN mapping alone: UNKNOWN, where it was OK */
+	igd_table_free(&t);
+	memset(&t, 0, sizeof(t));
+	t.complete = 1;
+	t.external_rc = 402;
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("[UNKNOWN] upnproxy-external-address: not judged for 1 mapping: "
+	    "the external address could not be read (");
+	/* read, but empty (not connected): nothing to judge it against */
+	t.external_rc = 0;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+}
+END_TEST
+
 static Suite *
 judge_portmap_suite(void)
 {
@@ -390,7 +419,7 @@ judge_portmap_suite(void)
 	    test_quirks_named, test_changes,
 	    test_changes_multiset, test_state_file_said, test_ok_lines_capped,
 	    test_context_survives_byte_budget,
-	    test_keys_and_text, NULL);
+	    test_keys_and_text, test_external_unknown, NULL);
 	return s;
 }
 

@@ -38,7 +38,9 @@ events_open(const char *path, struct events_log **out, char *err,
 		int e = errno;
 
 		msg_set(err, errlen, "event log %.200s: %s", path,
-		    e == ELOOP ? "is a symbolic link (refused)" : strerror(e));
+		    e == ELOOP ? "is a symbolic link (refused)" :
+		    e == ENXIO ? "is a FIFO or device nobody reads (refused)" :
+		    strerror(e));
 		return e == ELOOP || e == ENXIO ? IGD_EADDRESS : IGD_ESOCKET;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -53,9 +55,10 @@ events_open(const char *path, struct events_log **out, char *err,
 		close(fd);
 		return IGD_EADDRESS;
 	}
-	if ((sb.st_mode & S_IWOTH) != 0) {
-		msg_set(err, errlen, "event log %.200s: writable by others "
-		    "(refused)", path);
+	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		msg_set(err, errlen, "event log %.200s: writable by %s "
+		    "(refused)", path, sb.st_mode & S_IWOTH ? "others" :
+		    "its group");
 		close(fd);
 		return IGD_EADDRESS;
 	}
@@ -132,14 +135,30 @@ put(struct events_line *j, const char *s, size_t n)
 	j->buf[j->len] = '\0';
 }
 
-/* Append s as a JSON string (json_quote: control bytes as \u00XX,
- * invalid UTF-8 as U+FFFD). */
+/* Append at most max bytes of s as a JSON string (json_quote: control
+ * bytes as \u00XX, invalid UTF-8 as U+FFFD), never cutting a UTF-8
+ * sequence in two; 1 when s was cut. */
+static int
+put_string_max(struct events_line *j, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	int cut = 0;
+
+	if (n > max) {
+		n = max;
+		cut = 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (j->overflow || json_quote(j->buf, j->cap, &j->len, s, n) != 0)
+		j->overflow = 1;
+	return cut;
+}
+
 static void
 put_string(struct events_line *j, const char *s)
 {
-	if (j->overflow ||
-	    json_quote(j->buf, j->cap, &j->len, s, strlen(s)) != 0)
-		j->overflow = 1;
+	put_string_max(j, s, (size_t)-1);
 }
 
 void
@@ -171,6 +190,29 @@ events_line_str(struct events_line *j, const char *key, const char *value)
 		put(j, "null", 4);
 	else
 		put_string(j, value);
+}
+
+int
+events_line_strn(struct events_line *j, const char *key, const char *value,
+    size_t max)
+{
+	put_key(j, key);
+	if (value != NULL)
+		return put_string_max(j, value, max);
+	put(j, "null", 4);
+	return 0;
+}
+
+void
+events_line_bool(struct events_line *j, const char *key, int v)
+{
+	put_key(j, key);
+	if (v < 0)
+		put(j, "null", 4);
+	else if (v)
+		put(j, "true", 4);
+	else
+		put(j, "false", 5);
 }
 
 void

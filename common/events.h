@@ -11,7 +11,7 @@
  * collector never reads half a line written by us.  Opened without
  * following symlinks and without blocking (a FIFO planted there cannot hold
  * the run); it must be a regular file owned by the effective user and not
- * writable by group or others, as the state files.  A missing file is
+ * writable by its group or others, as the state files.  A missing file is
  * created with mode 0640.
  *
  * The line builder (events_line_*) writes into the caller's buffer and
@@ -65,6 +65,14 @@ void events_line_init(struct events_line *j, char *buf, size_t cap);
 /* Add "key": "value" (value escaped; NULL gives null). */
 void events_line_str(struct events_line *j, const char *key,
     const char *value);
+
+/* The same with at most max bytes of value, never cutting a UTF-8
+ * sequence in two.  Returns 1 when value was cut, 0 when whole. */
+int events_line_strn(struct events_line *j, const char *key,
+    const char *value, size_t max);
+
+/* Add "key": true (v > 0), false (0) or null (v < 0: unknown). */
+void events_line_bool(struct events_line *j, const char *key, int v);
 
 /* Add "key": value for a whole number. */
 void events_line_int(struct events_line *j, const char *key, int64_t v);

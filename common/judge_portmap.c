@@ -173,6 +173,51 @@ judge_changes(struct plugin_out *o, const struct policy_portmap *pp,
 		    prev->save_err);
 }
 
+enum plugin_state
+judge_portmap_one(const struct policy *pol, const struct igd_mapping *m,
+    const struct policy_facts *f, const struct policy_rule **rule,
+    const struct policy_rule **unjudged)
+{
+	enum plugin_state st;
+
+	/* a device that does not tell the internal port (quirk
+	 * internal-port-0): a rule on the internal port that matches on
+	 * everything else cannot be judged */
+	*rule = policy_match_unjudged(pol, m, f, unjudged);
+	st = *rule ? (*rule)->state : pol->portmap.default_state;
+	if (*unjudged != NULL && pol->portmap.unjudged_state > st)
+		st = pol->portmap.unjudged_state;
+	return st;
+}
+
+/* The event log: a log asked for and not written is a finding. */
+static void
+judge_events(struct plugin_out *o, const struct mapevent_report *ev)
+{
+	if (ev == NULL || ev->path == NULL)
+		return;
+	if (ev->rc != 0) {
+		if (ev->lost > 0)
+			plugin_out_sub(o, ev->error_state, "cannot write the "
+			    "event log: %s; %u change%s not logged", ev->err,
+			    ev->lost, ev->lost == 1 ? "" : "s");
+		else
+			plugin_out_sub(o, ev->error_state, "cannot write the "
+			    "event log: %s", ev->err);
+		return;
+	}
+	if (ev->baseline)
+		plugin_out_info(o, "event log %.200s: no change to log (no "
+		    "previous table to compare with)", ev->path);
+	else if (ev->deferred)
+		plugin_out_info(o, "event log %.200s: %u change%s left to the "
+		    "first run that reads the table whole", ev->path,
+		    ev->deferred, ev->deferred == 1 ? "" : "s");
+	else
+		plugin_out_info(o, "event log %.200s: %u change%s logged",
+		    ev->path, ev->written, ev->written == 1 ? "" : "s");
+}
+
 /* Each mapping against the rules; findings as subchecks. */
 static void
 judge_mappings(struct plugin_out *o, const struct policy *pol,
@@ -207,16 +252,11 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 
 		memset(&f, 0, sizeof(f));
 		f.external_address = t->external_address;
-		/* a device that does not tell the internal port (quirk
-		 * internal-port-0): a rule on the internal port that
-		 * matches on everything else cannot be judged */
-		y->rules[i] = policy_match_unjudged(pol, m, &f, &unjudged);
-		y->states[i] = y->rules[i] ? y->rules[i]->state :
-		    pol->portmap.default_state;
-		cannot = unjudged != NULL &&
-		    pol->portmap.unjudged_state > y->states[i];
-		if (cannot)
-			y->states[i] = pol->portmap.unjudged_state;
+		y->states[i] = judge_portmap_one(pol, m, &f, &y->rules[i],
+		    &unjudged);
+		cannot = unjudged != NULL && pol->portmap.unjudged_state >
+		    (y->rules[i] ? y->rules[i]->state :
+		    pol->portmap.default_state);
 		y->count[y->states[i]]++;
 		if (strcmp(m->protocol, "TCP") == 0)
 			y->tcp++;
@@ -365,6 +405,7 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 		    th->has_crit ? th->crit.text : "");
 	if (prev->path != NULL)
 		judge_changes(o, &pol->portmap, t, c, &y);
+	judge_events(o, c->events);
 	if (c->hosts != NULL && c->hosts->neigh_rc != 0)
 		plugin_out_info(o, "MAC addresses unknown: the neighbour table "
 		    "could not be read (%.120s)", c->hosts->neigh_err);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include "hostid.h"
 #include "mapchg.h"
+#include "mapevent.h"
 #include "igd.h"
 #include "plugin.h"
 #include "policy.h"
@@ -54,6 +55,8 @@ struct judge_portmap_ctx {
 	const char *source;		/* where the table came from (-v) */
 	const struct hostid *hosts;	/* the host behind each client, or
 					   NULL (not asked, saved table) */
+	const struct mapevent_report *events;	/* what became of the event
+					   log (--events), or NULL */
 	const struct judge_portmap_prev *prev;	/* set by judge_portmap() */
 };
 
@@ -66,6 +69,17 @@ struct judge_portmap_ctx {
 void judge_portmap(struct plugin_out *o, const struct policy *pol,
     const struct igd_table *t, const struct judge_portmap_prev *prev,
     const struct judge_portmap_ctx *c);
+
+/*
+ * Judge one mapping by the policy (first rule wins), knowing f about it:
+ * returns its state and sets *rule (NULL: no rule matched, the default
+ * state) and *unjudged (a rule that could not be judged because the device
+ * reports internal port 0, whose state the mapping takes at the least;
+ * NULL: none).  The verdict and the event log judge by this one function.
+ */
+enum plugin_state judge_portmap_one(const struct policy *pol,
+    const struct igd_mapping *m, const struct policy_facts *f,
+    const struct policy_rule **rule, const struct policy_rule **unjudged);
 
 /* The identity of a mapping for change detection (no newline). */
 void judge_portmap_key(const struct igd_mapping *m, char *buf, size_t len);

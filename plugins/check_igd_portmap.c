@@ -17,20 +17,24 @@
 #include <string.h>
 #include <time.h>
 
+#include "errors.h"
 #include "judge_portmap.h"
+#include "mapevent.h"
+#include "msg.h"
 #include "run.h"
 #include "state.h"
 #include "table.h"
 
 enum { OPT_LIST_METHOD = 1100, OPT_SAVE, OPT_TABLE, OPT_STATE_FILE,
-	OPT_NO_STATE, OPT_NO_HOSTS, OPT_NAMES, OPT_HOLD, OPT_ACCEPT };
+	OPT_NO_STATE, OPT_NO_HOSTS, OPT_NAMES, OPT_HOLD, OPT_ACCEPT,
+	OPT_EVENTS, OPT_EVENTS_ERROR };
 
 static const char usage[] =
 	    "Usage: check_igd_portmap [-H ADDRESS | -u URL | -m IF|ADDR | "
 	    "--table FILE]\n"
 	    "       [--list-method auto|list|walk] [--save FILE] "
 	    "[--state-file FILE | --no-state]\n"
-	    "       [--no-hosts | --names] "
+	    "       [--no-hosts | --names] [--events FILE [--events-error STATE]]\n"
 	    "       [-w RANGE] [-c RANGE] [-P POLICY] [-t SECONDS[:STATE]] [-v]\n";
 
 static const char about[] =
@@ -57,6 +61,11 @@ static const char options[] =
 	    "                       engine's soft states; 0: one run only\n"
 	    "     --accept          take this table as the new baseline: earlier\n"
 	    "                       changes no longer alarm (run once by hand)\n"
+	    "     --events FILE     append every new, changed and gone mapping to FILE,\n"
+	    "                       one JSON object per line, once, by the run that\n"
+	    "                       first sees it (needs the state file)\n"
+	    "     --events-error ST state when the event log cannot be written\n"
+	    "                       (warning, critical or unknown; default warning)\n"
 	    "     --no-hosts        do not show the MAC address and vendor of each\n"
 	    "                       client (from this host's neighbour table and the\n"
 	    "                       IEEE registry of ieee-data; no traffic is sent)\n"
@@ -92,6 +101,8 @@ struct portmap_args {
 	int no_hosts, names;
 	unsigned long hold;
 	int hold_set, accept;
+	const char *events;
+	enum plugin_state events_error;
 	struct plugin_thresholds th;
 };
 
@@ -119,6 +130,7 @@ option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
 	case OPT_SAVE:
 	case OPT_TABLE:
 	case OPT_STATE_FILE:
+	case OPT_EVENTS:
 		if (*arg == '\0') {
 			snprintf(err, errlen, "empty file name");
 			return -1;
@@ -127,8 +139,20 @@ option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
 			a->save = arg;
 		else if (opt == OPT_TABLE)
 			a->table = arg;
+		else if (opt == OPT_EVENTS)
+			a->events = arg;
 		else
 			a->state_file = arg;
+		return 0;
+	case OPT_EVENTS_ERROR:
+		/* a log the user asked for and cannot get is never OK */
+		if (plugin_state_parse(arg, &a->events_error) != 0 ||
+		    a->events_error == PLUGIN_OK) {
+			snprintf(err, errlen, "invalid state '%.40s' for "
+			    "--events-error: expected warning, critical or "
+			    "unknown", arg);
+			return -1;
+		}
 		return 0;
 	case OPT_NO_STATE:
 		a->no_state = 1;
@@ -161,6 +185,11 @@ validate(const struct cli_opts *o, const void *ctx, char *err, size_t errlen)
 {
 	const struct portmap_args *a = ctx;
 
+	if (a->events != NULL && a->no_state) {
+		snprintf(err, errlen, "--events logs the changes the state file "
+		    "shows: do not combine it with --no-state");
+		return -1;
+	}
 	if (a->accept && a->no_state) {
 		snprintf(err, errlen, "--accept keeps a baseline in the state "
 		    "file: do not combine it with --no-state");
@@ -190,6 +219,8 @@ static const struct option longopts[] = {
 	{ "names", no_argument, NULL, OPT_NAMES },
 	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "accept", no_argument, NULL, OPT_ACCEPT },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "events-error", required_argument, NULL, OPT_EVENTS_ERROR },
 	CLI_LONG_THRESHOLDS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -256,13 +287,17 @@ load_records(const struct state *st, size_t *n, int *bad)
 
 /*
  * Read the previous runs' records of device from the state file at path,
- * compare t with them (prev->chg), and keep the records for the next run
- * there when t is whole (an incomplete table would fake vanishings); what
- * went wrong is kept in prev for the verdict.
+ * compare t with them (prev->chg), log the changes first seen (ec, ev;
+ * before the records are saved: a change is logged at least once), and
+ * keep the records for the next run there when t is whole (an incomplete
+ * table would fake vanishings); what went wrong is kept in prev for the
+ * verdict.
  */
 static void
 gather_prev(const char *path, const char *device, const struct igd_table *t,
-    int64_t hold, int accept, struct judge_portmap_prev *prev)
+    int64_t hold, int accept, struct mapevent_ctx *ec,
+    const struct deadline *dl, struct mapevent_report *ev,
+    struct judge_portmap_prev *prev)
 {
 	struct state *st = NULL;
 	struct mapchg_rec *recs = NULL;
@@ -275,12 +310,21 @@ gather_prev(const char *path, const char *device, const struct igd_table *t,
 	prev->path = path;
 	prev->now = (int64_t)time(NULL);
 	prev->hold = hold;
-	if (path == NULL)
+	ec->now = prev->now;
+	if (path == NULL) {
+		if (ev->path != NULL) {
+			ev->rc = IGD_EADDRESS;
+			msg_set(ev->err, sizeof(ev->err), "no state file, so "
+			    "no change to log");
+		}
 		return;
+	}
 	if (state_load(path, &st, prev->load_err, sizeof(prev->load_err)) == 0)
 		prev->load_err[0] = '\0';
-	if (st == NULL)
+	if (st == NULL) {
+		mapevent_write(ec, NULL, 0, t, dl, ev);
 		return;
+	}
 	prev->loaded = 1;
 	was = state_get(st, "portmap.device");
 	if (was != NULL && strcmp(was, device) != 0) {
@@ -300,8 +344,10 @@ gather_prev(const char *path, const char *device, const struct igd_table *t,
 	    mapchg_compare(recs, n_recs, prev->have, t, prev->now, hold,
 	    &prev->chg) != 0) {
 		prev->no_memory = 1;
+		mapevent_write(ec, NULL, 0, t, dl, ev);
 		goto out;
 	}
+	mapevent_write(ec, &prev->chg, prev->have, t, dl, ev);
 	if (bad > 0 && prev->load_err[0] == '\0')
 		snprintf(prev->load_err, sizeof(prev->load_err), "%d "
 		    "unreadable record%s dropped", bad, bad == 1 ? "" : "s");
@@ -368,6 +414,8 @@ main(int argc, char **argv)
 	struct judge_portmap_prev prev;
 	struct judge_portmap_ctx jc;
 	struct hostid hosts;
+	struct mapevent_ctx ec;
+	struct mapevent_report ev;
 	struct plugin_thresholds th;
 	enum igd_list_method method;
 	const char *state_file;
@@ -378,6 +426,9 @@ main(int argc, char **argv)
 	memset(&hosts, 0, sizeof(hosts));
 	memset(&jc, 0, sizeof(jc));
 	memset(&args, 0, sizeof(args));
+	memset(&ec, 0, sizeof(ec));
+	memset(&ev, 0, sizeof(ev));
+	args.events_error = PLUGIN_WARNING;
 	if (run_open(&r, &spec, argc, argv, &args) != 0)
 		goto finish;
 	/* the options override the policy */
@@ -392,19 +443,28 @@ main(int argc, char **argv)
 		plugin_out_set_state(r.out, PLUGIN_UNKNOWN);
 		plugin_out_summary(r.out, "out of memory");
 	} else if (gather_table(&r, &args, method, found, &t) == 0) {
-		gather_prev(state_file, args.table != NULL ? "(saved tables)" :
-		    found->dev.udn[0] ? found->dev.udn : found->dev.location, &t,
-		    args.hold_set ? (int64_t)args.hold : MAPCHG_HOLD_DEFAULT,
-		    args.accept, &prev);
-		jc.th = &th;
-		jc.timeout_state = r.opts.timeout_state;
-		jc.verbose = r.opts.verbose;
-		jc.source = found->dev.location;
 		/* the hosts behind the clients, as this host knows them: not
 		 * for a saved table (another time, maybe another LAN) */
 		if (args.table == NULL && !args.no_hosts &&
 		    gather_hosts(&r, &t, args.names, &hosts) == 0)
 			jc.hosts = &hosts;
+		ec.program = spec.prog;
+		ec.udn = found->dev.udn;
+		ec.location = found->dev.location;
+		ec.pol = r.pol;
+		ec.external_address = t.external_address;
+		ec.hosts = jc.hosts;
+		ev.path = args.events;
+		ev.error_state = args.events_error;
+		gather_prev(state_file, args.table != NULL ? "(saved tables)" :
+		    found->dev.udn[0] ? found->dev.udn : found->dev.location, &t,
+		    args.hold_set ? (int64_t)args.hold : MAPCHG_HOLD_DEFAULT,
+		    args.accept, &ec, &r.dl, &ev, &prev);
+		jc.th = &th;
+		jc.timeout_state = r.opts.timeout_state;
+		jc.verbose = r.opts.verbose;
+		jc.source = found->dev.location;
+		jc.events = &ev;
 		judge_portmap(r.out, r.pol, &t, &prev, &jc);
 	}
 	/* the same labels on every run, U for what this one could not count */

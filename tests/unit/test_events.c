@@ -104,6 +104,7 @@ START_TEST(refusals)
 	ck_assert_int_eq(mkfifo(in_dir("fifo"), 0600), 0);
 	ck_assert_int_eq(events_open(in_dir("fifo"), &l, err, sizeof(err)),
 	    IGD_EADDRESS);
+	ck_assert_ptr_nonnull(strstr(err, "FIFO"));
 	/* a directory */
 	ck_assert_int_ne(events_open(dir, &l, err, sizeof(err)), 0);
 	/* writable by others */
@@ -111,6 +112,12 @@ START_TEST(refusals)
 	ck_assert_int_eq(events_open(in_dir("real"), &l, err, sizeof(err)),
 	    IGD_EADDRESS);
 	ck_assert_ptr_nonnull(strstr(err, "writable by others"));
+	/* writable by its group (a member could forge or cut lines) */
+	ck_assert_int_eq(chmod(in_dir("real"), 0660), 0);
+	ck_assert_int_eq(events_open(in_dir("real"), &l, err, sizeof(err)),
+	    IGD_EADDRESS);
+	ck_assert_ptr_nonnull(strstr(err, "writable by its group"));
+	ck_assert_ptr_null(l);
 	/* empty name, missing directory */
 	ck_assert_int_eq(events_open("", &l, err, sizeof(err)), IGD_EADDRESS);
 	ck_assert_int_eq(events_open(in_dir("no/such"), &l, err, sizeof(err)),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errors.h"
 #include "judge_portmap.h"
 #include "verdict.h"
 
@@ -321,6 +322,53 @@ START_TEST(test_state_file_said)
 }
 END_TEST
 
+/* A log asked for and not written is a finding with the chosen state,
+ * never an info line under an OK; one written is said. */
+START_TEST(test_event_log)
+{
+	struct mapevent_report ev;
+
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	memset(&ev, 0, sizeof(ev));
+	ev.path = "/var/log/igd.jsonl";
+	ev.error_state = PLUGIN_WARNING;
+	ev.rc = IGD_EADDRESS;
+	snprintf(ev.err, sizeof(ev.err), "event log /var/log/igd.jsonl: is a "
+	    "symbolic link (refused)");
+	ev.lost = 2;
+	ctx.events = &ev;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] cannot write the event log: event log "
+	    "/var/log/igd.jsonl: is a symbolic link (refused); 2 changes not "
+	    "logged");
+	ev.error_state = PLUGIN_CRITICAL;
+	ev.lost = 0;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has_line("[CRITICAL] cannot write the event log: event log "
+	    "/var/log/igd.jsonl: is a symbolic link (refused)");
+	ev.rc = 0;
+	ev.err[0] = '\0';
+	ev.written = 1;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has_line("event log /var/log/igd.jsonl: 1 change logged");
+	ev.written = 0;
+	ev.deferred = 3;
+	judge();
+	has_line("event log /var/log/igd.jsonl: 3 changes left to the first "
+	    "run that reads the table whole");
+	ev.baseline = 1;
+	judge();
+	has_line("event log /var/log/igd.jsonl: no change to log (no previous "
+	    "table to compare with)");
+	ctx.events = NULL;
+	judge();
+	hasnt("event log");
+}
+END_TEST
+
 START_TEST(test_ok_lines_capped)
 {
 	for (unsigned i = 0; i < 50; i++)
@@ -417,8 +465,8 @@ judge_portmap_suite(void)
 	    test_findings,
 	    test_count_thresholds, test_incomplete, test_internal_port_zero,
 	    test_quirks_named, test_changes,
-	    test_changes_multiset, test_state_file_said, test_ok_lines_capped,
-	    test_context_survives_byte_budget,
+	    test_changes_multiset, test_state_file_said, test_event_log,
+	    test_ok_lines_capped, test_context_survives_byte_budget,
 	    test_keys_and_text, test_external_unknown, NULL);
 	return s;
 }

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * mapevent: the port-mapping changes of a run (mapchg) as lines of the
+ * event log (events), for check_igd_portmap --events FILE.
+ *
+ * Every change is logged once, by the run that first sees it (a mapchg
+ * item marked fresh), not by the runs that only hold its alarm.  A run
+ * logs only when its table was read whole: an incomplete table saves no
+ * records, so the next complete run sees the same changes as fresh and
+ * logs them then.  The records are saved after the log is written, so a
+ * change is logged at least once: when the state file cannot be saved,
+ * the next run logs the same change again.
+ *
+ * One line per change, one JSON object (see mapevent_line()); a string too
+ * long for a line is cut, and the line says so.  Nothing here prints or
+ * exits.
+ */
+#ifndef CHECK_IGD_MAPEVENT_H
+#define CHECK_IGD_MAPEVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "deadline.h"
+#include "hostid.h"
+#include "igd.h"
+#include "mapchg.h"
+#include "plugin.h"
+#include "policy.h"
+
+#define MAPEVENT_ERR_MAX 256
+
+/* What every line of a run shares. */
+struct mapevent_ctx {
+	int64_t now;			/* Unix seconds of the run */
+	const char *program;		/* "check_igd_portmap" */
+	const char *udn;		/* the device's UDN, "" or NULL: unknown */
+	const char *location;		/* its description URL (or saved table) */
+	const struct policy *pol;	/* to judge each mapping, and the
+					   states of new, changed and gone */
+	const char *external_address;	/* of the table, for the policy */
+	const struct hostid *hosts;	/* the hosts behind the clients, or
+					   NULL (not asked) */
+};
+
+/* What became of the log this run (the verdict reports it). */
+struct mapevent_report {
+	const char *path;		/* --events FILE; NULL: not asked */
+	enum plugin_state error_state;	/* of a log that cannot be written */
+	int rc;				/* 0, or why the log failed (IGD_E*) */
+	char err[MAPEVENT_ERR_MAX];	/* the message, "" */
+	unsigned written;		/* lines appended */
+	unsigned lost;			/* changes that could not be logged */
+	unsigned deferred;		/* changes left to a complete run */
+	int baseline;			/* no previous table: nothing to log */
+};
+
+/*
+ * Pure: the line of one change into buf (cap bytes, no newline).  it is a
+ * mapchg item (NEW, CHANGED or GONE); m the mapping of the table for NEW
+ * and CHANGED, NULL for GONE.  Returns the length, or -1 when cap cannot
+ * hold even a line with every string cut short.
+ */
+long mapevent_line(const struct mapevent_ctx *c, const struct mapchg_item *it,
+    const struct igd_mapping *m, char *buf, size_t cap);
+
+/*
+ * Open the log at r->path (every run, so that a log that cannot be written
+ * is reported before a change needs it) and append the line of every
+ * change chg first saw this run when t is complete, by dl; count in r
+ * what was written, lost or deferred, and why the log failed.
+ */
+void mapevent_write(const struct mapevent_ctx *c,
+    const struct mapchg_result *chg, int have_prev,
+    const struct igd_table *t, const struct deadline *dl,
+    struct mapevent_report *r);
+
+#endif

@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Unit tests for common/mapevent.c: the event-log line of a new, changed
+ * and gone mapping (every field, the rule and state by the compiled-in
+ * policy), hostile device text cut so that a line always fits, and which
+ * changes a run writes (first seen only; none from an incomplete table;
+ * a log that cannot be opened counts what was lost).
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "events.h"
+#include "mapevent.h"
+
+#define T0 1700000000		/* 2023-11-14T22:13:20Z */
+
+static struct policy *pol;
+static struct igd_table was, now;
+static struct mapchg_result base, res;
+static struct mapevent_ctx ctx;
+static char dir[256];
+
+static void
+add(struct igd_table *t, const char *proto, unsigned ext,
+    const char *client, unsigned port, const char *desc, long long lease)
+{
+	struct igd_mapping m;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.protocol, sizeof(m.protocol), "%s", proto);
+	m.external_port = ext;
+	snprintf(m.internal_client, sizeof(m.internal_client), "%s", client);
+	m.internal_port = port;
+	m.enabled = 1;
+	m.lease = lease;
+	m.description = (char *)(uintptr_t)desc;
+	m.service = 1;
+	ck_assert_int_eq(igd_table_add(t, &m), 0);
+}
+
+static void
+setup(void)
+{
+	char err[256];
+
+	ck_assert_int_eq(policy_load_default(&pol, err, sizeof(err)), 0);
+	memset(&was, 0, sizeof(was));
+	memset(&now, 0, sizeof(now));
+	memset(&base, 0, sizeof(base));
+	memset(&res, 0, sizeof(res));
+	was.complete = now.complete = 1;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.now = T0 + 60;
+	ctx.program = "check_igd_portmap";
+	ctx.udn = "uuid:12345678-aaaa";
+	ctx.location = "http://192.168.1.1:5000/rootDesc.xml";
+	ctx.pol = pol;
+	ctx.external_address = "11.22.33.44";
+	snprintf(dir, sizeof(dir), "%s/test_mapevent.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+
+	mapchg_result_free(&base);
+	mapchg_result_free(&res);
+	igd_table_free(&was);
+	igd_table_free(&now);
+	policy_free(pol);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* was seen at T0 (the baseline), now at T0 + 60. */
+static void
+compare(void)
+{
+	ck_assert_int_eq(mapchg_compare(NULL, 0, 0, &was, T0, 7200, &base), 0);
+	ck_assert_int_eq(mapchg_compare(base.next, base.n_next, 1, &now,
+	    T0 + 60, 7200, &res), 0);
+}
+
+/* The line of the item of now's mapping i (or gone item g when i < 0). */
+static const char *
+line_of(long i, size_t g)
+{
+	static char buf[EVENTS_LINE_MAX];
+	const struct mapchg_item *it = i >= 0 ? &res.cur[i] : &res.gone[g];
+
+	ck_assert_int_gt(mapevent_line(&ctx, it, i >= 0 ? &now.m[i] : NULL,
+	    buf, sizeof(buf)), 0);
+	return buf;
+}
+
+#define HAS(line, s) ck_assert_msg(strstr((line), (s)) != NULL, \
+	"missing %s in %s", (s), (line))
+
+START_TEST(new_line)
+{
+	const char *l;
+
+	add(&was, "TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	add(&now, "TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	add(&now, "TCP", 4450, "192.168.1.3", 445, "files", 0);
+	compare();
+	ck_assert_int_eq(res.cur[1].event, MAPCHG_NEW);
+	l = line_of(1, 0);
+	ck_assert_str_eq(l, "{\"time\":\"2023-11-14T22:14:20Z\","
+	    "\"program\":\"check_igd_portmap\",\"event\":\"new\","
+	    "\"device_udn\":\"uuid:12345678-aaaa\","
+	    "\"device_url\":\"http://192.168.1.1:5000/rootDesc.xml\","
+	    "\"protocol\":\"TCP\",\"external_port\":4450,\"remote_host\":\"\","
+	    "\"internal_client\":\"192.168.1.3\",\"internal_port\":445,"
+	    "\"description\":\"files\",\"enabled\":true,\"lease\":0,"
+	    "\"first_seen\":\"2023-11-14T22:14:20Z\",\"mac\":null,"
+	    "\"vendor\":null,\"name\":null,\"host\":\"not looked up\","
+	    "\"rule\":\"risky-internal-port\",\"state\":\"critical\","
+	    "\"change_state\":\"warning\",\"truncated\":false}");
+}
+END_TEST
+
+START_TEST(changed_line)
+{
+	const char *l;
+
+	add(&was, "TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	add(&now, "TCP", 8080, "192.168.1.66", 3389, "hijack", 3600);
+	compare();
+	ck_assert_int_eq(res.cur[0].event, MAPCHG_CHANGED);
+	l = line_of(0, 0);
+	HAS(l, "\"event\":\"changed\"");
+	HAS(l, "\"internal_client\":\"192.168.1.66\",\"internal_port\":3389,"
+	    "\"description\":\"hijack\"");
+	HAS(l, "\"old_internal_client\":\"192.168.1.2\","
+	    "\"old_internal_port\":80,\"old_description\":\"web\"");
+	HAS(l, "\"state\":\"critical\"");
+}
+END_TEST
+
+START_TEST(gone_line)
+{
+	const char *l;
+
+	add(&was, "UDP", 5000, "192.168.1.3", 5000, "game", 100);
+	compare();
+	ck_assert_uint_eq(res.n_gone, 1);
+	l = line_of(-1, 0);
+	HAS(l, "\"event\":\"gone\"");
+	HAS(l, "\"protocol\":\"UDP\",\"external_port\":5000");
+	HAS(l, "\"description\":\"game\",\"enabled\":null,\"lease\":null,"
+	    "\"first_seen\":\"2023-11-14T22:13:20Z\"");
+	HAS(l, "\"rule\":null,\"state\":null,\"change_state\":\"ok\"");
+	ck_assert_ptr_null(strstr(l, "old_"));
+}
+END_TEST
+
+/* Every byte is either printable ASCII, a UTF-8 byte >= 0x80, or inside
+ * an escape: no raw control byte, no bare quote closing a string early. */
+static void
+assert_clean(const char *l, size_t len)
+{
+	ck_assert_uint_eq(strlen(l), len);
+	ck_assert_uint_lt(len, EVENTS_LINE_MAX);
+	for (size_t i = 0; i < len; i++)
+		ck_assert_msg((unsigned char)l[i] >= 0x20 && l[i] != 0x7f,
+		    "raw byte 0x%02x at %zu", (unsigned char)l[i], i);
+	ck_assert_int_eq(l[0], '{');
+	ck_assert_int_eq(l[len - 1], '}');
+}
+
+/* A device sends the worst: every string as long as it may be, all of
+ * control bytes (six bytes each once escaped): the line still fits, cut,
+ * and says so. */
+START_TEST(hostile_text_fits)
+{
+	static char desc[100000], url[HTTP_URL_MAX], udn[IGD_STR_MAX];
+	char buf[EVENTS_LINE_MAX];
+	long n;
+
+	memset(desc, 0x01, sizeof(desc) - 1);
+	memset(url, '\n', sizeof(url) - 1);
+	memset(udn, '"', sizeof(udn) - 1);
+	add(&now, "TCP", 4450, "192.168.1.3", 445, desc, 0);
+	compare();
+	ctx.location = url;
+	ctx.udn = udn;
+	n = mapevent_line(&ctx, &res.cur[0], &now.m[0], buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	assert_clean(buf, (size_t)n);
+	HAS(buf, "\"truncated\":true}");
+	HAS(buf, "\"event\":\"new\"");
+	HAS(buf, "\"rule\":\"risky-internal-port\"");
+}
+END_TEST
+
+/* A long description of multi-byte characters is cut whole characters. */
+START_TEST(long_text_cut_on_characters)
+{
+	static char desc[3000];
+	const char *l, *p;
+
+	for (size_t i = 0; i + 3 < sizeof(desc); i += 3)
+		memcpy(desc + i, "\xe2\x82\xac", 3);	/* U+20AC */
+	add(&now, "TCP", 8080, "192.168.1.2", 80, desc, 0);
+	compare();
+	l = line_of(0, 0);
+	HAS(l, "\"truncated\":true");
+	p = strstr(l, "\"description\":\"");
+	ck_assert_ptr_nonnull(p);
+	p += strlen("\"description\":\"");
+	ck_assert_int_eq(strchr(p, '"') - p, 510);	/* 170 whole euros */
+}
+END_TEST
+
+START_TEST(strn_and_bool)
+{
+	char buf[128];
+	struct events_line j;
+
+	events_line_init(&j, buf, sizeof(buf));
+	ck_assert_int_eq(events_line_strn(&j, "a", "\xc3\xa9\xc3\xa9", 3), 1);
+	ck_assert_int_eq(events_line_strn(&j, "b", "abc", 3), 0);
+	ck_assert_int_eq(events_line_strn(&j, "c", NULL, 3), 0);
+	events_line_bool(&j, "t", 1);
+	events_line_bool(&j, "f", 0);
+	events_line_bool(&j, "u", -1);
+	ck_assert_int_gt(events_line_end(&j), 0);
+	ck_assert_str_eq(buf, "{\"a\":\"\xc3\xa9\",\"b\":\"abc\",\"c\":null,"
+	    "\"t\":true,\"f\":false,\"u\":null}");
+}
+END_TEST
+
+static size_t
+lines_in(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	int c;
+
+	if (f == NULL)
+		return 0;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* Only what this run saw first: a held change is not logged again. */
+START_TEST(write_fresh_only)
+{
+	struct mapchg_result third;
+	struct mapevent_report r;
+	struct deadline dl;
+	char path[400];
+
+	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
+	add(&was, "TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	add(&was, "UDP", 5000, "192.168.1.3", 5000, "game", 100);
+	add(&now, "TCP", 8080, "192.168.1.9", 80, "web", 3600);	/* changed */
+	add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);	/* new */
+	compare();					/* and one gone */
+	deadline_init(&dl, 5000);
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	mapevent_write(&ctx, &res, 1, &now, &dl, &r);
+	ck_assert_int_eq(r.rc, 0);
+	ck_assert_uint_eq(r.written, 3);
+	ck_assert_uint_eq(lines_in(path), 3);
+	/* the next run holds the same three: nothing more is written */
+	ck_assert_int_eq(mapchg_compare(res.next, res.n_next, 1, &now,
+	    T0 + 120, 7200, &third), 0);
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	mapevent_write(&ctx, &third, 1, &now, &dl, &r);
+	mapchg_result_free(&third);
+	ck_assert_int_eq(r.rc, 0);
+	ck_assert_uint_eq(r.written, 0);
+	ck_assert_uint_eq(lines_in(path), 3);
+}
+END_TEST
+
+/* An incomplete table: nothing logged (the next whole read logs it), but
+ * the log is opened (and created) all the same. */
+START_TEST(write_incomplete_defers)
+{
+	struct mapevent_report r;
+	struct deadline dl;
+	struct stat sb;
+	char path[400];
+
+	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
+	add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);
+	now.complete = 0;
+	compare();
+	deadline_init(&dl, 5000);
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	mapevent_write(&ctx, &res, 1, &now, &dl, &r);
+	ck_assert_int_eq(r.rc, 0);
+	ck_assert_uint_eq(r.written, 0);
+	ck_assert_uint_eq(r.deferred, 1);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 0);
+	/* no previous table: a baseline, nothing to log */
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	now.complete = 1;
+	mapevent_write(&ctx, &res, 0, &now, &dl, &r);
+	ck_assert_int_eq(r.baseline, 1);
+	ck_assert_uint_eq(r.written, 0);
+}
+END_TEST
+
+/* A log that cannot be opened: the changes are counted as lost. */
+START_TEST(write_refused_counts_lost)
+{
+	struct mapevent_report r;
+	struct deadline dl;
+	char path[400], target[400];
+
+	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	ck_assert_int_eq(symlink(target, path), 0);
+	add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);
+	add(&now, "TCP", 9001, "192.168.1.4", 9001, "new", 3600);
+	compare();
+	deadline_init(&dl, 5000);
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	mapevent_write(&ctx, &res, 1, &now, &dl, &r);
+	ck_assert_int_eq(r.rc, IGD_EADDRESS);
+	ck_assert_uint_eq(r.lost, 2);
+	ck_assert_uint_eq(r.written, 0);
+	ck_assert_ptr_nonnull(strstr(r.err, "symbolic link"));
+	ck_assert_int_ne(access(target, F_OK), 0);	/* not followed */
+}
+END_TEST
+
+static Suite *
+mapevent_suite(void)
+{
+	Suite *s = suite_create("mapevent");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, new_line);
+	tcase_add_test(tc, changed_line);
+	tcase_add_test(tc, gone_line);
+	tcase_add_test(tc, hostile_text_fits);
+	tcase_add_test(tc, long_text_cut_on_characters);
+	tcase_add_test(tc, strn_and_bool);
+	tcase_add_test(tc, write_fresh_only);
+	tcase_add_test(tc, write_incomplete_defers);
+	tcase_add_test(tc, write_refused_counts_lost);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(mapevent_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

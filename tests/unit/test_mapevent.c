@@ -185,21 +185,37 @@ START_TEST(hostile_text_fits)
 {
 	static char desc[100000], url[HTTP_URL_MAX], udn[IGD_STR_MAX];
 	char buf[EVENTS_LINE_MAX];
+	struct hostid_entry e;
+	struct hostid h;
 	long n;
 
 	memset(desc, 0x01, sizeof(desc) - 1);
 	memset(url, '\n', sizeof(url) - 1);
-	memset(udn, '"', sizeof(udn) - 1);
+	memset(udn, 0x02, sizeof(udn) - 1);
 	add(&now, "TCP", 4450, "192.168.1.3", 445, desc, 0);
 	compare();
 	ctx.location = url;
 	ctx.udn = udn;
+	/* and a vendor and a name as long and as bad */
+	memset(&e, 0, sizeof(e));
+	memset(&h, 0, sizeof(h));
+	snprintf(e.addr, sizeof(e.addr), "192.168.1.3");
+	e.found = NEIGH_FOUND;
+	e.vendor_bits = 24;
+	memset(e.vendor, 0x03, sizeof(e.vendor) - 1);
+	e.named = 1;
+	e.name_status = RDNS_CONFIRMED;
+	memset(e.name, 0x04, sizeof(e.name) - 1);
+	h.e = &e;
+	h.n = 1;
+	ctx.hosts = &h;
 	n = mapevent_line(&ctx, &res.cur[0], &now.m[0], buf, sizeof(buf) - 1);
 	ck_assert_int_gt(n, 0);
 	assert_clean(buf, (size_t)n);
 	HAS(buf, "\"truncated\":true}");
 	HAS(buf, "\"event\":\"new\"");
 	HAS(buf, "\"rule\":\"risky-internal-port\"");
+	HAS(buf, "\"mac\":\"00:00:00:00:00:00\"");
 }
 END_TEST
 

@@ -28,6 +28,7 @@
 #include "policy.h"
 
 #define MAPEVENT_ERR_MAX 256
+#define MAPEVENT_LOCK_MS 2000	/* longest wait for the log's lock */
 
 /* What every line of a run shares. */
 struct mapevent_ctx {
@@ -66,7 +67,8 @@ long mapevent_line(const struct mapevent_ctx *c, const struct mapchg_item *it,
 /*
  * Open the log at r->path (every run, so that a log that cannot be written
  * is reported before a change needs it) and append the line of every
- * change chg first saw this run when t is complete, by dl; count in r
+ * change chg first saw this run when t is complete, waiting for the lock
+ * half of what is left of dl at most (MAPEVENT_LOCK_MS); count in r
  * what was written, lost or deferred, and why the log failed.
  */
 void mapevent_write(const struct mapevent_ctx *c,

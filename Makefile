@@ -141,6 +141,7 @@ contrib: all
 	@bash tests/contrib/test_contrib.sh
 	@bash tests/contrib/test_install.sh
 	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/contrib/test_zabbix_mrpe.sh
+	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/contrib/test_events_collectors.sh
 
 lint:
 	@sh tests/tools/lint.sh
@@ -165,7 +166,8 @@ POLICY_FILES := $(sort $(wildcard policies/*.yaml))
 SCHEMA_FILES := $(sort $(wildcard schema/*.json))
 EXAMPLE_FILES := contrib/README.md contrib/icinga2/example-services.conf \
     contrib/nagios/check_igd-services.cfg contrib/zabbix/userparameter_check_igd.conf \
-    $(wildcard contrib/zabbix/*.yaml) $(wildcard contrib/checkmk/*)
+    $(wildcard contrib/zabbix/*.yaml) $(wildcard contrib/checkmk/*) \
+    $(wildcard contrib/events/*)
 
 install: all
 	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -77,7 +77,7 @@ static const char options[] =
 	    "Exit states:\n"
 	    " 0 OK        the table was read completely; every mapping and the count OK\n"
 	    " 1 WARNING   a mapping judged warning (permanent lease, new mapping...),\n"
-	    "             or the count in -w\n"
+	    "             the count in -w, or an event log not written (--events-error)\n"
 	    " 2 CRITICAL  a mapping judged critical (UPnProxy, SMB/RDP/telnet exposed,\n"
 	    "             campaign), the count in -c, no IGD found\n"
 	    " 3 UNKNOWN   bad option or policy, table incomplete, timeout, -h, -V\n"

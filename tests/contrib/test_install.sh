@@ -35,7 +35,11 @@ usr/share/check_igd/schema/policy.schema.json
 usr/share/doc/check-igd/examples/README.md
 usr/share/doc/check-igd/examples/check_igd-services.cfg
 usr/share/doc/check-igd/examples/example-services.conf
+usr/share/doc/check-igd/examples/filebeat-check_igd-events.yml
+usr/share/doc/check-igd/examples/fluent-bit-check_igd-events.yaml
+usr/share/doc/check-igd/examples/logrotate-check_igd-events
 usr/share/doc/check-igd/examples/mrpe.cfg
+usr/share/doc/check-igd/examples/rsyslog-check_igd-events.conf
 usr/share/doc/check-igd/examples/template_check_igd.yaml
 usr/share/doc/check-igd/examples/userparameter_check_igd.conf
 usr/share/icinga2/include/plugins-contrib.d/check_igd.conf

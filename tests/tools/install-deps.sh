@@ -14,14 +14,16 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 # libnftnl-dev libmnl-dev libssl-dev uuid-runtime: to build the miniupnpd
-# releases of the lab (tests/lab/lab.sh build, modes igd2-vX.Y.Z)
+# releases of the lab (tests/lab/lab.sh build, modes igd2-vX.Y.Z);
+# rsyslog logrotate: to check the event log's collector files
+# (tests/contrib/test_events_collectors.sh; the daemon never starts here)
 pkgs="build-essential pkg-config libminiupnpc-dev libyaml-dev check
     libnftnl-dev libmnl-dev libssl-dev uuid-runtime
     miniupnpd-nftables miniupnpc nftables iproute2 curl python3 time
     clang libclang-rt-14-dev valgrind nagios4-core ssmtp icinga2-bin
     zabbix-agent iptables libip4tc2 libip6tc2 ieee-data
     debhelper dpkg-dev fakeroot lintian python3-jsonschema python3-yaml
-    openssl man-db"
+    openssl man-db rsyslog logrotate"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

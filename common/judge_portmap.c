@@ -119,8 +119,8 @@ report_changes(struct plugin_out *o, const struct policy_portmap *pp,
 			    text);
 		} else if (it->event == MAPCHG_CHANGED) {
 			y->n_changed++;
-			plugin_out_sub(o, pp->new_state, "changed %s: %s; was "
-			    "-> %.63s:%u '%s'", when, text, it->rec.old.client,
+			plugin_out_sub(o, pp->changed_state, "changed %s: %s; "
+			    "was -> %.63s:%u '%s'", when, text, it->rec.old.client,
 			    it->rec.old.port, (plugin_sanitize(desc,
 			    sizeof(desc), it->rec.old.desc,
 			    strlen(it->rec.old.desc), 60), desc));
@@ -141,15 +141,17 @@ report_changes(struct plugin_out *o, const struct policy_portmap *pp,
 
 /* Change detection: what the state file said, and the changes. */
 static void
-judge_changes(struct plugin_out *o, const struct policy_portmap *pp,
+judge_changes(struct plugin_out *o, const struct policy *pol,
     const struct igd_table *t, const struct judge_portmap_ctx *c,
     struct tally *y)
 {
+	const struct policy_portmap *pp = &pol->portmap;
 	const struct judge_portmap_prev *prev = c->prev;
 
+	/* change detection the user expects was not done: a state */
 	if (prev->load_err[0] != '\0')
-		plugin_out_info(o, "state file: %s; starting again",
-		    prev->load_err);
+		plugin_out_sub(o, pol->state_unusable, "%s; change detection "
+		    "starts again", prev->load_err);
 	if (!prev->loaded)
 		return;
 	if (prev->other_device[0] != '\0')
@@ -169,7 +171,8 @@ judge_changes(struct plugin_out *o, const struct policy_portmap *pp,
 		plugin_out_info(o, "this table is now the baseline (--accept): "
 		    "earlier changes no longer alarm");
 	if (prev->save_err[0] != '\0')
-		plugin_out_info(o, "cannot save the state file: %s",
+		plugin_out_sub(o, pol->state_unusable, "cannot save the state "
+		    "file: %s; changes will not be seen next run",
 		    prev->save_err);
 }
 
@@ -404,7 +407,7 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 		    th->has_warn ? th->warn.text : "", th->has_crit ? ", " : "",
 		    th->has_crit ? th->crit.text : "");
 	if (prev->path != NULL)
-		judge_changes(o, &pol->portmap, t, c, &y);
+		judge_changes(o, pol, t, c, &y);
 	judge_events(o, c->events);
 	if (c->hosts != NULL && c->hosts->neigh_rc != 0)
 		plugin_out_info(o, "MAC addresses unknown: the neighbour table "

@@ -48,7 +48,8 @@ judge_wan_sample_due(const struct judge_wan_prev *prev, int64_t now_ms)
 {
 	if (!prev->have)
 		return 1;
-	return (double)(now_ms - (int64_t)prev->time_ms) / 1000.0 >= 1.0;
+	/* in double: no overflow whatever the file said */
+	return ((double)now_ms - (double)prev->time_ms) / 1000.0 >= 1.0;
 }
 
 /* 1 when the user set a warning or critical range in t. */
@@ -152,9 +153,10 @@ judge_rates(struct plugin_out *o, const struct policy_wan *pw,
 
 	if (!judge_counters(o, pw, &w->common, c->verbose))
 		return;
+	/* the rates the user expects cannot be trusted or kept: a state */
 	if (prev->path != NULL && prev->load_err[0] != '\0')
-		plugin_out_info(o, "state file: %s; starting again",
-		    prev->load_err);
+		plugin_out_sub(o, prev->unusable_state, "%s; traffic rates "
+		    "start again", prev->load_err);
 	if (prev->path == NULL || !prev->loaded) {
 		/* rates need the previous sample: a threshold on them is
 		 * never skipped in silence */
@@ -169,7 +171,7 @@ judge_rates(struct plugin_out *o, const struct policy_wan *pw,
 		plugin_out_info(o, "traffic rates from the next run on "
 		    "(state file %.200s)", prev->path);
 	} else if (judge_wan_sample_due(prev, c->now_ms)) {
-		dt = (double)(c->now_ms - (int64_t)prev->time_ms) / 1000.0;
+		dt = ((double)c->now_ms - (double)prev->time_ms) / 1000.0;
 		rebooted = prev->have_uptime && uptime >= 0 &&
 		    (uint64_t)uptime < prev->uptime;
 		for (int k = 0; k < JUDGE_WAN_COUNTERS; k++)
@@ -182,8 +184,8 @@ judge_rates(struct plugin_out *o, const struct policy_wan *pw,
 		return;		/* an overlapping rerun: nothing saved */
 	}
 	if (prev->save_err[0] != '\0')
-		plugin_out_info(o, "cannot save the state file: %s",
-		    prev->save_err);
+		plugin_out_sub(o, prev->unusable_state, "cannot save the state "
+		    "file: %s; no traffic rates next run", prev->save_err);
 }
 
 /* 1 when the connection's status reads as the policy expects. */

@@ -28,6 +28,8 @@ struct judge_wan_prev {
 	int loaded;			/* 0: not read (no path, no counters) or no memory */
 	char load_err[256];		/* why it was started again, "" if read */
 	char save_err[256];		/* why this run's sample was not saved, "" */
+	enum plugin_state unusable_state; /* for load_err and save_err: the
+					   * policy's state.unusable */
 	int have;			/* a previous sample: time_ms is set */
 	uint64_t time_ms;		/* wall clock of that sample */
 	int have_uptime;

@@ -138,7 +138,8 @@ build(const struct mapevent_ctx *c, const struct mapchg_item *it,
 		    max);
 		events_line_str(&j, "state", state_name(st));
 		events_line_str(&j, "change_state",
-		    state_name(c->pol->portmap.new_state));
+		    state_name(it->event == MAPCHG_CHANGED ?
+		    c->pol->portmap.changed_state : c->pol->portmap.new_state));
 	} else {
 		line_host(&j, NULL, r->facts.client, max, &cut);
 		events_line_str(&j, "rule", NULL);

@@ -17,6 +17,7 @@
  * are parsed first and the user's rules are merged on top of them.
  */
 #include "file.h"
+#include "mapchg.h"
 #include "msg.h"
 #include "policy.h"
 #include "ydoc.h"
@@ -719,7 +720,10 @@ static const struct ydoc_field wan_fields[] = {
 
 static const struct ydoc_field changes_fields[] = {
 	STATE("new", p.portmap.new_state),
+	STATE("changed", p.portmap.changed_state),
 	STATE("gone", p.portmap.gone_state),
+	{ "hold", YDOC_K_INT, PF(p.portmap.hold), sizeof(long long), 0,
+	    POLICY_HOLD_MAX, NULL, 0, NULL, 0, NULL, 0 },
 };
 
 static const struct ydoc_field portmap_fields[] = {
@@ -737,9 +741,14 @@ static const struct ydoc_field portmap_fields[] = {
 	FN("rules", spec.user, parse_rules),
 };
 
+static const struct ydoc_field state_fields[] = {
+	STATE("unusable", p.state_unusable),
+};
+
 /* The whole policy; version is read first, by load_tree. */
 static const struct ydoc_field policy_fields[] = {
 	{ "version", YDOC_K_SKIP, 0, 0, 0, 0, NULL, 0, NULL, 0, NULL, 0 },
+	MAP("state", state_fields, YDOC_F_NULL_OK),
 	MAP("present", present_fields, YDOC_F_NULL_OK),
 	MAP("wan", wan_fields, YDOC_F_NULL_OK),
 	MAP("portmap", portmap_fields, YDOC_F_NULL_OK),
@@ -767,8 +776,11 @@ policy_defaults(struct policy *p)
 	p->wan.private_state = PLUGIN_WARNING;
 	p->portmap.default_state = PLUGIN_OK;
 	p->portmap.unjudged_state = PLUGIN_WARNING;
+	p->state_unusable = PLUGIN_WARNING;
 	p->portmap.new_state = PLUGIN_WARNING;
+	p->portmap.changed_state = POLICY_STATE_UNSET;	/* as new_state */
 	p->portmap.gone_state = PLUGIN_OK;
+	p->portmap.hold = MAPCHG_HOLD_DEFAULT;
 	p->portmap.list_method = IGD_LIST_AUTO;
 	/* lan was allocated by the caller with room for these */
 	for (i = 0; i < DEFAULT_LAN_N; i++)
@@ -1030,6 +1042,8 @@ policy_load_buffer(const char *name, const char *buf, size_t len,
 	    load_root(d, root, &pl) < 0 ||
 	    merge_rules(d, err, errlen, &pl.spec, &pl.p.portmap) < 0)
 		goto out;
+	if (pl.p.portmap.changed_state == POLICY_STATE_UNSET)
+		pl.p.portmap.changed_state = pl.p.portmap.new_state;
 	*out = malloc(sizeof(**out));
 	if (*out == NULL) {
 		ydoc_err_file(d, "out of memory");

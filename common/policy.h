@@ -22,6 +22,8 @@
 #define POLICY_STR_MAX    256
 #define POLICY_RULES_MAX  1024
 #define POLICY_LIST_MAX   256		/* items in any one list */
+#define POLICY_HOLD_MAX   31536000	/* portmap.changes.hold: a year, seconds */
+#define POLICY_STATE_UNSET ((enum plugin_state)-1)	/* while loading only */
 
 /* The compiled-in default policy (generated from policies/default.yaml). */
 extern const char policy_default_yaml[];
@@ -107,7 +109,11 @@ struct policy_portmap {
 					  * default WARNING */
 	struct plugin_thresholds max_entries;
 	enum plugin_state new_state;	/* appeared since the last run; default WARNING */
+	enum plugin_state changed_state; /* other client, port or description in
+					  * the same slot; default: new_state */
 	enum plugin_state gone_state;	/* vanished since the last run; default OK */
+	long long hold;			/* seconds a change stays an alarm;
+					   default MAPCHG_HOLD_DEFAULT */
 	enum igd_list_method list_method; /* default IGD_LIST_AUTO */
 	struct policy_rule *rules;	/* first match wins */
 	size_t n_rules;
@@ -115,6 +121,9 @@ struct policy_portmap {
 
 struct policy {
 	char source[POLICY_STR_MAX];	/* file name, or "(default)" */
+	enum plugin_state state_unusable; /* state: unusable: a state file
+					   * that cannot be read, trusted or
+					   * saved; default WARNING */
 	struct policy_present present;
 	struct policy_wan wan;
 	struct policy_portmap portmap;

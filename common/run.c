@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* run: the opening and closing of a plugin run, the backstop (see run.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include "judge_present.h"
+#include "msg.h"
 #include "run.h"
 
 /* Append to the text main() writes (cut if it does not fit). */
@@ -124,15 +128,12 @@ fnv1a(const char *s, uint64_t h)
 
 int
 run_state_path(const struct cli_opts *o, const char *prog, const char *extra,
-    char *buf, size_t len)
+    const char *dir, char *buf, size_t len)
 {
-	const char *dir = getenv("NP_STATE_DIRECTORY");
 	uint64_t h = 1469598103934665603ULL;
 	char uid[24];
 	int n;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/var/tmp";
 	h = fnv1a(o->url, h);
 	h = fnv1a(o->host, h);
 	h = fnv1a(o->iface, h);
@@ -144,17 +145,113 @@ run_state_path(const struct cli_opts *o, const char *prog, const char *extra,
 	return (n < 0 || (size_t)n >= len) ? -1 : 0;
 }
 
-const char *
-run_state_file(struct run *r, const char *path, int none, const char *extra)
+int
+run_state_dir(const char *base, char *dir, size_t len, char *why,
+    size_t whylen)
 {
+	const char *np = getenv("NP_STATE_DIRECTORY");
+	unsigned long euid = (unsigned long)geteuid();
+	struct stat st;
+	int n, fd;
+
+	if (np != NULL && *np != '\0')
+		n = snprintf(dir, len, "%s", np);
+	else
+		n = snprintf(dir, len, "%s/check_igd-%lu",
+		    base != NULL ? base : RUN_STATE_BASE, euid);
+	if (n < 0 || (size_t)n >= len) {
+		msg_set(why, whylen, "state folder name too long");
+		return -1;
+	}
+	if (np != NULL && *np != '\0') {
+		/* the administrator's choice: followed if a link */
+		if (stat(dir, &st) != 0) {
+			msg_set(why, whylen, "NP_STATE_DIRECTORY %.200s: %s",
+			    dir, strerror(errno));
+			return -1;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			msg_set(why, whylen, "NP_STATE_DIRECTORY %.200s: not "
+			    "a folder", dir);
+			return -1;
+		}
+		if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+			msg_set(why, whylen, "NP_STATE_DIRECTORY %.200s: "
+			    "writable by others without the sticky bit (mode "
+			    "%04o): anyone could replace a state file",
+			    dir, (unsigned)(st.st_mode & 07777));
+			return -1;
+		}
+		return 0;
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		msg_set(why, whylen, "state folder %.200s: cannot create: %s",
+		    dir, strerror(errno));
+		return -1;
+	}
+	/* the folder itself, never what a link there points to */
+	if (lstat(dir, &st) != 0) {
+		msg_set(why, whylen, "state folder %.200s: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		msg_set(why, whylen, "state folder %.200s: a symbolic link, "
+		    "not followed", dir);
+		return -1;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		msg_set(why, whylen, "state folder %.200s: %s", dir,
+		    errno == ENOTDIR ? "not a folder" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	if (st.st_uid != geteuid()) {
+		msg_set(why, whylen, "state folder %.200s: owned by uid %lu, "
+		    "not by this user (uid %lu)", dir,
+		    (unsigned long)st.st_uid, euid);
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		msg_set(why, whylen, "state folder %.200s: open to group or "
+		    "others (mode %04o, expected 0700)", dir,
+		    (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+int
+run_state_file(struct run *r, const char *given, int none,
+    const char *extra, const char **path, char *why, size_t whylen)
+{
+	char dir[RUN_PATH_MAX];
+	int rc;
+
+	if (why != NULL && whylen > 0)
+		why[0] = '\0';
+	*path = NULL;
 	if (none)
-		return NULL;
-	if (path != NULL)
-		return path;
-	if (run_state_path(&r->opts, r->spec->prog, extra, r->state_path,
-	    sizeof(r->state_path)) != 0)
-		return NULL;
-	return r->state_path;
+		return 0;
+	if (given != NULL) {
+		*path = given;
+		return 0;
+	}
+	*path = r->state_path;
+	rc = run_state_dir(NULL, dir, sizeof(dir), why, whylen);
+	if (run_state_path(&r->opts, r->spec->prog, extra, dir,
+	    r->state_path, sizeof(r->state_path)) != 0) {
+		snprintf(r->state_path, sizeof(r->state_path), "%s", dir);
+		if (rc == 0)
+			msg_set(why, whylen, "state file name too long in "
+			    "%.200s", dir);
+		return -1;
+	}
+	return rc;
 }
 
 void

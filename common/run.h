@@ -83,20 +83,38 @@ int run_open(struct run *r, const struct run_spec *spec, int argc,
 int run_close(struct run *r);
 
 /*
- * The state file of this run: path when given, NULL with none, else the
- * default one of spec->prog for this target (see run_state_path), kept in
- * r->state_path; NULL if it does not fit.
+ * The state file of this run into *path: the one given (given), none
+ * (NULL) with none set, else the default one of spec->prog for this target
+ * (see run_state_path), kept in r->state_path.  Returns 0; or -1 when the
+ * default one cannot be used (its folder is refused, see run_state_dir, or
+ * the name does not fit): then *path is the name it would have (for the
+ * message, never to be read or written) and why (whylen bytes) says why.
  */
-const char *run_state_file(struct run *r, const char *path, int none,
-    const char *extra);
+int run_state_file(struct run *r, const char *given, int none,
+    const char *extra, const char **path, char *why, size_t whylen);
+
+#define RUN_STATE_BASE "/var/tmp"	/* holds check_igd-EUID/ */
 
 /*
- * The default state file of prog for this target: in $NP_STATE_DIRECTORY or
- * /var/tmp, named prog-HASH.state where HASH covers the target options,
- * extra (may be NULL) and the effective uid.  0, or -1 if it does not fit.
+ * The folder of the default state files, into dir (len bytes):
+ * $NP_STATE_DIRECTORY when set (it must be a folder, and not writable by
+ * others unless sticky), else BASE/check_igd-EUID (BASE: base, or
+ * RUN_STATE_BASE when NULL), created with mode 0700 when missing and
+ * refused unless it is a real folder (not a symbolic link) owned by the
+ * effective user, with no access for group or others: no other local user
+ * can plant, replace or block a state file there.  0, or -1 with the
+ * reason, naming the folder, in why (whylen bytes).
+ */
+int run_state_dir(const char *base, char *dir, size_t len, char *why,
+    size_t whylen);
+
+/*
+ * The default state file of prog for this target: in dir, named
+ * prog-HASH.state where HASH covers the target options, extra (may be
+ * NULL) and the effective uid.  0, or -1 if it does not fit.
  */
 int run_state_path(const struct cli_opts *o, const char *prog,
-    const char *extra, char *buf, size_t len);
+    const char *extra, const char *dir, char *buf, size_t len);
 
 /* The discovery target the options describe (-u, -H, -m or multicast). */
 void run_target(const struct cli_opts *o, struct igd_target *t);

@@ -140,12 +140,15 @@ state_get(const struct state *s, const char *key)
 }
 
 int
-state_get_u64(const struct state *s, const char *key, uint64_t *v)
+state_get_num(const struct state *s, const char *key, uint64_t max,
+    uint64_t *v)
 {
 	const char *p = state_get(s, key);
 	uint64_t x = 0;
 
-	if (p == NULL || v == NULL || *p == '\0')
+	if (p == NULL)
+		return STATE_ABSENT;
+	if (v == NULL || *p == '\0')
 		return -1;
 	for (; *p; p++) {
 		unsigned d;
@@ -153,12 +156,18 @@ state_get_u64(const struct state *s, const char *key, uint64_t *v)
 		if (*p < '0' || *p > '9')
 			return -1;
 		d = (unsigned)(*p - '0');
-		if (x > (UINT64_MAX - d) / 10)
+		if (d > max || x > (max - d) / 10)
 			return -1;
 		x = x * 10 + d;
 	}
 	*v = x;
 	return 0;
+}
+
+int
+state_get_u64(const struct state *s, const char *key, uint64_t *v)
+{
+	return state_get_num(s, key, UINT64_MAX, v) == 0 ? 0 : -1;
 }
 
 /* Set key to a copy of value[0..vlen) (may hold any byte but NUL). */
@@ -464,7 +473,7 @@ state_load(const char *path, struct state **out, char *err, size_t errlen)
 		msg_set(err, errlen, "no state file path");
 		return -1;
 	}
-	if (file_read(path, STATE_FILE_MAX, 0, &buf, &len, why,
+	if (file_read(path, STATE_FILE_MAX, FILE_PRIVATE, &buf, &len, why,
 	    sizeof(why)) < 0) {
 		int e = errno;
 

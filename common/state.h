@@ -7,7 +7,10 @@
  * [A-Za-z0-9_.:-]+, values hold no newline (escaped as \n, \\).  A file that
  * is missing is an empty state; one that is corrupt, truncated (no final
  * "end" line) or of another version is reported, and the caller goes on with
- * an empty state.  Saving writes a temporary file in the same folder and
+ * an empty state.  So is one another local user could have written: the
+ * file is opened without following a symbolic link and without blocking
+ * (a FIFO), and refused unless it is a regular file owned by the effective
+ * user and not writable by group or others (file_read, FILE_PRIVATE).  Saving writes a temporary file in the same folder and
  * renames it over the old one, so a reader never sees half a file and two
  * overlapping runs never mix their writes.  It does not fsync: a plugin must
  * answer by its deadline, and fsync can block uninterruptibly for seconds on
@@ -48,6 +51,17 @@ const char *state_get(const struct state *s, const char *key);
 
 /* 0 and *v set when key holds a decimal unsigned 64-bit number, else -1. */
 int state_get_u64(const struct state *s, const char *key, uint64_t *v);
+
+#define STATE_ABSENT 1	/* state_get_num: no such key */
+
+/*
+ * The value of key as a decimal number from 0 to max: 0 with *v set;
+ * STATE_ABSENT when key is not there; -1 when it is there but is not such
+ * a number (empty, a sign, another character, or above max: a corrupt
+ * file, which the caller reports rather than taking as absent).
+ */
+int state_get_num(const struct state *s, const char *key, uint64_t max,
+    uint64_t *v);
 
 /* Set (or replace) key.  Returns 0, or -1 for a bad key/value or no memory. */
 int state_set(struct state *s, const char *key, const char *value);

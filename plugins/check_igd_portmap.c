@@ -54,11 +54,15 @@ static const char options[] =
 	    "     --save FILE       write the table read to FILE (YAML)\n"
 	    "     --table FILE      judge a saved table instead of asking a device\n"
 	    "     --state-file FILE the previous table, to report new and gone\n"
-	    "                       mappings (default $NP_STATE_DIRECTORY or /var/tmp)\n"
+	    "                       mappings (default $NP_STATE_DIRECTORY or the\n"
+	    "                       private /var/tmp/check_igd-EUID); one that cannot\n"
+	    "                       be read, trusted or saved is the policy's\n"
+	    "                       state.unusable (WARNING)\n"
 	    "     --no-state        no change detection\n"
 	    "     --hold SECONDS    a new, changed or gone mapping stays an alarm this\n"
-	    "                       long (default 7200), so that it outlasts the\n"
-	    "                       engine's soft states; 0: one run only\n"
+	    "                       long (default: the policy's portmap.changes.hold,\n"
+	    "                       7200), so that it outlasts the engine's soft\n"
+	    "                       states; 0: one run only\n"
 	    "     --accept          take this table as the new baseline: earlier\n"
 	    "                       changes no longer alarm (run once by hand)\n"
 	    "     --events FILE     append every new, changed and gone mapping to FILE,\n"
@@ -164,9 +168,9 @@ option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
 		a->names = 1;
 		return 0;
 	case OPT_HOLD:
-		if (cli_parse_uint(arg, 0, 31536000, &a->hold) != 0) {
+		if (cli_parse_uint(arg, 0, POLICY_HOLD_MAX, &a->hold) != 0) {
 			snprintf(err, errlen, "invalid hold '%.40s': expected "
-			    "seconds (0 to 31536000)", arg);
+			    "seconds (0 to %d)", arg, POLICY_HOLD_MAX);
 			return -1;
 		}
 		a->hold_set = 1;
@@ -262,9 +266,14 @@ gather_table(struct run *r, const struct portmap_args *a,
 	return 0;
 }
 
-/* The "r." records of st (the previous runs) into a new array. */
+/* A record time this far ahead of the clock is corrupt, not a clock step. */
+#define RECORD_AHEAD_S 60
+
+/* The "r." records of st (the previous runs) into a new array; those that
+ * do not parse, or that were seen after now (a hold that would never end),
+ * are counted in *bad. */
 static struct mapchg_rec *
-load_records(const struct state *st, size_t *n, int *bad)
+load_records(const struct state *st, int64_t now, size_t *n, int *bad)
 {
 	size_t cnt = state_count(st);
 	struct mapchg_rec *r = calloc(cnt + 1, sizeof(*r));
@@ -276,7 +285,9 @@ load_records(const struct state *st, size_t *n, int *bad)
 	for (size_t i = 0; i < cnt; i++) {
 		if (strncmp(state_key_at(st, i), "r.", 2) != 0)
 			continue;
-		if (mapchg_rec_parse(state_value_at(st, i), &r[*n]) != 0) {
+		if (mapchg_rec_parse(state_value_at(st, i), &r[*n]) != 0 ||
+		    r[*n].first_seen > now + RECORD_AHEAD_S ||
+		    r[*n].event_since > now + RECORD_AHEAD_S) {
 			(*bad)++;
 			continue;
 		}
@@ -286,17 +297,18 @@ load_records(const struct state *st, size_t *n, int *bad)
 }
 
 /*
- * Read the previous runs' records of device from the state file at path,
- * compare t with them (prev->chg), log the changes first seen (ec, ev;
- * before the records are saved: a change is logged at least once), and
- * keep the records for the next run there when t is whole (an incomplete
- * table would fake vanishings); what went wrong is kept in prev for the
- * verdict.
+ * Read the previous runs' records of device from the state file at path
+ * (path_err: why it cannot be used, "" when it can), compare t with them
+ * (prev->chg), log the changes first seen (ec, ev; before the records are
+ * saved: a change is logged at least once), and keep the records for the
+ * next run there when t is whole (an incomplete table would fake
+ * vanishings); what went wrong is kept in prev for the verdict.
  */
 static void
-gather_prev(const char *path, const char *device, const struct igd_table *t,
-    int64_t hold, int accept, struct mapevent_ctx *ec,
-    const struct deadline *dl, struct mapevent_report *ev,
+gather_prev(const char *path, const char *path_err, const char *device,
+    const struct igd_table *t, int64_t hold, int accept,
+    struct mapevent_ctx *ec, const struct deadline *dl,
+    struct mapevent_report *ev,
     struct judge_portmap_prev *prev)
 {
 	struct state *st = NULL;
@@ -316,6 +328,17 @@ gather_prev(const char *path, const char *device, const struct igd_table *t,
 			ev->rc = IGD_EADDRESS;
 			msg_set(ev->err, sizeof(ev->err), "no state file, so "
 			    "no change to log");
+		}
+		return;
+	}
+	if (path_err[0] != '\0') {
+		/* never read nor written: another user could have put it */
+		snprintf(prev->load_err, sizeof(prev->load_err), "%s",
+		    path_err);
+		if (ev->path != NULL) {
+			ev->rc = IGD_EADDRESS;
+			msg_set(ev->err, sizeof(ev->err), "the state file cannot "
+			    "be used, so no change to log");
 		}
 		return;
 	}
@@ -340,7 +363,7 @@ gather_prev(const char *path, const char *device, const struct igd_table *t,
 		prev->old_format = 1;
 		prev->have = 0;
 	}
-	if ((recs = load_records(st, &n_recs, &bad)) == NULL ||
+	if ((recs = load_records(st, prev->now, &n_recs, &bad)) == NULL ||
 	    mapchg_compare(recs, n_recs, prev->have, t, prev->now, hold,
 	    &prev->chg) != 0) {
 		prev->no_memory = 1;
@@ -349,8 +372,9 @@ gather_prev(const char *path, const char *device, const struct igd_table *t,
 	}
 	mapevent_write(ec, &prev->chg, prev->have, t, dl, ev);
 	if (bad > 0 && prev->load_err[0] == '\0')
-		snprintf(prev->load_err, sizeof(prev->load_err), "%d "
-		    "unreadable record%s dropped", bad, bad == 1 ? "" : "s");
+		snprintf(prev->load_err, sizeof(prev->load_err), "state file "
+		    "%.160s: %d unreadable or out-of-range record%s dropped "
+		    "(corrupt)", path, bad, bad == 1 ? "" : "s");
 	if (accept) {
 		mapchg_accept(&prev->chg);
 		prev->accepted = 1;
@@ -419,6 +443,7 @@ main(int argc, char **argv)
 	struct plugin_thresholds th;
 	enum igd_list_method method;
 	const char *state_file;
+	char state_err[256];
 	int st;
 
 	memset(&t, 0, sizeof(t));
@@ -437,8 +462,8 @@ main(int argc, char **argv)
 		method = r.pol->portmap.list_method;
 	th = args.th.has_warn || args.th.has_crit ? args.th :
 	    r.pol->portmap.max_entries;
-	state_file = run_state_file(&r, args.state_file, args.no_state,
-	    args.table);
+	(void)run_state_file(&r, args.state_file, args.no_state, args.table,
+	    &state_file, state_err, sizeof(state_err));
 	if ((found = calloc(1, sizeof(*found))) == NULL) {
 		plugin_out_set_state(r.out, PLUGIN_UNKNOWN);
 		plugin_out_summary(r.out, "out of memory");
@@ -456,9 +481,11 @@ main(int argc, char **argv)
 		ec.hosts = jc.hosts;
 		ev.path = args.events;
 		ev.error_state = args.events_error;
-		gather_prev(state_file, args.table != NULL ? "(saved tables)" :
+		gather_prev(state_file, state_err, args.table != NULL ?
+		    "(saved tables)" :
 		    found->dev.udn[0] ? found->dev.udn : found->dev.location, &t,
-		    args.hold_set ? (int64_t)args.hold : MAPCHG_HOLD_DEFAULT,
+		    args.hold_set ? (int64_t)args.hold :
+		    (int64_t)r.pol->portmap.hold,
 		    args.accept, &ec, &r.dl, &ev, &prev);
 		jc.th = &th;
 		jc.timeout_state = r.opts.timeout_state;

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "judge_wan.h"
+#include "msg.h"
 #include "run.h"
 #include "state.h"
 
@@ -43,8 +44,10 @@ static const char options[] =
 	    CLI_HELP_FIND
 	    " -P, --policy FILE     YAML policy (default: the compiled-in one)\n"
 	    "     --state-file FILE counters kept between runs for traffic rates\n"
-	    "                       (default $NP_STATE_DIRECTORY or /var/tmp,\n"
-	    "                       one file per target)\n"
+	    "                       (default $NP_STATE_DIRECTORY or the private\n"
+	    "                       /var/tmp/check_igd-EUID, one file per target);\n"
+	    "                       one that cannot be read, trusted or saved is\n"
+	    "                       the policy's state.unusable (WARNING)\n"
 	    "     --no-state        no state file: no traffic rates\n"
 	    "     --external-address ADDR  the expected external address\n"
 	    " Ranges (Monitoring Plugins syntax) override the policy's:\n"
@@ -218,46 +221,97 @@ apply_options(const struct wan_args *a, struct policy_wan *pw)
 	}
 }
 
+/* A sample time this far ahead of the clock is a clock stepped back (no
+ * rate until it passes); further ahead, the file is corrupt. */
+#define SAMPLE_AHEAD_MS 60000
+
 /*
- * Read the previous counter sample from the state file at path and, when
- * it is due, replace it by this run's (now, the uptime rates compare, the
- * counters read); what went wrong is kept in *prev for the verdict.
+ * The previous sample of id from st into prev.  Values out of range (a
+ * time not in 1 .. now + SAMPLE_AHEAD_MS, a number that is not one or does
+ * not fit 64 bits) make the file corrupt: 0, or -1 with the key named in
+ * why (whylen bytes) and prev left with no sample.
+ */
+static int
+read_sample(const struct state *st, const char *id, int64_t now,
+    struct judge_wan_prev *prev, char *why, size_t whylen)
+{
+	static const char *const names[JUDGE_WAN_COUNTERS] = {
+		"tx_bytes", "rx_bytes", "tx_packets", "rx_packets"
+	};
+	char key[STATE_KEY_MAX];
+	int rc;
+
+	snprintf(key, sizeof(key), "%s.time_ms", id);
+	rc = state_get_num(st, key, INT64_MAX, &prev->time_ms);
+	if (rc == 0 && (prev->time_ms == 0 || now < 0 ||
+	    prev->time_ms > (uint64_t)now + SAMPLE_AHEAD_MS))
+		rc = -1;
+	if (rc < 0)
+		goto bad;
+	prev->have = rc == 0;
+	snprintf(key, sizeof(key), "%s.uptime", id);
+	if ((rc = state_get_num(st, key, INT64_MAX, &prev->uptime)) < 0)
+		goto bad;
+	prev->have_uptime = rc == 0;
+	for (int k = 0; k < JUDGE_WAN_COUNTERS; k++) {
+		snprintf(key, sizeof(key), "%s.%s", id, names[k]);
+		rc = state_get_num(st, key, UINT64_MAX, &prev->counter[k]);
+		if (rc < 0)
+			goto bad;
+		prev->have_counter[k] = rc == 0;
+	}
+	return 0;
+bad:
+	msg_set(why, whylen, "%.60s=%.40s is out of range (corrupt)", key,
+	    state_get(st, key));
+	prev->have = prev->have_uptime = 0;
+	memset(prev->have_counter, 0, sizeof(prev->have_counter));
+	return -1;
+}
+
+/*
+ * Read the previous counter sample from the state file at path (path_err:
+ * why it cannot be used, "" when it can) and, when it is due, replace it
+ * by this run's (now, the uptime rates compare, the counters read); what
+ * went wrong is kept in *prev for the verdict.
  */
 static void
-gather_sample(const char *path, const struct igd_device *dev,
-    const struct igd_wan *w, const struct policy_wan *pw, int64_t now,
-    struct judge_wan_prev *prev)
+gather_sample(const char *path, const char *path_err,
+    const struct igd_device *dev, const struct igd_wan *w,
+    const struct policy *pol, int64_t now, struct judge_wan_prev *prev)
 {
 	static const char *const names[JUDGE_WAN_COUNTERS] = {
 		"tx_bytes", "rx_bytes", "tx_packets", "rx_packets"
 	};
 	const struct igd_common *cm = &w->common;
 	struct state *st = NULL;
-	char id[96], key[STATE_KEY_MAX];
-	int64_t uptime = judge_wan_uptime(pw, w);
+	char id[96], key[STATE_KEY_MAX], why[160];
+	int64_t uptime = judge_wan_uptime(&pol->wan, w);
 	int any = 0;
 
 	memset(prev, 0, sizeof(*prev));
 	prev->path = path;
+	prev->unusable_state = pol->state_unusable;
 	for (int k = 0; k < JUDGE_WAN_COUNTERS; k++)
 		any |= cm->counter_rc[k] == 0;
 	if (path == NULL || !any || !cm->present || w->n_conns == 0)
 		return;
+	if (path_err[0] != '\0') {
+		/* never read nor written: another user could have put it */
+		snprintf(prev->load_err, sizeof(prev->load_err), "%s",
+		    path_err);
+		return;
+	}
 	if (state_load(path, &st, prev->load_err, sizeof(prev->load_err)) == 0)
 		prev->load_err[0] = '\0';
 	if (st == NULL)
 		return;
 	prev->loaded = 1;
 	state_id(dev, id, sizeof(id));
-	snprintf(key, sizeof(key), "%s.time_ms", id);
-	prev->have = state_get_u64(st, key, &prev->time_ms) == 0;
-	snprintf(key, sizeof(key), "%s.uptime", id);
-	prev->have_uptime = state_get_u64(st, key, &prev->uptime) == 0;
-	for (int k = 0; k < JUDGE_WAN_COUNTERS; k++) {
-		snprintf(key, sizeof(key), "%s.%s", id, names[k]);
-		prev->have_counter[k] =
-		    state_get_u64(st, key, &prev->counter[k]) == 0;
-	}
+	if (read_sample(st, id, now, prev, why, sizeof(why)) != 0 &&
+	    prev->load_err[0] == '\0')
+		snprintf(prev->load_err, sizeof(prev->load_err), "state file "
+		    "%.80s: %s", path, why);
 	if (judge_wan_sample_due(prev, now)) {
 		snprintf(key, sizeof(key), "%s.time_ms", id);
 		state_set_u64(st, key, (uint64_t)now);
@@ -267,6 +321,8 @@ gather_sample(const char *path, const struct igd_device *dev,
 			snprintf(key, sizeof(key), "%s.%s", id, names[k]);
 			if (cm->counter_rc[k] == 0)
 				state_set_u64(st, key, cm->counter[k]);
+			else
+				state_clear_prefix(st, key);
 		}
 		if (state_save(st, path, prev->save_err,
 		    sizeof(prev->save_err)) == 0)
@@ -285,13 +341,15 @@ main(int argc, char **argv)
 	struct judge_wan_prev prev;
 	struct judge_wan_ctx jc;
 	const char *state_file;
+	char state_err[256];
 	int st;
 
 	memset(&args, 0, sizeof(args));
 	if (run_open(&r, &spec, argc, argv, &args) != 0)
 		goto finish;
 	apply_options(&args, &r.pol->wan);
-	state_file = run_state_file(&r, args.state_file, args.no_state, NULL);
+	(void)run_state_file(&r, args.state_file, args.no_state, NULL,
+	    &state_file, state_err, sizeof(state_err));
 	found = calloc(1, sizeof(*found));
 	w = calloc(1, sizeof(*w));
 	if (found == NULL || w == NULL) {
@@ -303,8 +361,8 @@ main(int argc, char **argv)
 		jc.now_ms = wall_ms();
 		jc.timeout_state = r.opts.timeout_state;
 		jc.verbose = r.opts.verbose;
-		gather_sample(state_file, &found->dev, w, &r.pol->wan, jc.now_ms,
-		    &prev);
+		gather_sample(state_file, state_err, &found->dev, w, r.pol,
+		    jc.now_ms, &prev);
 		/* judge */
 		judge_wan(r.out, &r.pol->wan, &found->dev, w, &prev, &jc);
 	}

@@ -51,24 +51,40 @@ t_run check_igd_wan -u "$LAB_URL" --no-state --uptime-crit 86400:
 t_expect_rc 2 "uptime under --uptime-crit 86400: : CRITICAL"
 t_expect_perf uptime
 
-# state files that are corrupt, truncated, of another version or not
-# writable: the plugin says so and still gives its verdict
-for kind in corrupt truncated version; do
+# state files that are corrupt, truncated, of another version, with values
+# out of range (a sample time past 2^63 once made now - prev overflow, a
+# time in the future, a counter past 2^64) or not writable: the plugin
+# still gives its verdict, and the state file is a WARNING subcheck (the
+# policy's state.unusable), never an info line under an OK
+for kind in corrupt truncated version time63 future counter65; do
 	bad=$T_TMP/$kind.state
 	case $kind in
 	corrupt) head -c 300 /dev/urandom >"$bad" ;;
 	truncated) head -n 3 "$st" >"$bad" ;;
 	version) sed '1s/.*/check_igd-state 99/' "$st" >"$bad" ;;
+	time63) sed 's/\.time_ms=.*/.time_ms=9223372036854775808/' "$st" >"$bad" ;;
+	future) sed "s/\\.time_ms=.*/.time_ms=$((($(date +%s) + 86400) * 1000))/" "$st" >"$bad" ;;
+	counter65) sed 's/\.tx_bytes=.*/.tx_bytes=18446744073709551616/' "$st" >"$bad" ;;
 	esac
+	chmod 0600 "$bad"
 	t_run check_igd_wan -u "$LAB_URL" --state-file "$bad"
-	t_expect_rc 0 "$kind state file: still the verdict"
+	t_expect_rc 1 "$kind state file: WARNING, still the verdict"
 	t_expect_shape WAN
-	t_expect_output_has "state file:"
+	t_expect_first_line "^IGD WAN WARNING - state file $bad: .*; traffic rates start again"
+	t_ok "$kind state file: a [WARNING] subcheck" _t_has "[WARNING] state file $bad: "
+	case $kind in
+	time63 | future | counter65) t_ok "$kind: named out of range" _t_has "is out of range (corrupt)" ;;
+	esac
 	t_run check_igd_wan -u "$LAB_URL" --state-file "$bad"
 	t_expect_rc 0 "$kind state file, second run: exit code"
 	t_expect_shape WAN
-	t_ok "$kind state file was replaced by a good one" eval '! _t_has "state file:"'
+	t_ok "$kind state file was replaced by a good one" eval '! _t_has "traffic rates start again"'
 done
+# the policy sets the state
+printf 'version: 1\nstate: { unusable: critical }\n' >"$T_TMP/crit.yaml"
+printf 'garbage\n' >"$T_TMP/g.state"
+t_run check_igd_wan -u "$LAB_URL" -P "$T_TMP/crit.yaml" --state-file "$T_TMP/g.state"
+t_expect_rc 2 "state.unusable: critical: CRITICAL"
 mkdir -p "$T_TMP/ro"
 chmod 0555 "$T_TMP/ro"
 if [ "$(id -u)" = 0 ]; then
@@ -76,8 +92,10 @@ if [ "$(id -u)" = 0 ]; then
 	rm -rf "$T_TMP/ro" && printf 'x' >"$T_TMP/ro"
 fi
 t_run check_igd_wan -u "$LAB_URL" --state-file "$T_TMP/ro/wan.state"
-t_expect_rc 0 "unwritable state file: still the verdict"
-t_expect_output_has "cannot save the state file"
+t_expect_rc 1 "unwritable state file: WARNING, still the verdict"
+t_expect_output_has "[WARNING] cannot save the state file"
+t_run check_igd_wan -u "$LAB_URL" --state-file /nonexistent/x
+t_expect_rc 1 "--state-file /nonexistent/x: WARNING (was exit 0)"
 
 # overlapping runs on one state file never leave it half written
 sleep 1.1
@@ -104,7 +122,7 @@ done
 t_run check_igd_wan -u "$LAB_URL" --state-file "$st"
 t_expect_rc 0 "after 6 overlapping runs: exit code"
 t_expect_shape WAN
-t_ok "after 6 overlapping runs the state file is intact" eval '! _t_has "state file:"'
+t_ok "after 6 overlapping runs the state file is intact" eval '! _t_has "state file"'
 t_ok "no temporary files left beside the state file" \
 	test "$(find "$T_TMP" -maxdepth 1 -name 'wan.state?*' | wc -l)" = 0
 

@@ -304,21 +304,73 @@ START_TEST(test_state_file_said)
 	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
 	prev.path = "/state/file";
 	prev.loaded = 1;
-	snprintf(prev.load_err, sizeof(prev.load_err), "corrupt");
 	snprintf(prev.other_device, sizeof(prev.other_device), "uuid:other");
-	snprintf(prev.save_err, sizeof(prev.save_err), "read-only");
 	judge();
-	has_line("state file: corrupt; starting again");
+	ck_assert_int_eq(status, PLUGIN_OK);
 	has_line("the state file was kept for another device (uuid:other); "
 	    "starting again");
 	has_line("change detection from the next run on (state file "
 	    "/state/file)");
-	has_line("cannot save the state file: read-only");
 	has("new=0;;;0; changed=0;;;0; gone=0;;;0;");
-	/* a state file that could not be read at all: no comparison */
+}
+END_TEST
+
+/*
+ * A state file that could not be read, trusted or saved is a subcheck with
+ * the policy's state.unusable (WARNING by default), never an info line
+ * under an OK: change detection the user asked for was not done.
+ */
+START_TEST(test_state_file_unusable)
+{
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	prev.path = "/state/file";
+	prev.loaded = 1;
+	snprintf(prev.load_err, sizeof(prev.load_err), "state file /s: "
+	    "corrupt");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] state file /s: corrupt; change detection starts "
+	    "again");
+	first_line_is("IGD PORTMAP WARNING - state file /s: corrupt; change "
+	    "detection starts again (1 mapping)");
+	/* could not be read at all (a link, a FIFO, another owner): no
+	 * comparison, still the state */
 	prev.loaded = 0;
 	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
 	hasnt("change detection from");
+	/* could not be saved */
+	prev.load_err[0] = '\0';
+	prev.loaded = 1;
+	snprintf(prev.save_err, sizeof(prev.save_err), "read-only");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] cannot save the state file: read-only; changes "
+	    "will not be seen next run");
+	/* the policy sets the state */
+	pol->state_unusable = PLUGIN_CRITICAL;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	pol->state_unusable = PLUGIN_OK;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has_line("[OK] cannot save the state file: read-only; changes will "
+	    "not be seen next run");
+}
+END_TEST
+
+/* portmap.changes.changed: a hijacked slot takes its own state. */
+START_TEST(test_changed_state)
+{
+	static const char *const keys[] = { "TCP 8080 192.168.1.2 80" };
+
+	add("TCP", 8080, "192.168.1.99", 80, "web", 3600);
+	prev_keys(keys, 1);
+	pol->portmap.changed_state = PLUGIN_CRITICAL;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has("[CRITICAL] changed since the last run: TCP 8080 -> "
+	    "192.168.1.99:80");
 }
 END_TEST
 
@@ -465,7 +517,8 @@ judge_portmap_suite(void)
 	    test_findings,
 	    test_count_thresholds, test_incomplete, test_internal_port_zero,
 	    test_quirks_named, test_changes,
-	    test_changes_multiset, test_state_file_said, test_event_log,
+	    test_changes_multiset, test_state_file_said,
+	    test_state_file_unusable, test_changed_state, test_event_log,
 	    test_ok_lines_capped, test_context_survives_byte_budget,
 	    test_keys_and_text, test_external_unknown, NULL);
 	return s;

@@ -475,13 +475,20 @@ START_TEST(test_rates_first_and_rerun)
 	judge();
 	hasnt("_Bps=");
 	hasnt("traffic rates from the next run on");
-	/* what went wrong with the state file is said */
+	/* what went wrong with the state file is a subcheck with the
+	 * policy's state.unusable (WARNING by default), never an info line */
 	prev_sample(60, 86000, 1000);
+	prev.unusable_state = PLUGIN_WARNING;
 	snprintf(prev.load_err, sizeof(prev.load_err), "corrupt");
 	snprintf(prev.save_err, sizeof(prev.save_err), "read-only");
 	judge();
-	has("state file: corrupt; starting again");
-	has("cannot save the state file: read-only");
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has("[WARNING] corrupt; traffic rates start again");
+	has("[WARNING] cannot save the state file: read-only; no traffic "
+	    "rates next run");
+	prev.unusable_state = PLUGIN_CRITICAL;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
 	/* no state file: no rates and nothing said */
 	memset(&prev, 0, sizeof(prev));
 	judge();
@@ -502,6 +509,32 @@ START_TEST(test_rates_first_and_rerun)
 	has("state file: out of memory; starting again");
 	has("[UNKNOWN] traffic rate thresholds not judged: the state file "
 	    "could not be read");
+}
+END_TEST
+
+/*
+ * A sample time the state file put anywhere in 64 bits: the age is
+ * computed without overflow (the sanitizer build aborted on now - prev
+ * with time_ms = 2^63), and a sample from the future gives no rate.
+ */
+START_TEST(test_sample_time_extremes)
+{
+	static const uint64_t times[] = {
+		9223372036854775808ULL, UINT64_MAX, (uint64_t)INT64_MAX, 0,
+	};
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		prev_sample(60, 86000, 1000);
+		prev.time_ms = times[i];
+		(void)judge_wan_sample_due(&prev, ctx.now_ms);
+		(void)judge_wan_sample_due(&prev, INT64_MIN);
+		judge();
+		if (times[i] != 0)
+			hasnt("_Bps=0;");
+	}
+	prev_sample(60, 86000, 1000);
+	prev.time_ms = (uint64_t)ctx.now_ms + 30000;
+	ck_assert_int_eq(judge_wan_sample_due(&prev, ctx.now_ms), 0);
 }
 END_TEST
 
@@ -622,8 +655,8 @@ judge_wan_suite(void)
 	verdict_tcase(s, "link and rates", setup, policy_teardown,
 	    test_link, test_link_rate_unreadable, test_rates,
 	    test_rates_wrap_and_reboot, test_rates_first_and_rerun,
-	    test_counter_unreadable, test_two_wans, test_unused_connection,
-	    NULL);
+	    test_sample_time_extremes, test_counter_unreadable,
+	    test_two_wans, test_unused_connection, NULL);
 	return s;
 }
 

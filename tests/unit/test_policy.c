@@ -727,7 +727,10 @@ static void assert_defaults(const struct policy *p)
 	ck_assert_int_eq(p->portmap.max_entries.has_warn +
 	    p->portmap.max_entries.has_crit, 0);
 	ck_assert_int_eq(p->portmap.new_state, PLUGIN_WARNING);
+	ck_assert_int_eq(p->portmap.changed_state, PLUGIN_WARNING);
 	ck_assert_int_eq(p->portmap.gone_state, PLUGIN_OK);
+	ck_assert_int_eq(p->portmap.hold, 7200);
+	ck_assert_int_eq(p->state_unusable, PLUGIN_WARNING);
 	ck_assert_int_eq(p->portmap.list_method, IGD_LIST_AUTO);
 	ck_assert_uint_eq(p->portmap.n_rules, N_BUILTIN);
 }
@@ -745,6 +748,59 @@ START_TEST(defaults_absent_sections)
 	p = load("{version: 1, present: {}, wan: {}, portmap: {}}");
 	assert_defaults(p);
 	policy_free(p);
+}
+END_TEST
+
+/* state.unusable: the state of a state file that cannot be read,
+ * trusted or saved. */
+START_TEST(state_unusable_key)
+{
+	struct policy *p = load("version: 1\nstate: { unusable: critical }\n");
+
+	ck_assert_int_eq(p->state_unusable, PLUGIN_CRITICAL);
+	policy_free(p);
+	p = load("version: 1\nstate:\n  unusable: ok\n");
+	ck_assert_int_eq(p->state_unusable, PLUGIN_OK);
+	policy_free(p);
+	p = load("version: 1\nstate:\n");
+	ck_assert_int_eq(p->state_unusable, PLUGIN_WARNING);
+	policy_free(p);
+	ck_assert_str_eq(load_fail("version: 1\nstate: { unusable: loud }\n"),
+	    "t.yaml:2:20: unusable: unknown state \"loud\" (expected ok, "
+	    "warning, critical or unknown)");
+	ck_assert_str_eq(load_fail("version: 1\nstate: { missing: ok }\n"),
+	    "t.yaml:2:10: unknown key \"missing\" in state");
+}
+END_TEST
+
+/* portmap.changes: new, changed (as new unless set), gone, hold. */
+START_TEST(changes_keys)
+{
+	struct policy *p = load("version: 1\nportmap:\n  changes: { new: "
+	    "critical, gone: warning, hold: 3600 }\n");
+
+	ck_assert_int_eq(p->portmap.new_state, PLUGIN_CRITICAL);
+	ck_assert_int_eq(p->portmap.changed_state, PLUGIN_CRITICAL);
+	ck_assert_int_eq(p->portmap.gone_state, PLUGIN_WARNING);
+	ck_assert_int_eq(p->portmap.hold, 3600);
+	policy_free(p);
+	p = load("version: 1\nportmap:\n  changes: { new: ok, changed: "
+	    "critical, hold: 0 }\n");
+	ck_assert_int_eq(p->portmap.new_state, PLUGIN_OK);
+	ck_assert_int_eq(p->portmap.changed_state, PLUGIN_CRITICAL);
+	ck_assert_int_eq(p->portmap.hold, 0);
+	policy_free(p);
+	p = load("version: 1\nportmap:\n  changes: { hold: 31536000 }\n");
+	ck_assert_int_eq(p->portmap.hold, 31536000);
+	policy_free(p);
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  changes: { hold: "
+	    "31536001 }\n"), "t.yaml:3:20: hold: 31536001 is out of range "
+	    "0..31536000");
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  changes: { hold: "
+	    "-1 }\n"), "t.yaml:3:20: hold: -1 is out of range 0..31536000");
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  changes: { hold: "
+	    "\"1h\" }\n"), "t.yaml:3:20: hold: expected an integer, got a "
+	    "quoted string");
 }
 END_TEST
 
@@ -1384,6 +1440,8 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, hostile_many_items);
 	tcase_add_test(tc, hostile_many_rules);
 	tcase_add_test(tc, load_file_errors);
+	tcase_add_test(tc, state_unusable_key);
+	tcase_add_test(tc, changes_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }

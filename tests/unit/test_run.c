@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for common/run.c: the backstop never adds a second status
- * line once the verdict is made.
+ * line once the verdict is made; the folder of the default state files is
+ * one no other local user can write in.
  */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,6 +88,165 @@ START_TEST(backstop_fires_when_armed)
 }
 END_TEST
 
+/* ---- the state folder ---- */
+
+static char base[256];		/* a fresh folder per test */
+static char want[512];		/* base/check_igd-EUID */
+
+static void
+dir_setup(void)
+{
+	int n = snprintf(base, sizeof(base), "%s/test_run.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+
+	ck_assert(n > 0 && (size_t)n < sizeof(base));
+	ck_assert_ptr_nonnull(mkdtemp(base));
+	n = snprintf(want, sizeof(want), "%s/check_igd-%lu", base,
+	    (unsigned long)geteuid());
+	ck_assert(n > 0 && (size_t)n < sizeof(want));
+	unsetenv("NP_STATE_DIRECTORY");
+}
+
+static void
+dir_teardown(void)
+{
+	char cmd[600];
+
+	if (snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", base) <
+	    (int)sizeof(cmd))
+		(void)system(cmd);
+}
+
+/* run_state_dir(base) must fail with a message holding part. */
+static void
+dir_refused(const char *part)
+{
+	char dir[512], why[512] = "";
+
+	ck_assert_int_eq(run_state_dir(base, dir, sizeof(dir), why,
+	    sizeof(why)), -1);
+	ck_assert_msg(strstr(why, part) != NULL, "message '%s' lacks '%s'",
+	    why, part);
+}
+
+/* Missing: created private; there already and private: used. */
+START_TEST(state_dir_created)
+{
+	char dir[512], why[512] = "";
+	struct stat st;
+
+	ck_assert_int_eq(run_state_dir(base, dir, sizeof(dir), why,
+	    sizeof(why)), 0);
+	ck_assert_str_eq(dir, want);
+	ck_assert_int_eq(lstat(dir, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_uint_eq(st.st_mode & 07777, 0700);
+	ck_assert_uint_eq(st.st_uid, geteuid());
+	ck_assert_int_eq(run_state_dir(base, dir, sizeof(dir), why,
+	    sizeof(why)), 0);
+}
+END_TEST
+
+/*
+ * What another local user could have put in the folder's place first: a
+ * symbolic link (to a folder of theirs), a folder open to others, a file,
+ * a folder they own.
+ */
+START_TEST(state_dir_refused)
+{
+	char elsewhere[512];
+
+	ck_assert(snprintf(elsewhere, sizeof(elsewhere), "%s/theirs", base) >
+	    0);
+	ck_assert_int_eq(mkdir(elsewhere, 0700), 0);
+	ck_assert_int_eq(symlink(elsewhere, want), 0);
+	dir_refused("a symbolic link, not followed");
+	ck_assert_int_eq(unlink(want), 0);
+
+	ck_assert_int_eq(mkdir(want, 0700), 0);
+	ck_assert_int_eq(chmod(want, 0755), 0);
+	dir_refused("open to group or others (mode 0755, expected 0700)");
+	ck_assert_int_eq(chmod(want, 0770), 0);
+	dir_refused("(mode 0770, expected 0700)");
+	ck_assert_int_eq(chmod(want, 01777), 0);
+	dir_refused("(mode 1777, expected 0700)");
+	ck_assert_int_eq(rmdir(want), 0);
+
+	{
+		int fd = open(want, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+		dir_refused("not a folder");
+		ck_assert_int_eq(unlink(want), 0);
+	}
+	ck_assert_int_eq(mkfifo(want, 0600), 0);
+	dir_refused("not a folder");	/* and without blocking */
+	ck_assert_int_eq(unlink(want), 0);
+
+	if (geteuid() == 0) {
+		ck_assert_int_eq(mkdir(want, 0700), 0);
+		ck_assert_int_eq(chown(want, 65534, 65534), 0);
+		dir_refused("owned by uid 65534, not by this user (uid 0)");
+	}
+}
+END_TEST
+
+/* NP_STATE_DIRECTORY, when set, is the folder: it must be one, and not
+ * writable by others unless sticky. */
+START_TEST(state_dir_np)
+{
+	char np[512], dir[512], why[512] = "";
+
+	ck_assert(snprintf(np, sizeof(np), "%s/np", base) > 0);
+	ck_assert_int_eq(setenv("NP_STATE_DIRECTORY", np, 1), 0);
+	dir_refused("NP_STATE_DIRECTORY");
+	ck_assert_int_eq(mkdir(np, 0755), 0);
+	ck_assert_int_eq(run_state_dir(base, dir, sizeof(dir), why,
+	    sizeof(why)), 0);
+	ck_assert_str_eq(dir, np);
+	ck_assert_int_eq(access(want, F_OK), -1);	/* not created */
+	ck_assert_int_eq(chmod(np, 0777), 0);
+	dir_refused("writable by others without the sticky bit (mode 0777)");
+	ck_assert_int_eq(chmod(np, 01777), 0);
+	ck_assert_int_eq(run_state_dir(base, dir, sizeof(dir), why,
+	    sizeof(why)), 0);
+	ck_assert_int_eq(rmdir(np), 0);
+	{
+		int fd = open(np, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+	}
+	dir_refused("not a folder");
+	/* empty: not set */
+	ck_assert_int_eq(setenv("NP_STATE_DIRECTORY", "", 1), 0);
+	ck_assert_int_eq(run_state_dir(base, dir, sizeof(dir), why,
+	    sizeof(why)), 0);
+	ck_assert_str_eq(dir, want);
+}
+END_TEST
+
+/* The default file lives in that folder; the name depends on the target,
+ * the extra text and the uid only. */
+START_TEST(state_path_in_dir)
+{
+	struct cli_opts o;
+	char a[RUN_PATH_MAX], b[RUN_PATH_MAX];
+
+	memset(&o, 0, sizeof(o));
+	o.host = "192.0.2.1";
+	ck_assert_int_eq(run_state_path(&o, "check_igd_wan", NULL, "/d", a,
+	    sizeof(a)), 0);
+	ck_assert_int_eq(strncmp(a, "/d/check_igd_wan-", 17), 0);
+	ck_assert_int_eq(run_state_path(&o, "check_igd_wan", "x", "/d", b,
+	    sizeof(b)), 0);
+	ck_assert_str_ne(a, b);
+	ck_assert_int_eq(run_state_path(&o, "check_igd_wan", NULL, "/d", a,
+	    20), -1);
+}
+END_TEST
+
 static Suite *
 run_suite(void)
 {
@@ -93,6 +256,13 @@ run_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, close_disarms_backstop);
 	tcase_add_test(tc, backstop_fires_when_armed);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("state folder");
+	tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
+	tcase_add_test(tc, state_dir_created);
+	tcase_add_test(tc, state_dir_refused);
+	tcase_add_test(tc, state_dir_np);
+	tcase_add_test(tc, state_path_in_dir);
 	suite_add_tcase(s, tc);
 	return s;
 }

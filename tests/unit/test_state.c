@@ -374,6 +374,120 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+/*
+ * Numbers out of range are corrupt, not absent: a time_ms of 2^63 once
+ * made check_igd_wan's now - prev overflow.
+ */
+START_TEST(test_get_num_range)
+{
+	static const char text[] = "check_igd-state 1\n"
+	    "t63=9223372036854775808\nt63m=9223372036854775807\n"
+	    "u64=18446744073709551615\nu65=18446744073709551616\n"
+	    "huge=99999999999999999999999999\nneg=-1\nplus=+5\nempty=\n"
+	    "space= 5\nhex=0x10\nlead=007\nten=10\nend\n";
+	struct state *s = NULL;
+	char err[256];
+	uint64_t v = 42;
+
+	ck_assert_int_eq(state_parse(text, sizeof(text) - 1, &s, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(state_get_num(s, "t63", INT64_MAX, &v), -1);
+	ck_assert_int_eq(state_get_num(s, "t63m", INT64_MAX, &v), 0);
+	ck_assert_uint_eq(v, (uint64_t)INT64_MAX);
+	ck_assert_int_eq(state_get_num(s, "t63", UINT64_MAX, &v), 0);
+	ck_assert_uint_eq(v, 9223372036854775808ULL);
+	ck_assert_int_eq(state_get_num(s, "u64", UINT64_MAX, &v), 0);
+	ck_assert_uint_eq(v, UINT64_MAX);
+	ck_assert_int_eq(state_get_num(s, "u65", UINT64_MAX, &v), -1);
+	ck_assert_int_eq(state_get_num(s, "huge", UINT64_MAX, &v), -1);
+	ck_assert_int_eq(state_get_num(s, "neg", UINT64_MAX, &v), -1);
+	ck_assert_int_eq(state_get_num(s, "plus", UINT64_MAX, &v), -1);
+	ck_assert_int_eq(state_get_num(s, "empty", UINT64_MAX, &v), -1);
+	ck_assert_int_eq(state_get_num(s, "space", UINT64_MAX, &v), -1);
+	ck_assert_int_eq(state_get_num(s, "hex", UINT64_MAX, &v), -1);
+	ck_assert_int_eq(state_get_num(s, "lead", UINT64_MAX, &v), 0);
+	ck_assert_uint_eq(v, 7);
+	ck_assert_int_eq(state_get_num(s, "ten", 10, &v), 0);
+	ck_assert_uint_eq(v, 10);
+	ck_assert_int_eq(state_get_num(s, "ten", 9, &v), -1);
+	ck_assert_int_eq(state_get_num(s, "ten", 0, &v), -1);
+	ck_assert_int_eq(state_get_num(s, "lead", 0, &v), -1);
+	ck_assert_int_eq(state_get_num(s, "missing", UINT64_MAX, &v),
+	    STATE_ABSENT);
+	/* the old getter still says -1 for both */
+	ck_assert_int_eq(state_get_u64(s, "u65", &v), -1);
+	ck_assert_int_eq(state_get_u64(s, "missing", &v), -1);
+	state_free(s);
+}
+END_TEST
+
+/* state_load that must refuse path with a message holding part. */
+static void
+assert_load_refused(const char *path, const char *part)
+{
+	struct state *s = NULL;
+	char err[256] = "";
+
+	ck_assert_int_eq(state_load(path, &s, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(state_count(s), 0);
+	ck_assert_msg(strstr(err, part) != NULL, "message '%s' lacks '%s'",
+	    err, part);
+	state_free(s);
+}
+
+/*
+ * A state file another local user could have planted is refused: a
+ * symbolic link (not followed), a FIFO (without blocking: this test would
+ * hang on the old open), a file writable by group or others, a file of
+ * another owner.
+ */
+START_TEST(test_untrusted_files)
+{
+	static const char good[] = "check_igd-state 1\nk=v\nend\n";
+	char path[512], target[512];
+
+	path_in(target, sizeof(target), "target");
+	write_file(target, good, sizeof(good) - 1);
+	ck_assert_int_eq(chmod(target, 0600), 0);
+	path_in(path, sizeof(path), "link");
+	ck_assert_int_eq(symlink(target, path), 0);
+	assert_load_refused(path, "a symbolic link, not followed");
+
+	path_in(path, sizeof(path), "fifo");
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	assert_load_refused(path, "not a regular file");
+
+	path_in(path, sizeof(path), "dir");
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	assert_load_refused(path, "not a regular file");
+
+	path_in(path, sizeof(path), "gw");
+	write_file(path, good, sizeof(good) - 1);
+	ck_assert_int_eq(chmod(path, 0620), 0);
+	assert_load_refused(path, "writable by group or others (mode 0620)");
+	ck_assert_int_eq(chmod(path, 0602), 0);
+	assert_load_refused(path, "writable by group or others (mode 0602)");
+	/* readable by others is not a risk to the verdict: accepted */
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	{
+		struct state *s = NULL;
+		char err[256];
+
+		ck_assert_int_eq(state_load(path, &s, err, sizeof(err)), 0);
+		ck_assert_str_eq(state_get(s, "k"), "v");
+		state_free(s);
+	}
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(path, 65534, 65534), 0);
+		assert_load_refused(path, "owned by uid 65534, not by this "
+		    "user (uid 0)");
+	} else if (ci_mode()) {
+		ck_abort_msg("the other-owner case needs root and CI is set");
+	}
+}
+END_TEST
+
 START_TEST(test_corrupt)
 {
 	char path[512], err[256] = "";
@@ -727,6 +841,7 @@ static Suite *state_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_set_get);
 	tcase_add_test(tc, test_u64);
+	tcase_add_test(tc, test_get_num_range);
 	tcase_add_test(tc, test_clear_prefix);
 	suite_add_tcase(s, tc);
 
@@ -737,6 +852,7 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, test_file_text);
 	tcase_add_test(tc, test_parse_escapes);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_untrusted_files);
 	tcase_add_test(tc, test_corrupt);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_wrong_version);

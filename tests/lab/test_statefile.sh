@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# State files another local user cannot touch (issue 8, item 3), against a
+# real miniupnpd: check_igd_wan and check_igd_portmap run as an unprivileged
+# uid (the victim), while another uid (the attacker) plants, in the
+# default folder /var/tmp/check_igd-UID and in a shared $NP_STATE_DIRECTORY,
+# a garbage file, a symbolic link, a FIFO, a folder of its own; root plants
+# a group-writable file.  Each gives WARNING (the policy's state.unusable)
+# naming the reason, never "OK ... all expected"; the FIFO never blocks (the
+# run ends well before -t, not by the backstop); a missing state file on
+# the first run is no finding.  The uids are unused numbers (no account
+# needed): nothing of a real user's is touched.
+# lab-timeout: 600
+. "$(dirname "$0")/testlib.sh"
+t_need_plugin check_igd_wan
+t_need_plugin check_igd_portmap
+command -v setpriv >/dev/null 2>&1 || t_skip "SKIP statefile: setpriv missing (util-linux)"
+
+V=$((41000 + $$ % 1000))	# the victim: the plugin runs as this uid
+A=$((V + 1))			# the attacker
+DEF=/var/tmp/check_igd-$V
+SHARED=$T_TMP/shared		# a sticky folder everybody can write in
+OLD_WRAP=${LAB_WRAP:-}
+cleanup_dirs() { rm -rf -- "$DEF"; }
+trap 'cleanup_dirs; lab_down_all; rm -rf -- "$T_TMP"' EXIT
+cleanup_dirs
+# both users must reach the plugins and the shared folder
+chmod 0711 "$T_TMP"
+mkdir -m 1777 "$SHARED"
+as() {	# as UID COMMAND...
+	setpriv --reuid="$1" --regid="$1" --clear-groups "${@:2}"
+}
+# run_as_victim NP_DIR PLUGIN ARGS...: t_run as the victim ("" NP_DIR:
+# NP_STATE_DIRECTORY unset)
+# starts LINE: the first line starts with LINE (fixed text)
+starts() { case $(_t_first_line) in "$1"*) return 0 ;; esac; return 1; }
+# refused DESC LINE: the last run was WARNING, its first line starts with
+# LINE, and it ended by itself, well before -t 10 (never by the backstop:
+# a FIFO once blocked the open until then)
+refused() {
+	t_expect_rc 1 "$1: WARNING"
+	t_expect_shape "$P"
+	t_ok "$1: first line names it" starts "$2"
+	t_ok "$1: ended by itself before -t 10 (${T_MS} ms), not by the backstop" \
+	    eval '[ "$T_MS" -lt 10000 ] && ! _t_has backstop'
+}
+run_as_victim() {
+	local np=$1
+	shift
+	# shellcheck disable=SC2034
+	LAB_WRAP="env -u NP_STATE_DIRECTORY ${np:+NP_STATE_DIRECTORY=$np} setpriv --reuid=$V --regid=$V --clear-groups $OLD_WRAP"
+	t_run "$@"
+	LAB_WRAP=$OLD_WRAP
+}
+
+t_lab_up igd2 stf || t_abort "lab igd2 did not come up"
+lab_add_mapping TCP 18080 "$LAB_CLIENT" 8080 statefile-test >/dev/null ||
+	t_abort "cannot add a mapping in the lab"
+
+# plugin ARGS for each: wan reads counters (rates), portmap the table
+# shellcheck disable=SC2034  # used through declare -n
+args_wan=(check_igd_wan -u "$LAB_URL" -t 10)
+# shellcheck disable=SC2034
+args_portmap=(check_igd_portmap -u "$LAB_URL" --no-hosts -t 10)
+
+for plugin in wan portmap; do
+	declare -n args=args_$plugin
+	P=${plugin^^}
+
+	# --- the default folder: created private on the first run, no finding
+	cleanup_dirs
+	run_as_victim "" "${args[@]}"
+	t_expect_shape "$P"
+	t_ok "$plugin first run as uid $V: no state-file finding" eval '! _t_has "[WARNING] state" && ! _t_has "cannot save"'
+	t_ok "$plugin: $DEF created, mode 0700, owned by $V" \
+	    test "$(stat -c '%a %u %F' "$DEF" 2>/dev/null)" = "700 $V directory"
+	f=$(find "$DEF" -maxdepth 1 -name "check_igd_$plugin-*.state" | head -n 1)
+	t_ok "$plugin: the state file is in $DEF" test -n "$f"
+	name=${f##*/}
+	rc_good=$T_RC
+	run_as_victim "" "${args[@]}"
+	t_expect_rc "$rc_good" "$plugin second run: the same verdict"
+	t_ok "$plugin second run: no state-file finding" eval '! _t_has "[WARNING] state" && ! _t_has "cannot save"'
+
+	# --- files in the default folder (only root can put them there)
+	for kind in garbage symlink fifo groupw other; do
+		rm -f -- "$DEF/$name"
+		case $kind in
+		garbage) printf 'garbage\n' >"$DEF/$name"; chown "$V:$V" "$DEF/$name"; chmod 0600 "$DEF/$name"
+			why="not a check_igd state file" ;;
+		symlink) ln -s /etc/passwd "$DEF/$name"; why="a symbolic link, not followed" ;;
+		fifo) mkfifo -m 0600 "$DEF/$name"; chown "$V:$V" "$DEF/$name"; why="not a regular file" ;;
+		groupw) printf 'check_igd-state 1\nend\n' >"$DEF/$name"; chown "$V:$V" "$DEF/$name"; chmod 0660 "$DEF/$name"
+			why="writable by group or others (mode 0660)" ;;
+		other) printf 'check_igd-state 1\nend\n' >"$DEF/$name"; chown "$A:$A" "$DEF/$name"; chmod 0644 "$DEF/$name"
+			why="owned by uid $A, not by this user (uid $V)" ;;
+		esac
+		run_as_victim "" "${args[@]}"
+		refused "$plugin, default folder, $kind" "IGD $P WARNING - state file $DEF/$name: $why"
+		t_ok "$plugin, default folder, $kind: a [WARNING] subcheck" _t_has "[WARNING] state file $DEF/$name: $why"
+	done
+
+	# --- the default folder itself, taken first by the attacker
+	for kind in theirs symlink fifo open; do
+		cleanup_dirs
+		case $kind in
+		theirs) as "$A" mkdir -m 0777 "$DEF"; why="owned by uid $A, not by this user (uid $V)" ;;
+		symlink) as "$A" mkdir -m 0777 "$SHARED/evil-$plugin"; as "$A" ln -s "$SHARED/evil-$plugin" "$DEF"
+			why="a symbolic link, not followed" ;;
+		fifo) as "$A" mkfifo -m 0666 "$DEF"; why="not a folder" ;;
+		open) mkdir -m 0777 "$DEF"; chmod 0777 "$DEF"; chown "$V:$V" "$DEF"
+			why="open to group or others (mode 0777, expected 0700)" ;;
+		esac
+		run_as_victim "" "${args[@]}"
+		refused "$plugin, default folder $kind" "IGD $P WARNING - state folder $DEF: $why"
+		t_ok "$plugin, default folder $kind: nothing written there" \
+		    test -z "$(find "$SHARED/evil-$plugin" "$DEF" -mindepth 1 -name 'check_igd_*' 2>/dev/null)"
+	done
+	cleanup_dirs
+
+	# --- NP_STATE_DIRECTORY: a shared sticky folder the attacker writes in
+	np=$SHARED/np-$plugin
+	mkdir -m 1777 "$np"
+	run_as_victim "$np" "${args[@]}"
+	t_ok "$plugin, NP_STATE_DIRECTORY: first run, no state-file finding" eval '! _t_has "[WARNING] state" && ! _t_has "cannot save"'
+	f=$(find "$np" -maxdepth 1 -name "check_igd_$plugin-*.state" | head -n 1)
+	t_ok "$plugin, NP_STATE_DIRECTORY: the state file is there, not in $DEF" \
+	    eval 'test -n "$f" && test ! -e "$DEF"'
+	name=${f##*/}
+	[ -n "$name" ] || name=missing.state
+	for kind in garbage symlink fifo groupw; do
+		rm -f -- "$np/$name"
+		case $kind in
+		garbage) as "$A" sh -c 'head -c 200 /dev/urandom >"$1"' sh "$np/$name"
+			why="owned by uid $A, not by this user (uid $V)" ;;
+		symlink) as "$A" ln -s /etc/passwd "$np/$name"; why="a symbolic link, not followed" ;;
+		fifo) as "$A" mkfifo -m 0666 "$np/$name"; why="not a regular file" ;;
+		groupw) printf 'check_igd-state 1\nend\n' >"$np/$name"; chown "$V:$V" "$np/$name"; chmod 0664 "$np/$name"
+			why="writable by group or others (mode 0664)" ;;
+		esac
+		run_as_victim "$np" "${args[@]}"
+		refused "$plugin, NP_STATE_DIRECTORY, $kind" "IGD $P WARNING - state file $np/$name: $why"
+	done
+	# a folder anyone can write in without the sticky bit is refused
+	chmod 0777 "$np"
+	run_as_victim "$np" "${args[@]}"
+	refused "$plugin, NP_STATE_DIRECTORY 0777" "IGD $P WARNING - NP_STATE_DIRECTORY $np: writable by others without the sticky bit"
+	# --state-file in a folder that does not exist: never exit 0
+	run_as_victim "" "${args[@]}" --state-file /nonexistent/x
+	t_expect_rc 1 "$plugin --state-file /nonexistent/x: WARNING, not 0"
+	t_ok "$plugin --state-file /nonexistent/x: says it cannot save" _t_has "[WARNING] cannot save the state file"
+	unset -n args
+done
+t_done

@@ -44,6 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(strlen(v) <= STATE_VALUE_MAX);
 		FUZZ_ASSERT(state_get(s, k) == v);
 		(void)state_get_u64(s, k, &u);
+		(void)state_get_num(s, k, INT64_MAX, &u);
 	}
 	FUZZ_ASSERT(state_key_at(s, n) == NULL);
 	/* mutate what was parsed */

@@ -10,7 +10,6 @@
 # run ends well before -t, not by the backstop); a missing state file on
 # the first run is no finding.  The uids are unused numbers (no account
 # needed): nothing of a real user's is touched.
-# lab-timeout: 600
 . "$(dirname "$0")/testlib.sh"
 t_need_plugin check_igd_wan
 t_need_plugin check_igd_portmap

@@ -503,10 +503,12 @@ START_TEST(test_rates_first_and_rerun)
 	    "(--no-state)");
 	/* a state file that could not be read at all: the same */
 	prev.path = "/state/file";
+	prev.unusable_state = PLUGIN_WARNING;
 	snprintf(prev.load_err, sizeof(prev.load_err), "out of memory");
 	judge();
-	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
-	has("state file: out of memory; starting again");
+	/* WARNING outranks UNKNOWN (the field's order); both are said */
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has("[WARNING] out of memory; traffic rates start again");
 	has("[UNKNOWN] traffic rate thresholds not judged: the state file "
 	    "could not be read");
 }

@@ -176,6 +176,59 @@ judge_changes(struct plugin_out *o, const struct policy *pol,
 		    prev->save_err);
 }
 
+/* What the run knows of mapping i beside the device's facts: the WAN
+ * address, the client's MAC address (when it is known as one), the age
+ * (when the state file holds an earlier run). */
+static void
+mapping_facts(const struct igd_table *t, size_t i,
+    const struct judge_portmap_ctx *c, int want_mac, struct policy_facts *f)
+{
+	const struct judge_portmap_prev *prev = c->prev;
+	const struct hostid_entry *e;
+
+	memset(f, 0, sizeof(*f));
+	f->external_address = t->external_address;
+	/* looked up only for a policy with internal_mac rules */
+	e = want_mac && c->hosts != NULL ? hostid_find(c->hosts,
+	    t->m[i].internal_client) : NULL;
+	if (e != NULL && !e->local && e->found == NEIGH_FOUND) {
+		f->have_mac = 1;
+		memcpy(f->mac, e->mac, sizeof(f->mac));
+	}
+	if (prev != NULL && prev->have && prev->chg.cur != NULL &&
+	    i < prev->chg.n_cur) {
+		f->have_age = 1;
+		f->age = prev->now - prev->chg.cur[i].first_seen;
+		if (f->age < 0)
+			f->age = 0;
+	}
+}
+
+/* Why a rule could not judge a mapping (POLICY_NEED_* bits), into buf. */
+static void
+needs_text(unsigned need, const struct judge_portmap_ctx *c, char *buf,
+    size_t len)
+{
+	const char *part[3];
+	size_t n = 0;
+
+	if (need & POLICY_NEED_PORT)
+		part[n++] = "the device reports internal port 0 (MiniUPnPd "
+		    "2.3.6-2.3.7 bug)";
+	if (need & POLICY_NEED_MAC)
+		part[n++] = c->hosts == NULL ? "the client's MAC address is "
+		    "not known (hosts not looked up)" : "the client's MAC "
+		    "address is not known";
+	if (need & POLICY_NEED_AGE)
+		part[n++] = c->prev == NULL || c->prev->path == NULL ?
+		    "the mapping's age is not known (no state file)" :
+		    "the mapping's age is not known yet (no earlier run in "
+		    "the state file)";
+	snprintf(buf, len, "%s%s%s%s%s", n > 0 ? part[0] : "",
+	    n > 1 ? " and " : "", n > 1 ? part[1] : "", n > 2 ? " and " : "",
+	    n > 2 ? part[2] : "");
+}
+
 enum plugin_state
 judge_portmap_one(const struct policy *pol, const struct igd_mapping *m,
     const struct policy_facts *f, const struct policy_rule **rule,
@@ -183,13 +236,20 @@ judge_portmap_one(const struct policy *pol, const struct igd_mapping *m,
 {
 	enum plugin_state st;
 
-	/* a device that does not tell the internal port (quirk
-	 * internal-port-0): a rule on the internal port that matches on
-	 * everything else cannot be judged */
+	/* a rule that needs a fact this run does not have (the internal
+	 * port of quirk internal-port-0, the MAC address, the age) and
+	 * matches on everything else cannot be judged */
 	*rule = policy_match_unjudged(pol, m, f, unjudged);
 	st = *rule ? (*rule)->state : pol->portmap.default_state;
-	if (*unjudged != NULL && pol->portmap.unjudged_state > st)
-		st = pol->portmap.unjudged_state;
+	/* only a rule that could have made it worse can hide an alarm (an
+	 * allow rule not judged just does not allow); the worse state
+	 * wins; with no rule matched, saying what could not be judged
+	 * tells more than "no rule matched" */
+	if (*unjudged != NULL && (*unjudged)->state > st &&
+	    (pol->portmap.unjudged_state > st || (*rule == NULL &&
+	    pol->portmap.unjudged_state == st)))
+		return pol->portmap.unjudged_state;
+	*unjudged = NULL;
 	return st;
 }
 
@@ -227,10 +287,13 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
     const struct igd_table *t, const struct judge_portmap_ctx *c,
     struct tally *y)
 {
-	char text[JUDGE_PORTMAP_TEXT_MAX];
+	char text[JUDGE_PORTMAP_TEXT_MAX], why[256];
 	const struct policy_rule *ext_rule = NULL;
 	unsigned ext_unjudged = 0;
+	int want_mac = 0;
 
+	for (size_t r = 0; r < pol->portmap.n_rules; r++)
+		want_mac |= pol->portmap.rules[r].n_macs != 0;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct igd_mapping *m = &t->m[i];
 		const struct policy_rule *unjudged;
@@ -253,13 +316,10 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 			}
 		}
 
-		memset(&f, 0, sizeof(f));
-		f.external_address = t->external_address;
+		mapping_facts(t, i, c, want_mac, &f);
 		y->states[i] = judge_portmap_one(pol, m, &f, &y->rules[i],
 		    &unjudged);
-		cannot = unjudged != NULL && pol->portmap.unjudged_state >
-		    (y->rules[i] ? y->rules[i]->state :
-		    pol->portmap.default_state);
+		cannot = unjudged != NULL;
 		y->count[y->states[i]]++;
 		if (strcmp(m->protocol, "TCP") == 0)
 			y->tcp++;
@@ -268,13 +328,15 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 		if (y->states[i] == PLUGIN_OK)
 			continue;
 		mapping_line(t, i, c, text, sizeof(text));
-		if (cannot)
-			plugin_out_sub(o, y->states[i], "%s: cannot judge, "
-			    "the device reports internal port 0 (MiniUPnPd "
-			    "2.3.6-2.3.7 bug): %s", unjudged->name, text);
-		else
+		if (cannot) {
+			needs_text(policy_rule_needs(unjudged, m, &f), c, why,
+			    sizeof(why));
+			plugin_out_sub(o, y->states[i], "%s: cannot judge, %s: "
+			    "%s", unjudged->name, why, text);
+		} else {
 			plugin_out_sub(o, y->states[i], "%s: %s", y->rules[i] ?
 			    y->rules[i]->name : "no rule matched", text);
+		}
 	}
 	if (ext_unjudged > 0) {
 		char eb[IGD_STRERROR_MAX];

@@ -19,6 +19,7 @@
 #include "file.h"
 #include "mapchg.h"
 #include "msg.h"
+#include "neigh.h"
 #include "policy.h"
 #include "ydoc.h"
 
@@ -512,6 +513,77 @@ get_disable(struct ydoc *d, size_t node, const char *what, void *out)
 	return rc;
 }
 
+/* internal_mac: a MAC address, a prefix of 3 to 5 octets, or "unknown". */
+static int
+item_mac(struct ydoc *d, size_t node, const char *what, void *out)
+{
+	const struct ydoc_node *nd = ydoc_node(d, node);
+	struct policy_mac *pm = out;
+	char qb[64];
+	int n;
+
+	if (ydoc_get_str(d, node, what, NULL, 32) < 0)
+		return -1;
+	memset(pm, 0, sizeof(*pm));
+	if (strcasecmp(nd->str, "unknown") == 0)
+		return 0;
+	n = neigh_mac_parse(nd->str, pm->mac);
+	if (n < 3) {
+		ydoc_err(d, node, "%s: expected a MAC address (b8:27:eb:12:34:56), "
+		    "a prefix of 3 to 5 octets (b8:27:eb) or unknown, got \"%s\"",
+		    what, Q(nd, qb));
+		return -1;
+	}
+	pm->octets = (unsigned)n;
+	return 0;
+}
+
+/* older_than, newer_than: seconds, or a number with one unit s m h d w
+ * ("90m", "30d"); at least 1 s, at most about 290 years. */
+static int
+get_duration(struct ydoc *d, size_t node, const char *what, void *out)
+{
+	static const struct { char unit; long long secs; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+		{ 'w', 604800 },
+	};
+	const struct ydoc_node *nd = ydoc_node(d, node);
+	long long v = 0, mul = 1;
+	size_t i, j;
+	char qb[64];
+
+	if (nd->type != YDOC_SCALAR || ydoc_is_null(nd)) {
+		ydoc_err(d, node, "%s: expected a duration (3600, 90m, 12h, 30d, "
+		    "2w), got %s", what, ydoc_type_name(nd));
+		return -1;
+	}
+	if (ydoc_get_str(d, node, what, NULL, 32) < 0)
+		return -1;
+	for (i = 0; nd->str[i] >= '0' && nd->str[i] <= '9' && i < 12; i++)
+		v = v * 10 + (nd->str[i] - '0');
+	if (i > 0 && nd->str[i] != '\0' && nd->str[i + 1] == '\0') {
+		for (j = 0; j < sizeof(units) / sizeof(units[0]); j++)
+			if (nd->str[i] == units[j].unit)
+				break;
+		if (j < sizeof(units) / sizeof(units[0])) {
+			mul = units[j].secs;
+			i++;
+		}
+	}
+	if (i == 0 || nd->str[i] != '\0') {
+		ydoc_err(d, node, "%s: expected a duration (3600, 90m, 12h, 30d, "
+		    "2w), got \"%s\"", what, Q(nd, qb));
+		return -1;
+	}
+	if (v < 1 || v > (long long)9e12 / mul) {
+		ydoc_err(d, node, "%s: duration %s is out of range (1 s to "
+		    "9000000000000 s)", what, Q(nd, qb));
+		return -1;
+	}
+	*(long long *)out = v * mul;
+	return 0;
+}
+
 static int
 check_address(struct ydoc *d, size_t node, void *base)
 {
@@ -538,6 +610,7 @@ rule_clear(struct policy_rule *r)
 	free(r->int_ports);
 	free(r->clients);
 	free(r->remotes);
+	free(r->macs);
 	if (r->has_description)
 		regfree(&r->description);
 	memset(r, 0, sizeof(*r));
@@ -585,9 +658,15 @@ static const struct ydoc_field rule_fields[] = {
 	    LLONG_MAX, NULL, 0, NULL, 0, NULL, 0 },
 	{ "enabled", YDOC_K_BOOL, RF(r.enabled), 0, 0, 0, NULL, 0, NULL, 0,
 	    NULL, 0 },
+	LIST("internal_mac", item_mac, struct policy_mac, macs),
+	{ "older_than", YDOC_K_FN, RF(r.older_than), 0, 0, 0, get_duration, 0,
+	    NULL, 0, NULL, 0 },
+	{ "newer_than", YDOC_K_FN, RF(r.newer_than), 0, 0, 0, get_duration, 0,
+	    NULL, 0, NULL, 0 },
 };
 enum { RK_NAME, RK_STATE, RK_REMOTE = 6, RK_REMOTE_SET = 9, RK_DESC,
-	RK_MAX_LEASE = 13, RK_N = sizeof(rule_fields) / sizeof(rule_fields[0]) };
+	RK_MAX_LEASE = 13, RK_NEWER = 17,
+	RK_N = sizeof(rule_fields) / sizeof(rule_fields[0]) };
 
 static int
 parse_rule(struct ydoc *d, size_t node, struct rule_tmp *rt)
@@ -601,6 +680,8 @@ parse_rule(struct ydoc *d, size_t node, struct rule_tmp *rt)
 	r->lease_above = -1;
 	r->max_lease = -1;
 	r->enabled = -1;
+	r->older_than = -1;
+	r->newer_than = -1;
 	if (ydoc_fields(d, node, "rule", rule_fields, RK_N, rt, at) < 0)
 		return -1;
 	if (at[RK_NAME] == 0) {
@@ -631,6 +712,13 @@ parse_rule(struct ydoc *d, size_t node, struct rule_tmp *rt)
 		ydoc_err(d, at[RK_MAX_LEASE], "rule \"%s\": max_lease %lld is "
 		    "not above lease_above %lld, can never match", r->name,
 		    r->max_lease, r->lease_above);
+		return -1;
+	}
+	if (r->newer_than >= 0 && r->older_than >= 0 &&
+	    r->newer_than <= r->older_than) {
+		ydoc_err(d, at[RK_NEWER], "rule \"%s\": newer_than %llds is "
+		    "not above older_than %llds, can never match", r->name,
+		    r->newer_than, r->older_than);
 		return -1;
 	}
 	return 0;
@@ -1119,19 +1207,56 @@ nz(const char *s)
 	return s ? s : "";
 }
 
-/* 1 when r matches m.  *unsure (may be NULL) is set when r would match
- * but for its internal ports, which m does not tell (internal_port 0):
- * then 0 is returned. */
+/* 1 when a MAC item of r matches what f knows of the client (an unknown
+ * MAC address matches only the item "unknown"). */
+static int
+macs_match(const struct policy_rule *r, const struct policy_facts *f)
+{
+	int known = f != NULL && f->have_mac;
+
+	for (size_t i = 0; i < r->n_macs; i++) {
+		const struct policy_mac *pm = &r->macs[i];
+
+		if (pm->octets == 0 ? !known :
+		    known && memcmp(pm->mac, f->mac, pm->octets) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+unsigned
+policy_rule_needs(const struct policy_rule *r, const struct igd_mapping *m,
+    const struct policy_facts *f)
+{
+	unsigned need = 0;
+
+	if (r->n_int_ports != 0 && m->internal_port == 0)
+		need |= POLICY_NEED_PORT;
+	/* a rule that lists "unknown" judges an unknown MAC address */
+	if (r->n_macs != 0 && (f == NULL || !f->have_mac) &&
+	    !macs_match(r, f))
+		need |= POLICY_NEED_MAC;
+	if ((r->older_than >= 0 || r->newer_than >= 0) &&
+	    (f == NULL || !f->have_age))
+		need |= POLICY_NEED_AGE;
+	return need;
+}
+
+/* 1 when r matches m.  A rule that needs a fact m and f lack
+ * (policy_rule_needs) does not match; when unsure is not NULL and the rule
+ * matches on everything else, *unsure gets the facts it needs. */
 static int
 rule_matches(const struct policy *p, const struct policy_rule *r,
-    const struct igd_mapping *m, const struct policy_facts *f, int *unsure)
+    const struct igd_mapping *m, const struct policy_facts *f,
+    unsigned *unsure)
 {
-	int skip_iport = unsure != NULL && m->internal_port == 0 &&
-	    r->n_int_ports != 0;
+	unsigned need = policy_rule_needs(r, m, f);
 	const char *client = m->internal_client;
 	const char *remote = m->remote_host;
 	const char *ext = f != NULL ? f->external_address : NULL;
 
+	if (need != 0 && unsure == NULL)
+		return 0;
 	if (r->protocols != 0) {
 		unsigned bit = 0;
 
@@ -1145,7 +1270,7 @@ rule_matches(const struct policy *p, const struct policy_rule *r,
 	if (r->n_ext_ports != 0 &&
 	    !ports_contain(r->ext_ports, r->n_ext_ports, m->external_port))
 		return 0;
-	if (r->n_int_ports != 0 && !skip_iport &&
+	if (r->n_int_ports != 0 && !(need & POLICY_NEED_PORT) &&
 	    !ports_contain(r->int_ports, r->n_int_ports, m->internal_port))
 		return 0;
 	if (r->n_clients != 0 &&
@@ -1173,8 +1298,14 @@ rule_matches(const struct policy *p, const struct policy_rule *r,
 		return 0;
 	if (r->enabled >= 0 && (m->enabled != 0) != r->enabled)
 		return 0;
-	if (skip_iport) {
-		*unsure = 1;
+	if (r->n_macs != 0 && !(need & POLICY_NEED_MAC) && !macs_match(r, f))
+		return 0;
+	if (!(need & POLICY_NEED_AGE) && ((r->older_than >= 0 &&
+	    f->age < r->older_than) || (r->newer_than >= 0 &&
+	    f->age >= r->newer_than)))
+		return 0;
+	if (need != 0) {
+		*unsure = need;
 		return 0;
 	}
 	return 1;
@@ -1206,12 +1337,14 @@ policy_match_unjudged(const struct policy *p,
 	if (p == NULL || m == NULL)
 		return NULL;
 	for (i = 0; i < p->portmap.n_rules; i++) {
-		int unsure = 0;
+		unsigned unsure = 0;
 
 		if (rule_matches(p, &p->portmap.rules[i], m, f,
 		    &unsure))
 			return &p->portmap.rules[i];
-		if (unsure && *unjudged == NULL)
+		/* the worst of them, the first on a tie */
+		if (unsure && (*unjudged == NULL ||
+		    p->portmap.rules[i].state > (*unjudged)->state))
 			*unjudged = &p->portmap.rules[i];
 	}
 	return NULL;

@@ -12,6 +12,7 @@
 #define CHECK_IGD_POLICY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <regex.h>
 #include "igd.h"
 #include "plugin.h"
@@ -70,6 +71,14 @@ struct policy_wan {
 	struct plugin_thresholds link_down;	/* Layer1DownstreamMaxBitRate, bit/s */
 };
 
+/* A MAC address or a prefix of one (internal_mac): the first octets of
+ * mac are compared.  octets 0 is the word "unknown": a client whose MAC
+ * address the run does not know. */
+struct policy_mac {
+	unsigned char mac[6];
+	unsigned octets;		/* 3..6, or 0 for "unknown" */
+};
+
 /* What a rule matches on; a field whose has_* flag is 0 matches anything. */
 struct policy_rule {
 	char name[POLICY_NAME_MAX];
@@ -93,6 +102,10 @@ struct policy_rule {
 	long long max_lease;		/* -1 any; else matches 0 < lease <= value */
 	int enabled;			/* -1 any, 0 or 1 */
 	int builtin;			/* came from the compiled-in threat rules */
+	struct policy_mac *macs;	/* internal_mac; n_macs == 0: any */
+	size_t n_macs;
+	long long older_than;		/* -1 any; else age >= N seconds */
+	long long newer_than;		/* -1 any; else age < N seconds */
 };
 
 #define POLICY_PROTO_TCP 1u
@@ -164,7 +177,20 @@ int policy_in_lan(const struct policy *p, const char *addr);
 struct policy_facts {
 	const char *external_address;	/* WAN address of the mapping's
 					   connection; NULL or "": unknown */
+	int have_mac;			/* 1: the client has this one MAC
+					   address (neighbour table); 0:
+					   unknown (no entry, ambiguous, not
+					   looked up) */
+	unsigned char mac[6];
+	int have_age;			/* 1: age is known (state file) */
+	int64_t age;			/* seconds since the mapping was first
+					   seen with its facts, >= 0 */
 };
+
+/* Facts a rule can need that a run may not have (policy_rule_needs). */
+#define POLICY_NEED_PORT 1u	/* the internal port (the device said 0) */
+#define POLICY_NEED_MAC  2u	/* the client's MAC address */
+#define POLICY_NEED_AGE  4u	/* the mapping's age */
 
 /*
  * The first rule of the portmap section that matches m, or NULL when none
@@ -175,16 +201,26 @@ const struct policy_rule *policy_match(const struct policy *p,
     const struct igd_mapping *m, const struct policy_facts *f);
 
 /*
- * policy_match() for a mapping whose internal port the device did not tell
- * (internal_port 0, quirk internal-port-0): a rule that names internal
- * ports and matches on everything else cannot be judged.  Returns the
- * first rule that matches for certain (NULL: none, the default state);
- * *unjudged is the first rule before it that could not be judged (NULL:
- * none), whose finding takes portmap.unjudged_state at the least.  For a
- * mapping with its internal port, the same as policy_match().
+ * policy_match() where a rule may need a fact the run does not have: the
+ * internal port the device did not tell (internal_port 0, quirk
+ * internal-port-0), the client's MAC address (internal_mac without
+ * "unknown"), the mapping's age (older_than, newer_than).  policy_match()
+ * takes such a rule as not matching; here a rule that needs a missing fact
+ * and matches on everything else cannot be judged.  Returns the first
+ * rule that matches for certain (NULL: none, the default state);
+ * *unjudged is, of the rules before it that could not be judged, the one
+ * of the worst state (the first on a tie; NULL: none).  When its state is
+ * worse than the returned rule's (or the default), the unknown fact could
+ * hide that state: the finding takes portmap.unjudged_state at the least.
+ * When every fact a rule asks for is known, the same as policy_match().
  */
 const struct policy_rule *policy_match_unjudged(const struct policy *p,
     const struct igd_mapping *m, const struct policy_facts *f,
     const struct policy_rule **unjudged);
+
+/* The facts r asks for that m and f (may be NULL) lack: POLICY_NEED_*
+ * bits, 0 when r can be judged. */
+unsigned policy_rule_needs(const struct policy_rule *r,
+    const struct igd_mapping *m, const struct policy_facts *f);
 
 #endif

@@ -158,12 +158,13 @@ for f in sorted(glob.glob(root + "/policies/*.yaml") + glob.glob(root + "/tests/
         print("refused good policy", f, e[0].message); rc = 1
 for n in ["unknown-key-top", "unknown-key-rule", "unknown-key-threshold", "unknown-state", "missing-version",
           "version-2", "bad-list-method", "bad-protocol", "bad-rule-name", "port-70000", "port-zero",
-          "negative-count", "wrong-type-bool", "wrong-type-list", "missing-rule-state", "disable-unknown"]:
+          "negative-count", "wrong-type-bool", "wrong-type-list", "missing-rule-state", "disable-unknown",
+          "bad-mac", "bad-duration"]:
     if not list(v.iter_errors(yaml.safe_load(open(root + "/tests/fixtures/policies/bad/" + n + ".yaml")))):
         print("accepted bad policy", n); rc = 1
 sys.exit(rc)
 EOF2
-) && ok "policy schema: shipped and good policies valid, 16 bad fixtures refused" ||
+) && ok "policy schema: shipped and good policies valid, 18 bad fixtures refused" ||
 	bad "policy schema: shipped and good policies valid, bad ones refused" "$out"
 
 echo "install: $npass passed, $nfail failed"

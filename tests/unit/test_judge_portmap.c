@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "errors.h"
+#include "file.h"
 #include "judge_portmap.h"
 #include "verdict.h"
 
 static struct igd_table t;
+static struct hostid hosts;
 static struct judge_portmap_prev prev;
 static struct judge_portmap_ctx ctx;
 static struct plugin_thresholds th;
@@ -98,6 +100,8 @@ teardown(void)
 {
 	igd_table_free(&t);
 	judge_portmap_prev_free(&prev);
+	hostid_free(&hosts);
+	memset(&hosts, 0, sizeof(hosts));
 	policy_teardown();
 }
 
@@ -507,6 +511,177 @@ START_TEST(test_external_unknown)
 }
 END_TEST
 
+/* The policy of a test: its portmap section (YAML lines). */
+static void
+use_portmap(const char *portmap)
+{
+	char yaml[2048], err[512];
+	int k = snprintf(yaml, sizeof(yaml), "version: 1\nportmap:\n%s",
+	    portmap);
+
+	ck_assert(k > 0 && (size_t)k < sizeof(yaml));
+	policy_teardown();
+	ck_assert_msg(policy_load_buffer("t.yaml", yaml, strlen(yaml), &pol,
+	    err, sizeof(err)) == 0, "%s", err);
+}
+
+/* The hosts behind the clients of t as the neighbour table fixture
+ * (tests/fixtures/neigh) and the registry fixture (oui) know them. */
+static void
+fixture_hosts(void)
+{
+	const char *addrs[16];
+	struct neigh_table nt;
+	struct hostid_opts ho = { 0, FIXTURES "/oui", NULL };
+	struct deadline dl;
+	char *buf = NULL, err[256];
+	size_t len = 0;
+
+	ck_assert_uint_le(t.n, 16);
+	for (size_t i = 0; i < t.n; i++)
+		addrs[i] = t.m[i].internal_client;
+	ck_assert_int_eq(file_load(FIXTURES "/neigh/proc-net-arp.txt", 65536,
+	    &buf, &len, err, sizeof(err)), 0);
+	neigh_init(&nt);
+	ck_assert_int_eq(neigh_parse_proc_arp(buf, len, &nt), 0);
+	free(buf);
+	deadline_init(&dl, 10000);
+	ck_assert_int_eq(hostid_gather_from(&hosts, addrs, t.n, &nt, &ho, &dl),
+	    0);
+	neigh_free(&nt);
+	ctx.hosts = &hosts;
+}
+
+/* internal_mac: an allow-list by address or vendor prefix, a deny rule
+ * that cannot judge a client whose MAC address is unknown (no neighbour
+ * entry, two addresses, not looked up), and "unknown" saying what to do
+ * with those. */
+START_TEST(test_mac_rules)
+{
+	use_portmap("  default: warning\n  rules:\n"
+	    "    - {name: pis, state: ok, internal_mac: [b8:27:eb]}\n");
+	add("TCP", 8080, "192.168.1.23", 8080, "pi", 3600);
+	add("TCP", 8081, "192.168.1.10", 80, "nas", 3600);
+	add("TCP", 8082, "192.168.1.230", 80, "who", 3600);
+	add("TCP", 8083, "192.168.1.99", 80, "spoof", 3600);
+	fixture_hosts();
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("ok (pis): TCP 8080 -> 192.168.1.23:8080 (b8:27:eb:12:34:56 "
+	    "Raspberry Pi Foundation) 'pi' lease 3600s");
+	has_line("[WARNING] no rule matched: TCP 8081 -> 192.168.1.10:80 "
+	    "(00:11:32:aa:bb:cc Synology Incorporated) 'nas' lease 3600s");
+	/* an allow rule that cannot judge just does not allow */
+	has_line("[WARNING] no rule matched: TCP 8082 -> 192.168.1.230:80 (MAC "
+	    "unknown) 'who' lease 3600s");
+	has_line("[WARNING] no rule matched: TCP 8083 -> 192.168.1.99:80 (MAC "
+	    "ambiguous) 'spoof' lease 3600s");
+	has("ok=1;;;0; warning=3;;;0; critical=0;;;0;");
+	hasnt("cannot judge");
+
+	/* a deny rule by address: the unknown ones are never OK; it is
+	 * named even behind an allow rule that could not judge either */
+	use_portmap("  rules:\n"
+	    "    - {name: pis, state: ok, internal_mac: b8:27:eb}\n"
+	    "    - {name: nas, state: critical, internal_mac: "
+	    "\"00:11:32:AA:BB:CC\"}\n");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has_line("[CRITICAL] nas: TCP 8081 -> 192.168.1.10:80 (00:11:32:aa:bb:cc "
+	    "Synology Incorporated) 'nas' lease 3600s");
+	has_line("[WARNING] nas: cannot judge, the client's MAC address is not "
+	    "known: TCP 8082 -> 192.168.1.230:80 (MAC unknown) 'who' lease "
+	    "3600s");
+	has_line("ok (pis): TCP 8080 -> 192.168.1.23:8080 "
+	    "(b8:27:eb:12:34:56 Raspberry Pi Foundation) 'pi' lease 3600s");
+	has("ok=1;;;0; warning=2;;;0; critical=1;;;0;");
+	/* the policy's state for what cannot be judged */
+	pol->portmap.unjudged_state = PLUGIN_CRITICAL;
+	judge();
+	has_line("[CRITICAL] nas: cannot judge, the client's MAC address is "
+	    "not known: TCP 8083 -> 192.168.1.99:80 (MAC ambiguous) 'spoof' "
+	    "lease 3600s");
+
+	/* "unknown" says what to do with them */
+	use_portmap("  rules:\n"
+	    "    - {name: who-knows, state: warning, internal_mac: unknown}\n"
+	    "    - {name: nas, state: critical, internal_mac: 00:11:32}\n");
+	judge();
+	has_line("[WARNING] who-knows: TCP 8082 -> 192.168.1.230:80 (MAC "
+	    "unknown) 'who' lease 3600s");
+	has_line("[WARNING] who-knows: TCP 8083 -> 192.168.1.99:80 (MAC "
+	    "ambiguous) 'spoof' lease 3600s");
+	has_line("[CRITICAL] nas: TCP 8081 -> 192.168.1.10:80 (00:11:32:aa:bb:cc "
+	    "Synology Incorporated) 'nas' lease 3600s");
+	hasnt("cannot judge");
+
+	/* hosts not looked up (--no-hosts, a saved table): every MAC is
+	 * unknown, and the output says why */
+	ctx.hosts = NULL;
+	use_portmap("  rules:\n"
+	    "    - {name: nas, state: critical, internal_mac: 00:11:32}\n");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] nas: cannot judge, the client's MAC address is not "
+	    "known (hosts not looked up): TCP 8081 -> 192.168.1.10:80 'nas' "
+	    "lease 3600s");
+}
+END_TEST
+
+/* older_than / newer_than on the age the state file gives (first seen an
+ * hour before this run, or new this run); no earlier run, no state file:
+ * the age is not known, the rules cannot judge, never OK by default. */
+START_TEST(test_age_rules)
+{
+	static const char *const was[] = { "TCP 8080 192.168.1.2 80 *" };
+
+	use_portmap("  rules:\n"
+	    "    - {name: stale, state: critical, older_than: 1h}\n"
+	    "    - {name: fresh, state: warning, newer_than: 30m}\n");
+	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	add("TCP", 9000, "192.168.1.4", 9000, "game", 3600);
+	prev_keys(was, 1);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has_line("[CRITICAL] stale: TCP 8080 -> 192.168.1.2:80 'web' lease "
+	    "3600s, age 1h 0m");
+	has_line("[WARNING] fresh: TCP 9000 -> 192.168.1.4:9000 'game' lease "
+	    "3600s, age 0s");
+	/* an hour and a second is not "older than 2h", nor "newer than 1h" */
+	use_portmap("  rules:\n"
+	    "    - {name: stale, state: critical, older_than: 2h}\n"
+	    "    - {name: fresh, state: warning, newer_than: 3600}\n");
+	judge();
+	has_line("ok (no rule matched): TCP 8080 -> 192.168.1.2:80 'web' lease "
+	    "3600s, age 1h 0m");
+
+	/* the state file holds no earlier run: this run is the baseline
+	 * (first seen now), not an age */
+	judge_portmap_prev_free(&prev);
+	memset(&prev, 0, sizeof(prev));
+	prev.path = "/state/file";
+	prev.loaded = 1;
+	prev.now = T0;
+	ck_assert_int_eq(mapchg_compare(NULL, 0, 0, &t, prev.now, 7200,
+	    &prev.chg), 0);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] stale: cannot judge, the mapping's age is not known "
+	    "yet (no earlier run in the state file): TCP 8080 -> "
+	    "192.168.1.2:80 'web' lease 3600s");
+	has("ok=0;;;0; warning=2;;;0;");
+	/* no state file at all (--no-state) */
+	prev.path = NULL;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] stale: cannot judge, the mapping's age is not known "
+	    "(no state file): TCP 9000 -> 192.168.1.4:9000 'game' lease 3600s");
+	pol->portmap.unjudged_state = PLUGIN_UNKNOWN;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+}
+END_TEST
+
 static Suite *
 judge_portmap_suite(void)
 {
@@ -520,7 +695,8 @@ judge_portmap_suite(void)
 	    test_changes_multiset, test_state_file_said,
 	    test_state_file_unusable, test_changed_state, test_event_log,
 	    test_ok_lines_capped, test_context_survives_byte_budget,
-	    test_keys_and_text, test_external_unknown, NULL);
+	    test_keys_and_text, test_external_unknown, test_mac_rules,
+	    test_age_rules, NULL);
 	return s;
 }
 

@@ -573,6 +573,145 @@ START_TEST(match_all_fields_and)
 }
 END_TEST
 
+/* internal_mac: a full address compares every octet, a prefix its
+ * octets; an unknown MAC address matches only "unknown", and a rule without
+ * it that matches on everything else cannot judge the mapping. */
+START_TEST(match_internal_mac)
+{
+	struct policy *p = one_rule("      internal_mac: [\"B8-27-EB-12-34-56\", "
+	    "00:11:32, dc:a6:32:01, \"001b21abcdef\"]\n");
+	struct igd_mapping m = mapping();
+	struct policy_facts f = { .have_mac = 1 };
+	const struct policy_rule *u;
+
+	ck_assert_uint_eq(p->portmap.rules[0].n_macs, 4);
+	memcpy(f.mac, "\xb8\x27\xeb\x12\x34\x56", 6);
+	ck_assert_ptr_eq(policy_match(p, &m, &f), &p->portmap.rules[0]);
+	f.mac[5] = 0x57;		/* a full address is every octet */
+	ck_assert_ptr_null(policy_match(p, &m, &f));
+	memcpy(f.mac, "\x00\x11\x32\xaa\xbb\xcc", 6);	/* an OUI prefix */
+	ck_assert_ptr_nonnull(policy_match(p, &m, &f));
+	f.mac[2] = 0x33;
+	ck_assert_ptr_null(policy_match(p, &m, &f));
+	memcpy(f.mac, "\xdc\xa6\x32\x01\x00\x09", 6);	/* four octets */
+	ck_assert_ptr_nonnull(policy_match(p, &m, &f));
+	f.mac[3] = 0x02;
+	ck_assert_ptr_null(policy_match(p, &m, &f));
+	memcpy(f.mac, "\x00\x1b\x21\xab\xcd\xef", 6);	/* no separators */
+	ck_assert_ptr_nonnull(policy_match(p, &m, &f));
+	ck_assert_ptr_eq(policy_match_unjudged(p, &m, &f, &u),
+	    &p->portmap.rules[0]);
+	ck_assert_ptr_null(u);
+	/* unknown: no match, and the rule cannot judge */
+	f.have_mac = 0;
+	ck_assert_ptr_null(policy_match(p, &m, &f));
+	ck_assert_ptr_null(policy_match(p, &m, NULL));
+	ck_assert_ptr_null(policy_match_unjudged(p, &m, &f, &u));
+	ck_assert_ptr_eq(u, &p->portmap.rules[0]);
+	ck_assert_uint_eq(policy_rule_needs(u, &m, &f), POLICY_NEED_MAC);
+	ck_assert_ptr_null(policy_match_unjudged(p, &m, NULL, &u));
+	ck_assert_ptr_eq(u, &p->portmap.rules[0]);
+	policy_free(p);
+
+	/* "unknown" judges an unknown address, and only that */
+	p = one_rule("      internal_mac: [Unknown, b8:27:eb]\n");
+	ck_assert_ptr_nonnull(policy_match(p, &m, &f));
+	ck_assert_ptr_nonnull(policy_match(p, &m, NULL));
+	ck_assert_ptr_nonnull(policy_match_unjudged(p, &m, &f, &u));
+	ck_assert_ptr_null(u);
+	ck_assert_uint_eq(policy_rule_needs(&p->portmap.rules[0], &m, &f), 0);
+	f.have_mac = 1;
+	memcpy(f.mac, "\xb8\x27\xeb\x00\x00\x01", 6);
+	ck_assert_ptr_nonnull(policy_match(p, &m, &f));
+	memcpy(f.mac, "\x00\x11\x32\xaa\xbb\xcc", 6);	/* known, another */
+	ck_assert_ptr_null(policy_match(p, &m, &f));
+	ck_assert_ptr_null(policy_match_unjudged(p, &m, &f, &u));
+	ck_assert_ptr_null(u);
+	policy_free(p);
+
+	/* a rule that fails on a known fact is judged: it does not match */
+	p = one_rule("      internal_mac: b8:27:eb\n      external_port: 443\n");
+	f.have_mac = 0;
+	ck_assert_ptr_null(policy_match_unjudged(p, &m, &f, &u));
+	ck_assert_ptr_null(u);
+	m.external_port = 443;
+	ck_assert_ptr_null(policy_match_unjudged(p, &m, &f, &u));
+	ck_assert_ptr_eq(u, &p->portmap.rules[0]);
+	policy_free(p);
+}
+END_TEST
+
+/* older_than: age >= N; newer_than: age < N (so the two with one N split
+ * every age); an unknown age matches neither, and the rule cannot judge. */
+START_TEST(match_age)
+{
+	struct policy *p = one_rule("      older_than: 30d\n");
+	struct igd_mapping m = mapping();
+	struct policy_facts f = { .have_age = 1, .age = 2592000 };
+	const struct policy_rule *u;
+
+	ck_assert_int_eq(p->portmap.rules[0].older_than, 2592000);
+	ck_assert_int_eq(p->portmap.rules[0].newer_than, -1);
+	ck_assert_ptr_nonnull(policy_match(p, &m, &f));
+	f.age = 2591999;
+	ck_assert_ptr_null(policy_match(p, &m, &f));
+	f.age = (int64_t)1 << 40;
+	ck_assert_ptr_nonnull(policy_match(p, &m, &f));
+	f.have_age = 0;
+	ck_assert_ptr_null(policy_match(p, &m, &f));
+	ck_assert_ptr_null(policy_match(p, &m, NULL));
+	ck_assert_ptr_null(policy_match_unjudged(p, &m, &f, &u));
+	ck_assert_ptr_eq(u, &p->portmap.rules[0]);
+	ck_assert_uint_eq(policy_rule_needs(u, &m, &f), POLICY_NEED_AGE);
+	policy_free(p);
+
+	p = one_rule("      newer_than: 12h\n");
+	ck_assert_int_eq(p->portmap.rules[0].newer_than, 43200);
+	f.have_age = 1;
+	f.age = 43199;
+	ck_assert_ptr_nonnull(policy_match(p, &m, &f));
+	f.age = 0;
+	ck_assert_ptr_nonnull(policy_match(p, &m, &f));
+	f.age = 43200;
+	ck_assert_ptr_null(policy_match(p, &m, &f));
+	f.have_age = 0;
+	ck_assert_ptr_null(policy_match(p, &m, &f));
+	policy_free(p);
+
+	/* a window, and the units */
+	p = one_rule("      older_than: 3600\n      newer_than: 2h\n");
+	f.have_age = 1;
+	f.age = 3599;
+	ck_assert_ptr_null(policy_match(p, &m, &f));
+	f.age = 3600;
+	ck_assert_ptr_nonnull(policy_match(p, &m, &f));
+	f.age = 7199;
+	ck_assert_ptr_nonnull(policy_match(p, &m, &f));
+	f.age = 7200;
+	ck_assert_ptr_null(policy_match(p, &m, &f));
+	policy_free(p);
+	p = one_rule("      older_than: 45s\n      newer_than: \"2w\"\n");
+	ck_assert_int_eq(p->portmap.rules[0].older_than, 45);
+	ck_assert_int_eq(p->portmap.rules[0].newer_than, 1209600);
+	policy_free(p);
+	p = one_rule("      older_than: 90m\n      newer_than: 1d\n");
+	ck_assert_int_eq(p->portmap.rules[0].older_than, 5400);
+	ck_assert_int_eq(p->portmap.rules[0].newer_than, 86400);
+	policy_free(p);
+
+	/* every missing fact is named */
+	p = one_rule("      older_than: 1\n      internal_mac: b8:27:eb\n"
+	    "      internal_port: 445\n");
+	m.internal_port = 0;
+	memset(&f, 0, sizeof(f));
+	ck_assert_ptr_null(policy_match_unjudged(p, &m, &f, &u));
+	ck_assert_ptr_eq(u, &p->portmap.rules[0]);
+	ck_assert_uint_eq(policy_rule_needs(u, &m, &f), POLICY_NEED_PORT |
+	    POLICY_NEED_MAC | POLICY_NEED_AGE);
+	policy_free(p);
+}
+END_TEST
+
 START_TEST(match_first_wins)
 {
 	struct policy *p = load(
@@ -909,7 +1048,7 @@ START_TEST(good_corpus)
 {
 	static const char *const files[] = {
 		"minimal.yaml", "design-sketch.yaml", "full.yaml",
-		"null-sections.yaml", "no-builtins.yaml",
+		"null-sections.yaml", "no-builtins.yaml", "hosts-and-ages.yaml",
 	};
 	size_t i;
 
@@ -974,12 +1113,20 @@ START_TEST(good_full_values)
 	ck_assert_int_eq(p->portmap.list_method, IGD_LIST_WALK);
 	ck_assert_int_eq(p->portmap.new_state, PLUGIN_CRITICAL);
 	ck_assert_int_eq(p->portmap.gone_state, PLUGIN_WARNING);
-	/* 6 built-ins - permanent-lease, + 4 new user rules */
-	ck_assert_uint_eq(p->portmap.n_rules, N_BUILTIN - 1 + 4);
+	/* 6 built-ins - permanent-lease, + 5 new user rules */
+	ck_assert_uint_eq(p->portmap.n_rules, N_BUILTIN - 1 + 5);
 	ck_assert_str_eq(p->portmap.rules[3].name, "risky-internal-port");
 	ck_assert_int_eq(p->portmap.rules[3].builtin, 0);
 	ck_assert_str_eq(p->portmap.rules[5].name, "nas-https");
 	ck_assert_str_eq(p->portmap.rules[8].name, "self-ref");
+	ck_assert_str_eq(p->portmap.rules[9].name, "old-pi");
+	ck_assert_uint_eq(p->portmap.rules[9].n_macs, 3);
+	ck_assert_uint_eq(p->portmap.rules[9].macs[0].octets, 3);
+	ck_assert_uint_eq(p->portmap.rules[9].macs[1].octets, 6);
+	ck_assert_uint_eq(p->portmap.rules[9].macs[1].mac[5], 0x03);
+	ck_assert_uint_eq(p->portmap.rules[9].macs[2].octets, 0);
+	ck_assert_int_eq(p->portmap.rules[9].older_than, 30 * 86400);
+	ck_assert_int_eq(p->portmap.rules[9].newer_than, 520 * 604800LL);
 
 	m = mapping();
 	m.external_port = 443;
@@ -1052,6 +1199,13 @@ static const struct bad_case {
 	{ "port-junk.yaml", "6:22: external_port: expected a port or a range "
 	    "LOW-HIGH, got \"80-\"" },
 	{ "empty-list.yaml", "6:22: external_port: empty list" },
+	{ "bad-mac.yaml", "6:32: internal_mac: expected a MAC address "
+	    "(b8:27:eb:12:34:56), a prefix of 3 to 5 octets (b8:27:eb) or "
+	    "unknown, got \"b8:27\"" },
+	{ "bad-duration.yaml", "6:19: older_than: expected a duration (3600, "
+	    "90m, 12h, 30d, 2w), got \"30 days\"" },
+	{ "age-impossible.yaml", "7:7: rule \"x\": newer_than 86400s is not "
+	    "above older_than 172800s, can never match" },
 	{ "unknown-state.yaml", "3:12: default: unknown state \"fine\" "
 	    "(expected ok, warning, critical or unknown)" },
 	{ "missing-rule-name.yaml", "6:7: rule has no name" },
@@ -1365,6 +1519,48 @@ START_TEST(buffer_errors_inline)
 	    "    - {name: a, state: ok, internal_port: [[1]]}\n"),
 	    "t.yaml:4:44: internal_port: expected a value, got a list");
 	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  rules:\n"
+	    "    - {name: a, state: ok, internal_mac: [b8:27:eb, b8:27]}\n"),
+	    "t.yaml:4:53: internal_mac: expected a MAC address "
+	    "(b8:27:eb:12:34:56), a prefix of 3 to 5 octets (b8:27:eb) or "
+	    "unknown, got \"b8:27\"");
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  rules:\n"
+	    "    - {name: a, state: ok, internal_mac: \"b8:27:eb:12:34:56:78\"}"
+	    "\n"),
+	    "t.yaml:4:42: internal_mac: expected a MAC address "
+	    "(b8:27:eb:12:34:56), a prefix of 3 to 5 octets (b8:27:eb) or "
+	    "unknown, got \"b8:27:eb:12:34:56:78\"");
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  rules:\n"
+	    "    - {name: a, state: ok, internal_mac: []}\n"),
+	    "t.yaml:4:42: internal_mac: empty list");
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  rules:\n"
+	    "    - {name: a, state: ok, older_than: 0}\n"),
+	    "t.yaml:4:40: older_than: duration 0 is out of range (1 s to "
+	    "9000000000000 s)");
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  rules:\n"
+	    "    - {name: a, state: ok, newer_than: 999999999999w}\n"),
+	    "t.yaml:4:40: newer_than: duration 999999999999w is out of range "
+	    "(1 s to 9000000000000 s)");
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  rules:\n"
+	    "    - {name: a, state: ok, older_than: -5}\n"),
+	    "t.yaml:4:40: older_than: expected a duration (3600, 90m, 12h, 30d, "
+	    "2w), got \"-5\"");
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  rules:\n"
+	    "    - {name: a, state: ok, older_than: 3 d}\n"),
+	    "t.yaml:4:40: older_than: expected a duration (3600, 90m, 12h, 30d, "
+	    "2w), got \"3 d\"");
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  rules:\n"
+	    "    - {name: a, state: ok, older_than: [1d]}\n"),
+	    "t.yaml:4:40: older_than: expected a duration (3600, 90m, 12h, "
+	    "30d, 2w), got a list");
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  rules:\n"
+	    "    - {name: a, state: ok, newer_than: }\n"),
+	    "t.yaml:4:40: newer_than: expected a duration (3600, 90m, 12h, "
+	    "30d, 2w), got nothing");
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  rules:\n"
+	    "    - {name: a, state: ok, older_than: 1d, newer_than: 24h}\n"),
+	    "t.yaml:4:44: rule \"a\": newer_than 86400s is not above "
+	    "older_than 86400s, can never match");
+	ck_assert_str_eq(load_fail("version: 1\nportmap:\n  rules:\n"
 	    "    - {name: a, state: ok, max_lease: 0}\n"),
 	    "t.yaml:4:39: max_lease: 0 is out of range "
 	    "1..9223372036854775807");
@@ -1410,6 +1606,8 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, match_max_lease);
 	tcase_add_test(tc, match_enabled);
 	tcase_add_test(tc, match_all_fields_and);
+	tcase_add_test(tc, match_internal_mac);
+	tcase_add_test(tc, match_age);
 	tcase_add_test(tc, match_first_wins);
 	suite_add_tcase(s, tc);
 

@@ -74,6 +74,7 @@ unit: $(UNIT_BIN) $(PLUGIN_BIN)
 	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/tools/test_options.sh
 	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/tools/test_offline.sh
 	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/tools/test_docs.sh
+	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/tools/test_json.sh
 
 # Lab tests: a real miniupnpd in network namespaces (root only).
 lab: all

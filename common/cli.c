@@ -133,6 +133,14 @@ cli_common(int opt, const char *arg, struct cli_opts *o, char *err,
 		}
 		o->iface = arg;
 		return CLI_OK;
+	case CLI_OPT_FORMAT:
+		if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
+			snprintf(err, errlen, "invalid format '%.40s': expected "
+			    "text or json", arg);
+			return CLI_BAD;
+		}
+		o->json = strcmp(arg, "json") == 0;
+		return CLI_OK;
 	case 'P':
 		if (*arg == '\0') {
 			snprintf(err, errlen, "empty policy file name");
@@ -143,6 +151,26 @@ cli_common(int opt, const char *arg, struct cli_opts *o, char *err,
 	default:
 		return CLI_NOT_MINE;
 	}
+}
+
+int
+cli_wants_json(int argc, char *const argv[])
+{
+	int json = 0;
+
+	for (int i = 1; i < argc && argv[i] != NULL; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--format=json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--format=text") == 0)
+			json = 0;
+		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+			json = strcmp(argv[i + 1], "json") == 0;
+			i++;
+		}
+	}
+	return json;
 }
 
 void

@@ -28,11 +28,13 @@ struct cli_opts {
 	const char *url;		/* -u */
 	const char *iface;		/* -m */
 	const char *policy;		/* -P */
+	int json;			/* --format json */
 };
 
 /* Short and long option tables for the common options; plugins append theirs. */
 #define CLI_SHORT ":hVvt:H:u:m:P:"	/* leading colon: missing values reported */
 #define CLI_OPT_SSDP_PORT 1000	/* long-only options of plugins start at 1100 */
+#define CLI_OPT_FORMAT    1001
 #define CLI_LONG \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, 'V' }, \
@@ -42,7 +44,8 @@ struct cli_opts {
 	{ "ssdp-port", required_argument, NULL, CLI_OPT_SSDP_PORT }, \
 	{ "url", required_argument, NULL, 'u' }, \
 	{ "interface", required_argument, NULL, 'm' }, \
-	{ "policy", required_argument, NULL, 'P' }
+	{ "policy", required_argument, NULL, 'P' }, \
+	{ "format", required_argument, NULL, CLI_OPT_FORMAT }
 
 /* The help lines of the common options, as the option tables above: every
  * plugin's help starts with CLI_HELP_BASE; those that find a router add
@@ -52,7 +55,9 @@ struct cli_opts {
 	" -V, --version         the version (exit 3)\n" \
 	" -v, --verbose         more detail (repeat, up to -vvv)\n" \
 	" -t, --timeout S[:ST]  seconds for the whole run (default 10); ST is the\n" \
-	"                       state on timeout (default UNKNOWN)\n"
+	"                       state on timeout (default UNKNOWN)\n" \
+	"     --format FMT      text (default) or json: one JSON document on\n" \
+	"                       stdout, errors included (schema/output.schema.json)\n"
 #define CLI_HELP_FIND \
 	"     --ssdp-port PORT  SSDP port for -H (default 1900)\n" \
 	" -u, --url URL         root description URL: no discovery at all\n" \
@@ -114,6 +119,13 @@ enum cli_result cli_common(int opt, const char *arg, struct cli_opts *o,
  * getopt left them.
  */
 void cli_getopt_error(int opt, char *const argv[], char *err, size_t errlen);
+
+/*
+ * 1 when argv asks for JSON ("--format json" or "--format=json" before any
+ * "--"), whether or not the rest of the line parses: a bad option is then
+ * answered in JSON too.
+ */
+int cli_wants_json(int argc, char *const argv[]);
 
 /* Checks that need all options (-u with -H or -m, URL syntax).  0 or -1. */
 int cli_validate(const struct cli_opts *o, char *err, size_t errlen);

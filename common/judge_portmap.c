@@ -4,11 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "facts.h"
+#include "json.h"
 #include "judge_portmap.h"
 
 /* What judging the mappings one by one found. */
 struct tally {
 	const struct policy_rule **rules;	/* the rule each matched, or NULL */
+	const struct policy_rule **unjudged;	/* the rule that could not
+						   judge it (internal port 0) */
 	enum plugin_state *states;
 	unsigned count[4];		/* mappings per state */
 	unsigned tcp, udp;
@@ -115,12 +119,13 @@ report_changes(struct plugin_out *o, const struct policy_portmap *pp,
 		since_text(it, prev->now, when, sizeof(when));
 		if (it->event == MAPCHG_NEW) {
 			y->n_new++;
-			plugin_out_sub(o, pp->new_state, "new %s: %s", when,
-			    text);
+			plugin_out_finding(o, pp->new_state, "portmap.new",
+			    (long)it->idx, "new %s: %s", when, text);
 		} else if (it->event == MAPCHG_CHANGED) {
 			y->n_changed++;
-			plugin_out_sub(o, pp->changed_state, "changed %s: %s; "
-			    "was -> %.63s:%u '%s'", when, text, it->rec.old.client,
+			plugin_out_finding(o, pp->changed_state, "portmap.changed",
+			    (long)it->idx, "changed %s: %s; was "
+			    "-> %.63s:%u '%s'", when, text, it->rec.old.client,
 			    it->rec.old.port, (plugin_sanitize(desc,
 			    sizeof(desc), it->rec.old.desc,
 			    strlen(it->rec.old.desc), 60), desc));
@@ -133,7 +138,8 @@ report_changes(struct plugin_out *o, const struct policy_portmap *pp,
 		since_text(g, prev->now, when, sizeof(when));
 		plugin_sanitize(desc, sizeof(desc), g->rec.facts.desc,
 		    strlen(g->rec.facts.desc), 60);
-		plugin_out_sub(o, pp->gone_state, "gone %s: %s %u -> %.63s:%u "
+		plugin_out_finding(o, pp->gone_state, "portmap.gone", -1,
+		    "gone %s: %s %u -> %.63s:%u "
 		    "'%s'", when, g->rec.protocol, g->rec.external_port,
 		    g->rec.facts.client, g->rec.facts.port, desc);
 	}
@@ -320,6 +326,8 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 		y->states[i] = judge_portmap_one(pol, m, &f, &y->rules[i],
 		    &unjudged);
 		cannot = unjudged != NULL;
+		if (cannot)
+			y->unjudged[i] = unjudged;
 		y->count[y->states[i]]++;
 		if (strcmp(m->protocol, "TCP") == 0)
 			y->tcp++;
@@ -331,11 +339,14 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 		if (cannot) {
 			needs_text(policy_rule_needs(unjudged, m, &f), c, why,
 			    sizeof(why));
-			plugin_out_sub(o, y->states[i], "%s: cannot judge, %s: "
-			    "%s", unjudged->name, why, text);
+			plugin_out_finding(o, y->states[i], unjudged->name,
+			    (long)i, "%s: cannot judge, %s: %s", unjudged->name,
+			    why, text);
 		} else {
-			plugin_out_sub(o, y->states[i], "%s: %s", y->rules[i] ?
-			    y->rules[i]->name : "no rule matched", text);
+			plugin_out_finding(o, y->states[i], y->rules[i] ?
+			    y->rules[i]->name : "portmap.default", (long)i,
+			    "%s: %s", y->rules[i] ? y->rules[i]->name :
+			    "no rule matched", text);
 		}
 	}
 	if (ext_unjudged > 0) {
@@ -347,7 +358,8 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 		    igd_strerror(t->external_rc, eb, sizeof(eb)));
 	}
 	if (t->suspect & QUIRK_BIT(QUIRK_IDX0_402))
-		plugin_out_sub(o, PLUGIN_WARNING, "the device answered 402 "
+		plugin_out_finding(o, PLUGIN_WARNING, "quirk.index0-402", -1,
+		    "the device answered 402 "
 		    "Invalid Args at index 0 of the walk: taken as an empty "
 		    "table (quirk index0-402 of DD-WRT v24), but this device "
 		    "is not known to answer so");
@@ -417,6 +429,136 @@ judge_summary(struct plugin_out *o, const struct igd_table *t,
 	plugin_out_summary_worst(o, "%s", sum);
 }
 
+/* The quirk names of bits as a JSON array. */
+static void
+quirk_names(struct json *j, const char *key, unsigned bits)
+{
+	json_key(j, key);
+	json_arr_begin(j);
+	for (int q = 0; q < QUIRK_COUNT; q++)
+		if (bits & QUIRK_BIT(q))
+			json_str(j, quirk_get((enum quirk_id)q)->name);
+	json_arr_end(j);
+}
+
+/* Where the change detection stands, and the gone mappings still held. */
+static void
+facts_changes(struct json *j, const struct judge_portmap_prev *prev)
+{
+	json_key(j, "changes");
+	json_obj_begin(j);
+	json_kstr(j, "state_file", prev->path);
+	json_kbool(j, "loaded", prev->loaded);
+	json_kbool(j, "have_previous", prev->have);
+	json_kbool(j, "accepted", prev->accepted);
+	json_kint(j, "hold", prev->hold);
+	json_kstr(j, "load_error", prev->load_err[0] ? prev->load_err : NULL);
+	json_kstr(j, "save_error", prev->save_err[0] ? prev->save_err : NULL);
+	json_kstr(j, "other_device", prev->other_device[0] ?
+	    prev->other_device : NULL);
+	json_key(j, "gone");
+	json_arr_begin(j);
+	for (size_t i = 0; i < prev->chg.n_gone; i++) {
+		const struct mapchg_item *g = &prev->chg.gone[i];
+
+		json_obj_begin(j);
+		json_kstr(j, "protocol", g->rec.protocol);
+		json_kint(j, "external_port", g->rec.external_port);
+		json_kstr(j, "internal_client", g->rec.facts.client);
+		json_kint(j, "internal_port", g->rec.facts.port);
+		json_kstr(j, "description", g->rec.facts.desc);
+		json_kint(j, "first_seen", g->first_seen);
+		json_kint(j, "since", g->event_since);
+		json_kbool(j, "fresh", g->fresh);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+/* One mapping of the table with its judgement, host and age. */
+static void
+facts_one(struct json *j, const struct igd_table *t, size_t i,
+    const struct tally *y, const struct judge_portmap_ctx *c)
+{
+	static const char *const events[] = { "none", "new", "changed",
+	    "gone" };
+	const struct judge_portmap_prev *prev = c->prev;
+	const struct mapchg_item *it = prev != NULL && prev->chg.cur != NULL &&
+	    i < prev->chg.n_cur ? &prev->chg.cur[i] : NULL;
+
+	json_obj_begin(j);
+	facts_mapping_members(j, &t->m[i]);
+	json_kint(j, "state", y->states[i]);
+	json_kstr(j, "state_name", plugin_state_name(y->states[i]));
+	json_kstr(j, "rule", y->rules[i] ? y->rules[i]->name : NULL);
+	json_kstr(j, "unjudged_by", y->unjudged[i] ? y->unjudged[i]->name :
+	    NULL);
+	json_key(j, "host");
+	if (c->hosts != NULL)
+		facts_host(j, hostid_find(c->hosts, t->m[i].internal_client),
+		    c->hosts->oui_rc == 0);
+	else
+		json_null(j);
+	if (it != NULL && prev->have) {
+		json_kint(j, "first_seen", it->first_seen);
+		json_kint(j, "age", prev->now - it->first_seen);
+		json_kstr(j, "event", events[it->event <= MAPCHG_GONE ?
+		    it->event : 0]);
+	} else {
+		json_kstr(j, "first_seen", NULL);
+		json_kstr(j, "age", NULL);
+		json_kstr(j, "event", NULL);
+	}
+	json_obj_end(j);
+}
+
+/* The table as read, each mapping with its judgement, and how complete
+ * it is, into the JSON facts (j NULL: not asked). */
+static void
+judge_facts(struct json *j, const struct igd_table *t, const struct tally *y,
+    const struct judge_portmap_ctx *c)
+{
+	if (j == NULL)
+		return;
+	json_key(j, "table");
+	json_obj_begin(j);
+	json_kstr(j, "source", c->source);
+	json_kbool(j, "complete", t->complete);
+	json_key(j, "incomplete_because");
+	facts_code(j, t->rc);
+	json_kstr(j, "method", t->method[0] ? t->method : NULL);
+	json_kint(j, "soap_calls", t->calls);
+	json_kint(j, "denied_606", t->denied);
+	quirk_names(j, "quirks", t->quirks);
+	quirk_names(j, "quirks_assumed", t->suspect);
+	json_kstr(j, "external_address", t->external_address[0] ?
+	    t->external_address : NULL);
+	json_kint(j, "count", (int64_t)t->n);
+	json_kint(j, "tcp", y->tcp);
+	json_kint(j, "udp", y->udp);
+	json_obj_end(j);
+	json_key(j, "mappings");
+	json_arr_begin(j);
+	for (size_t i = 0; i < t->n; i++)
+		facts_one(j, t, i, y, c);
+	json_arr_end(j);
+	if (c->prev != NULL && c->prev->path != NULL)
+		facts_changes(j, c->prev);
+	if (c->hosts != NULL) {
+		json_key(j, "hosts");
+		json_obj_begin(j);
+		json_kstr(j, "neighbour_error", c->hosts->neigh_rc ?
+		    c->hosts->neigh_err : NULL);
+		json_kstr(j, "vendor_error", c->hosts->oui_rc ?
+		    c->hosts->oui_err : NULL);
+		json_kstr(j, "name_error", c->hosts->rdns_rc == 0 ? NULL :
+		    c->hosts->rdns_rc == IGD_ETIMEOUT ? "the deadline came "
+		    "first" : c->hosts->rdns_err);
+		json_obj_end(j);
+	}
+}
+
 static void
 judge_perf(struct plugin_out *o, const struct igd_table *t,
     const struct tally *y, const struct judge_portmap_ctx *c, int changes)
@@ -457,7 +599,8 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 	memset(&y, 0, sizeof(y));
 	y.rules = calloc(t->n + 1, sizeof(*y.rules));
 	y.states = calloc(t->n + 1, sizeof(*y.states));
-	if (y.rules == NULL || y.states == NULL) {
+	y.unjudged = calloc(t->n + 1, sizeof(*y.unjudged));
+	if (y.rules == NULL || y.states == NULL || y.unjudged == NULL) {
 		plugin_out_set_state(o, PLUGIN_UNKNOWN);
 		plugin_out_summary(o, "out of memory");
 		goto out;
@@ -465,7 +608,8 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 	judge_mappings(o, pol, t, c, &y);
 	st = plugin_thresholds_eval(th, (double)t->n);
 	if (st != PLUGIN_OK)
-		plugin_out_sub(o, st, "%zu mappings (thresholds %s%s%s)", t->n,
+		plugin_out_finding(o, st, "portmap.max_entries", -1,
+		    "%zu mappings (thresholds %s%s%s)", t->n,
 		    th->has_warn ? th->warn.text : "", th->has_crit ? ", " : "",
 		    th->has_crit ? th->crit.text : "");
 	if (prev->path != NULL)
@@ -500,7 +644,9 @@ judge_portmap(struct plugin_out *o, const struct policy *pol,
 	 * these (counted in the perfdata) and never how the table was read */
 	judge_show_ok(o, t, c, &y, c->verbose);
 	judge_perf(o, t, &y, c, prev->path != NULL);
+	judge_facts(plugin_out_facts(o), t, &y, c);
 out:
+	free(y.unjudged);
 	free(y.rules);
 	free(y.states);
 }

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "facts.h"
 #include "judge_present.h"
+#include "json.h"
 
 int
 judge_present_pinned(const struct policy_present *pp,
@@ -118,13 +120,16 @@ judge_pins(struct plugin_out *o, const struct policy_present *pp,
     const struct igd_device *d)
 {
 	if (pp->udn[0] && strcmp(pp->udn, d->udn) != 0)
-		plugin_out_sub(o, pp->mismatch_state, "UDN is %.80s, policy "
+		plugin_out_finding(o, pp->mismatch_state, "present.udn", -1,
+		    "UDN is %.80s, policy "
 		    "expects %.80s", dash(d->udn), pp->udn);
 	if (pp->model[0] && strcmp(pp->model, d->model_name) != 0)
-		plugin_out_sub(o, pp->mismatch_state, "model is %.80s, policy "
+		plugin_out_finding(o, pp->mismatch_state, "present.model", -1,
+		    "model is %.80s, policy "
 		    "expects %.80s", dash(d->model_name), pp->model);
 	if (pp->location[0] && strcmp(pp->location, d->location) != 0)
-		plugin_out_sub(o, pp->mismatch_state, "location is %.100s, "
+		plugin_out_finding(o, pp->mismatch_state, "present.location", -1,
+		    "location is %.100s, "
 		    "policy expects %.100s", d->location, pp->location);
 }
 
@@ -147,20 +152,24 @@ judge_shown(struct plugin_out *o, const struct policy_present *pp,
 	enum plugin_state st = plugin_thresholds_eval(c->th, answer_s);
 
 	if (st != PLUGIN_OK)
-		plugin_out_sub(o, st, "answer time %.3f s", answer_s);
+		plugin_out_finding(o, st, "answer_time", -1,
+		    "answer time %.3f s", answer_s);
 	if (c->census && (c->unread > 0 || ssdp_over_cap(c) > 0)) {
 		/* the count is not known: never judge it as if it were */
-		plugin_out_sub(o, PLUGIN_UNKNOWN, "IGD count unknown: %zu "
+		plugin_out_finding(o, PLUGIN_UNKNOWN, "present.expect_count", -1,
+		    "IGD count unknown: %zu "
 		    "answer%s not read before the deadline, %u past the cap of "
 		    "%d answers", c->unread, c->unread == 1 ? "" : "s",
 		    ssdp_over_cap(c), SSDP_ANSWERS_MAX);
 	} else if ((c->census || opts->url || opts->host) &&
 	    pp->expect_count > 0 && (size_t)pp->expect_count != ok) {
-		plugin_out_sub(o, pp->count_state, "%zu IGDs answered, policy "
+		plugin_out_finding(o, pp->count_state, "present.expect_count", -1,
+		    "%zu IGDs answered, policy "
 		    "expects %d", ok, pp->expect_count);
 	}
 	if (d->igd_version == 0 && !d->tr064)
-		plugin_out_sub(o, pp->mismatch_state, "%.100s is not an "
+		plugin_out_finding(o, pp->mismatch_state, "present.device_type", -1,
+		    "%.100s is not an "
 		    "Internet Gateway Device (root deviceType %.100s)",
 		    d->location, dash(d->device_type));
 	describe(o, show, opts->verbose);
@@ -170,7 +179,8 @@ judge_shown(struct plugin_out *o, const struct policy_present *pp,
 		if (found[i].rc == 0)
 			describe(o, &found[i], opts->verbose);
 		else
-			plugin_out_sub(o, PLUGIN_UNKNOWN, "%.100s: description "
+			plugin_out_finding(o, PLUGIN_UNKNOWN, "description", -1,
+			    "%.100s: description "
 			    "unreadable: %.100s", found[i].dev.location,
 			    found[i].err);
 	}
@@ -185,7 +195,8 @@ judge_shown(struct plugin_out *o, const struct policy_present *pp,
 			    dash(b->model_name), dash(b->friendly_name),
 			    dash(b->udn), b->kind);
 		else
-			plugin_out_sub(o, PLUGIN_UNKNOWN, "%.100s: description "
+			plugin_out_finding(o, PLUGIN_UNKNOWN, "description", -1,
+			    "%.100s: description "
 			    "unreadable: %.100s", b->location, b->err);
 	}
 	/* the worst finding first, when there is one */
@@ -219,6 +230,63 @@ judge_ssdp(struct plugin_out *o, const struct ssdp_result *ssdp,
 		    "duplicates, %u other device types, %u malformed, %u from "
 		    "other hosts", ssdp->datagrams, ssdp->n, ssdp->duplicates,
 		    ssdp->other_types, ssdp->malformed, ssdp->foreign);
+}
+
+/* The devices found, the census briefs and the search, into the JSON
+ * facts (j NULL: not asked). */
+static void
+present_facts(struct json *j, const struct igd_found *found, size_t n,
+    const struct ssdp_result *ssdp, const struct judge_present_ctx *c,
+    const struct igd_found *chosen, size_t ok)
+{
+	if (j == NULL)
+		return;
+	json_kstr(j, "search_error", c->search_rc != 0 ? c->search_err : NULL);
+	json_kbool(j, "census", c->census);
+	json_kint(j, "igds", (int64_t)ok);
+	json_key(j, "shown");
+	json_obj_begin(j);
+	if (chosen != NULL) {
+		json_kint(j, "answer_ms", chosen->answer_ms);
+		json_key(j, "device");
+		facts_device(j, &chosen->dev);
+	}
+	json_obj_end(j);
+	json_key(j, "devices");
+	json_arr_begin(j);
+	for (size_t i = 0; i < n; i++) {
+		json_obj_begin(j);
+		json_kint(j, "answer_ms", found[i].answer_ms);
+		json_kbool(j, "shown", &found[i] == chosen);
+		json_kstr(j, "error", found[i].rc != 0 ? found[i].err : NULL);
+		json_key(j, "device");
+		facts_device(j, &found[i].dev);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_key(j, "briefs");
+	json_arr_begin(j);
+	for (size_t i = 0; i < c->n_briefs; i++) {
+		const struct igd_brief *b = &c->briefs[i];
+
+		json_obj_begin(j);
+		json_kint(j, "answer_ms", b->answer_ms);
+		json_kstr(j, "location", b->location);
+		json_kstr(j, "error", b->rc != 0 ? b->err : NULL);
+		json_kstr(j, "udn", b->udn);
+		json_kstr(j, "friendly_name", b->friendly_name);
+		json_kstr(j, "manufacturer", b->manufacturer);
+		json_kstr(j, "model_name", b->model_name);
+		json_kstr(j, "kind", b->kind);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_kint(j, "unread", (int64_t)c->unread);
+	json_key(j, "ssdp");
+	if (ssdp != NULL && !c->opts->url)
+		facts_ssdp(j, ssdp);
+	else
+		json_null(j);
 }
 
 void
@@ -289,6 +357,7 @@ judge_present(struct plugin_out *o, const struct policy_present *pp,
 		    NULL);
 	else
 		plugin_out_perf_u(o, "answer_time", c->th, &zero, NULL);
+	present_facts(plugin_out_facts(o), found, n, ssdp, c, chosen, ok);
 	plugin_out_perf(o, "igds", (double)ok, "", NULL, &zero, NULL);
 	plugin_out_perf(o, "refused_locations", c->opts->url ? 0.0 :
 	    (double)ssdp->refused_location, "", NULL, &zero, NULL);

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "facts.h"
 #include "judge_wan.h"
+#include "json.h"
 #include "state.h"
 
 /* The text of an igd error code, in a buffer that lives for the statement. */
@@ -83,7 +85,8 @@ judge_counters(struct plugin_out *o, const struct policy_wan *pw,
 			any = 1;
 		} else if (t != NULL && (t->has_warn || t->has_crit)) {
 			/* a threshold was asked for and cannot be judged */
-			plugin_out_sub(o, PLUGIN_UNKNOWN, "%s counter unreadable "
+			plugin_out_finding(o, PLUGIN_UNKNOWN, "wan.traffic_rate", -1,
+			    "%s counter unreadable "
 			    "(%s): its rate threshold is not judged",
 			    counter_names[k], ERRTEXT(cm->counter_rc[k]));
 		} else if (verbose >= 1) {
@@ -133,7 +136,8 @@ judge_rate(struct plugin_out *o, const struct policy_wan *pw,
 	rate = (double)delta / dt;
 	s = t ? plugin_thresholds_eval(t, rate) : PLUGIN_OK;
 	if (s != PLUGIN_OK)
-		plugin_out_sub(o, s, "%s %.0f/s", k == 0 ? "sent" : "received",
+		plugin_out_finding(o, s, "wan.traffic_rate", -1,
+		    "%s %.0f/s", k == 0 ? "sent" : "received",
 		    rate);
 	else if (verbose >= 1)
 		plugin_out_info(o, "%s %.1f/s over %.0f s", counter_names[k],
@@ -244,40 +248,47 @@ judge_conn(struct plugin_out *o, const struct policy_wan *pw,
 	 * by the policy's unused_state when another connection works */
 	if (refuses_all(cn)) {
 		if (other_works(pw, w, i))
-			plugin_out_sub(o, pw->unused_state, "%s: unusable, "
+			plugin_out_finding(o, pw->unused_state, "wan.unused_state", -1,
+			    "%s: unusable, "
 			    "refuses every action (%s): not in use, another "
 			    "connection works", name,
 			    ERRTEXT(cn->status_rc));
 		else
-			plugin_out_sub(o, PLUGIN_UNKNOWN, "%s: unusable, refuses "
+			plugin_out_finding(o, PLUGIN_UNKNOWN, "wan.connection", -1,
+			    "%s: unusable, refuses "
 			    "every action (%s)", name,
 			    ERRTEXT(cn->status_rc));
 		return;
 	}
 	if (cn->status_rc == 0 && strcmp(cn->status, "Unconfigured") == 0 &&
 	    strcmp(pw->status, "Unconfigured") != 0 && other_works(pw, w, i)) {
-		plugin_out_sub(o, pw->unused_state, "%s: unused (Unconfigured, "
+		plugin_out_finding(o, pw->unused_state, "wan.unused_state", -1,
+		    "%s: unused (Unconfigured, "
 		    "last error %.60s) while another connection is %s", name,
 		    cn->last_error[0] ? cn->last_error : "-", pw->status);
 		return;
 	}
 	if (cn->status_rc != 0) {
-		plugin_out_sub(o, cn->status_rc == IGD_ETIMEOUT ?
-		    c->timeout_state : PLUGIN_UNKNOWN, "%s: GetStatusInfo "
+		plugin_out_finding(o, cn->status_rc == IGD_ETIMEOUT ?
+		    c->timeout_state : PLUGIN_UNKNOWN, "wan.status", -1,
+		    "%s: GetStatusInfo "
 		    "failed: %s", name, ERRTEXT(cn->status_rc));
 	} else if (strcmp(cn->status, pw->status) != 0) {
-		plugin_out_sub(o, pw->status_state, "%s: status %.30s "
+		plugin_out_finding(o, pw->status_state, "wan.status", -1,
+		    "%s: status %.30s "
 		    "(expected %s), last error %.60s", name, cn->status,
 		    pw->status, cn->last_error[0] ? cn->last_error : "-");
 	} else if (cn->uptime < 0 && has_range(&pw->uptime)) {
 		/* a threshold the user set is never skipped */
-		plugin_out_sub(o, PLUGIN_UNKNOWN, "%s: %.30s, uptime unreadable: "
+		plugin_out_finding(o, PLUGIN_UNKNOWN, "wan.uptime", -1,
+		    "%s: %.30s, uptime unreadable: "
 		    "its threshold is not judged", name, cn->status);
 	} else {
 		judge_wan_duration(cn->uptime, dur, sizeof(dur));
-		plugin_out_sub(o, cn->uptime >= 0 ?
+		plugin_out_finding(o, cn->uptime >= 0 ?
 		    plugin_thresholds_eval(&pw->uptime, (double)cn->uptime) :
-		    PLUGIN_OK, "%s: %.30s, up %s (%s)", name, cn->status, dur,
+		    PLUGIN_OK, "wan.uptime", -1,
+		    "%s: %.30s, up %s (%s)", name, cn->status, dur,
 		    cn->conn_type[0] ? cn->conn_type : "-");
 	}
 	if (cn->uptime >= 0) {
@@ -286,8 +297,9 @@ judge_conn(struct plugin_out *o, const struct policy_wan *pw,
 		    &zero, NULL);
 	}
 	if (cn->extip_rc != 0) {
-		plugin_out_sub(o, cn->extip_rc == IGD_ETIMEOUT ?
-		    c->timeout_state : PLUGIN_UNKNOWN, "%s: "
+		plugin_out_finding(o, cn->extip_rc == IGD_ETIMEOUT ?
+		    c->timeout_state : PLUGIN_UNKNOWN, "wan.external_address", -1,
+		    "%s: "
 		    "GetExternalIPAddress failed: %s", name,
 		    ERRTEXT(cn->extip_rc));
 		return;
@@ -295,11 +307,13 @@ judge_conn(struct plugin_out *o, const struct policy_wan *pw,
 	ac = igd_addr_classify(cn->external_ip);
 	if (pw->external_address[0] != '\0' &&
 	    strcmp(pw->external_address, cn->external_ip) != 0)
-		plugin_out_sub(o, pw->external_mismatch_state, "%s: external "
+		plugin_out_finding(o, pw->external_mismatch_state, "wan.external_address", -1,
+		    "%s: external "
 		    "address %.60s, expected %.60s", name, ext,
 		    pw->external_address);
 	else if (ac != IGD_ADDR_PUBLIC && strcmp(cn->status, "Connected") == 0)
-		plugin_out_sub(o, pw->private_state, "%s: external address "
+		plugin_out_finding(o, pw->private_state, "wan.external_address.private", -1,
+		    "%s: external address "
 		    "%.60s is %s: double NAT", name, ext,
 		    igd_addr_class_name(ac));
 	else
@@ -324,13 +338,15 @@ judge_link_rate(struct plugin_out *o, const struct plugin_thresholds *t,
 	if (bps < 0) {
 		/* absent or not a number: never a skipped threshold */
 		if (has_range(t))
-			plugin_out_sub(o, PLUGIN_UNKNOWN, "%s rate unreadable: "
+			plugin_out_finding(o, PLUGIN_UNKNOWN, "wan.link_rate", -1,
+			    "%s rate unreadable: "
 			    "its threshold is not judged", what);
 		return;
 	}
 	st = plugin_thresholds_eval(t, (double)bps);
 	if (st != PLUGIN_OK)
-		plugin_out_sub(o, st, "%s rate %lld bit/s", what, (long long)bps);
+		plugin_out_finding(o, st, "wan.link_rate", -1,
+		    "%s rate %lld bit/s", what, (long long)bps);
 	plugin_out_perf(o, label, (double)bps, "", t, &zero, NULL);
 }
 
@@ -346,7 +362,8 @@ judge_link(struct plugin_out *o, const struct policy_wan *pw,
 	snprintf(down, sizeof(down), "%slink_down", pfx);
 	if (cm->present && cm->link_rc == 0) {
 		if (cm->link_status[0] && strcmp(cm->link_status, "Up") != 0)
-			plugin_out_sub(o, PLUGIN_CRITICAL, "%sphysical link "
+			plugin_out_finding(o, PLUGIN_CRITICAL, "wan.physical_link", -1,
+			    "%sphysical link "
 			    "%.30s", name, cm->link_status);
 		else
 			plugin_out_info(o, "%slink %.30s %.30s, %.1f/%.1f Mbit/s "
@@ -358,7 +375,8 @@ judge_link(struct plugin_out *o, const struct policy_wan *pw,
 		    down);
 	} else if (cm->present) {
 		if (has_range(&pw->link_up) || has_range(&pw->link_down))
-			plugin_out_sub(o, PLUGIN_UNKNOWN, "%sGetCommonLinkProperties "
+			plugin_out_finding(o, PLUGIN_UNKNOWN, "wan.link_rate", -1,
+			    "%sGetCommonLinkProperties "
 			    "failed (%s): link rate thresholds not judged", name,
 			    ERRTEXT(cm->link_rc));
 		else
@@ -366,7 +384,8 @@ judge_link(struct plugin_out *o, const struct policy_wan *pw,
 			    name, ERRTEXT(cm->link_rc));
 	} else if (has_range(&pw->link_up) || has_range(&pw->link_down) ||
 	    has_range(&pw->rx_rate) || has_range(&pw->tx_rate)) {
-		plugin_out_sub(o, PLUGIN_UNKNOWN, "no WANCommonInterfaceConfig "
+		plugin_out_finding(o, PLUGIN_UNKNOWN, "wan.common_interface", -1,
+		    "no WANCommonInterfaceConfig "
 		    "service: link and traffic thresholds not judged");
 	}
 }
@@ -393,11 +412,41 @@ judge_summary(struct plugin_out *o, const struct igd_wan *w, int timed_out)
 		    tail);
 }
 
+/* The facts read and the counter sample, into the JSON facts (j NULL:
+ * not asked). */
+static void
+judge_wan_facts(struct json *j, const struct igd_device *dev,
+    const struct igd_wan *w, const struct judge_wan_prev *prev,
+    const struct judge_wan_ctx *c)
+{
+	if (j == NULL)
+		return;
+	json_key(j, "wan");
+	facts_wan(j, dev, w);
+	json_key(j, "query_error");
+	facts_code(j, c->query_rc);
+	json_key(j, "counter_sample");
+	json_obj_begin(j);
+	json_kstr(j, "state_file", prev->path);
+	json_kbool(j, "loaded", prev->loaded);
+	json_kbool(j, "have_previous", prev->have);
+	json_key(j, "previous_time_ms");
+	if (prev->have)
+		json_uint(j, prev->time_ms);
+	else
+		json_null(j);
+	json_kint(j, "time_ms", c->now_ms);
+	json_kstr(j, "load_error", prev->load_err[0] ? prev->load_err : NULL);
+	json_kstr(j, "save_error", prev->save_err[0] ? prev->save_err : NULL);
+	json_obj_end(j);
+}
+
 void
 judge_wan(struct plugin_out *o, const struct policy_wan *pw,
     const struct igd_device *dev, const struct igd_wan *w,
     const struct judge_wan_prev *prev, const struct judge_wan_ctx *c)
 {
+	judge_wan_facts(plugin_out_facts(o), dev, w, prev, c);
 	if (w->n_conns == 0) {
 		plugin_out_set_state(o, PLUGIN_UNKNOWN);
 		plugin_out_summary(o, "%.60s has no WAN connection service",
@@ -423,7 +472,8 @@ judge_wan(struct plugin_out *o, const struct policy_wan *pw,
 		    "(the first WANDevice)", w->commons[0].wan_device);
 	}
 	if (w->commons_skipped > 0)
-		plugin_out_sub(o, PLUGIN_UNKNOWN, "%u more WANDevices not "
+		plugin_out_finding(o, PLUGIN_UNKNOWN, "wan.devices_cap", -1,
+		    "%u more WANDevices not "
 		    "queried (over the cap of %d)", w->commons_skipped,
 		    IGD_WANS_MAX);
 	if (w->common.present)

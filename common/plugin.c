@@ -8,6 +8,7 @@
  * classes are ASCII, never <ctype.h>.
  */
 #include "plugin.h"
+#include "json.h"
 
 #include <locale.h>
 #include <math.h>
@@ -24,6 +25,22 @@ struct perf_item {
 	char label[PLUGIN_LABEL_MAX];	/* cleaned, unquoted, unique */
 	char text[PERF_TEXT_MAX];	/* the whole item as printed */
 	size_t len;
+	/* the same as numbers, for JSON */
+	double value;
+	int value_u;			/* "U": not known in this run */
+	char uom[4];
+	struct plugin_thresholds th;
+	int has_min, has_max;
+	double min, max;
+};
+
+/* A subcheck or plain line, as JSON shows it (kept only for JSON). */
+struct finding {
+	int is_sub;			/* 0: a plain line (a note) */
+	enum plugin_state st;
+	char rule[PLUGIN_RULE_MAX];	/* "" none */
+	long item;			/* -1 none */
+	char *text;			/* sanitised, owned */
 };
 
 struct plugin_out {
@@ -41,6 +58,14 @@ struct plugin_out {
 	char worst_text[PLUGIN_LINE_MAX];	/* its text, no prefix; "" none */
 	struct perf_item perf[PLUGIN_MAX_PERF];
 	size_t nperf;
+	/* JSON only (plugin_out_want_json) */
+	int json;
+	int json_lost;			/* a finding or the facts lost to memory */
+	struct finding *fx;
+	size_t nfx, capfx;
+	struct json *facts;
+	char err_stage[16];
+	char err_msg[PLUGIN_LINE_MAX];
 };
 
 /* ---- states ---- */
@@ -559,7 +584,89 @@ plugin_out_new(const char *check)
 void
 plugin_out_free(struct plugin_out *o)
 {
+	if (o == NULL)
+		return;
+	for (size_t i = 0; i < o->nfx; i++)
+		free(o->fx[i].text);
+	free(o->fx);
+	if (o->facts != NULL)
+		json_free(o->facts);
+	free(o->facts);
 	free(o);
+}
+
+int
+plugin_out_want_json(struct plugin_out *o)
+{
+	if (o == NULL)
+		return -1;
+	if (o->json)
+		return 0;
+	o->json = 1;
+	if ((o->facts = malloc(sizeof(*o->facts))) == NULL ||
+	    json_init_alloc(o->facts, PLUGIN_FACTS_MAX) != 0) {
+		o->json_lost = 1;
+		return -1;
+	}
+	json_obj_begin(o->facts);
+	return 0;
+}
+
+int
+plugin_out_is_json(const struct plugin_out *o)
+{
+	return o != NULL && o->json;
+}
+
+struct json *
+plugin_out_facts(struct plugin_out *o)
+{
+	return o != NULL && o->json ? o->facts : NULL;
+}
+
+void
+plugin_out_error(struct plugin_out *o, const char *stage, const char *message)
+{
+	if (o == NULL)
+		return;
+	snprintf(o->err_stage, sizeof(o->err_stage), "%s", stage);
+	plugin_sanitize(o->err_msg, sizeof(o->err_msg), message,
+	    strlen(message), PLUGIN_LINE_MAX);
+}
+
+/* Keep a line for JSON (text already sanitised). */
+static void
+keep_finding(struct plugin_out *o, int is_sub, enum plugin_state st,
+    const char *rule, long item, const char *text)
+{
+	struct finding *f;
+
+	if (!o->json)
+		return;
+	if (o->nfx == o->capfx) {
+		size_t nc = o->capfx ? o->capfx * 2 : 32;
+		struct finding *n = realloc(o->fx, nc * sizeof(*n));
+
+		if (n == NULL) {
+			o->json_lost = 1;
+			return;
+		}
+		o->fx = n;
+		o->capfx = nc;
+	}
+	f = &o->fx[o->nfx];
+	if ((f->text = strdup(text)) == NULL) {
+		o->json_lost = 1;
+		return;
+	}
+	f->is_sub = is_sub;
+	f->st = st;
+	f->item = item;
+	f->rule[0] = '\0';
+	if (rule != NULL)
+		plugin_sanitize(f->rule, sizeof(f->rule), rule, strlen(rule),
+		    PLUGIN_RULE_MAX);
+	o->nfx++;
 }
 
 /* Format into a new buffer (free it), or NULL when out of memory. */
@@ -661,12 +768,16 @@ add_line(struct plugin_out *o, const char *prefix, const char *s,
 	o->nlines++;
 }
 
-void
-plugin_out_sub(struct plugin_out *o, enum plugin_state st,
-    const char *fmt, ...)
+/* A subcheck (plugin_out_sub, plugin_out_finding). */
+static void vsub(struct plugin_out *o, enum plugin_state st, const char *rule,
+    long item, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+
+static void
+vsub(struct plugin_out *o, enum plugin_state st, const char *rule, long item,
+    const char *fmt, va_list ap)
 {
 	char prefix[16];
-	va_list ap;
 	char *s;
 	int n;
 
@@ -680,10 +791,15 @@ plugin_out_sub(struct plugin_out *o, enum plugin_state st,
 	n = snprintf(prefix, sizeof(prefix), "[%s] ", plugin_state_name(st));
 	if (n < 0 || (size_t)n >= sizeof(prefix))
 		prefix[0] = '\0';	/* cannot happen: names are short */
-	va_start(ap, fmt);
 	s = vformat(fmt, ap);
-	va_end(ap);
 	o->subs[st]++;
+	if (s != NULL && o->json) {
+		char clean[PLUGIN_LINE_MAX];
+
+		plugin_sanitize(clean, sizeof(clean), s, strlen(s),
+		    PLUGIN_LINE_MAX);
+		keep_finding(o, 1, st, rule, item, clean);
+	}
 	if (s != NULL && st != PLUGIN_OK && (o->worst_text[0] == '\0' ||
 	    rank(1, st) < rank(1, o->worst))) {
 		o->worst = st;
@@ -692,6 +808,28 @@ plugin_out_sub(struct plugin_out *o, enum plugin_state st,
 	}
 	add_line(o, prefix, s, rank(1, st));
 	free(s);
+}
+
+void
+plugin_out_sub(struct plugin_out *o, enum plugin_state st,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsub(o, st, NULL, -1, fmt, ap);
+	va_end(ap);
+}
+
+void
+plugin_out_finding(struct plugin_out *o, enum plugin_state st,
+    const char *rule, long item, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsub(o, st, rule, item, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -705,6 +843,13 @@ plugin_out_info(struct plugin_out *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = vformat(fmt, ap);
 	va_end(ap);
+	if (s != NULL && o->json) {
+		char clean[PLUGIN_LINE_MAX];
+
+		plugin_sanitize(clean, sizeof(clean), s, strlen(s),
+		    PLUGIN_LINE_MAX);
+		keep_finding(o, 0, PLUGIN_OK, NULL, -1, clean);
+	}
 	add_line(o, "", s, rank(0, PLUGIN_OK));
 	free(s);
 }
@@ -905,6 +1050,16 @@ perf_add(struct plugin_out *o, const char *label, double value,
 		return -1;
 	it->len = (size_t)n;
 	memcpy(it->label, lab, sizeof(lab));
+	it->value = value_u ? 0 : value;
+	it->value_u = value_u;
+	snprintf(it->uom, sizeof(it->uom), "%s", uom);
+	memset(&it->th, 0, sizeof(it->th));
+	if (t != NULL)
+		it->th = *t;
+	it->has_min = min != NULL;
+	it->min = min != NULL ? *min : 0;
+	it->has_max = max != NULL;
+	it->max = max != NULL ? *max : 0;
 	o->nperf++;
 	return 0;
 }
@@ -1085,5 +1240,156 @@ plugin_out_render(const struct plugin_out *o, char *buf,
 	buf[pos] = '\0';
 	if (olen != NULL)
 		*olen = pos;
+	return st;
+}
+
+/* ---- JSON ---- */
+
+/* A range as {"text", "start", "end", "inside"}: null ends are infinite. */
+static void
+json_range(struct json *j, const char *key, int has,
+    const struct plugin_range *r)
+{
+	const char *text = has ? range_text(r) : NULL;
+
+	json_key(j, key);
+	if (text == NULL) {
+		json_null(j);
+		return;
+	}
+	json_obj_begin(j);
+	json_kstr(j, "text", text);
+	json_key(j, "start");
+	if (r->start_infinite)
+		json_null(j);
+	else
+		json_num(j, r->start);
+	json_key(j, "end");
+	if (r->end_infinite)
+		json_null(j);
+	else
+		json_num(j, r->end);
+	json_kbool(j, "inside", r->inside);
+	json_obj_end(j);
+}
+
+static void
+json_perf(struct json *j, const struct perf_item *it)
+{
+	json_obj_begin(j);
+	json_kstr(j, "label", it->label);
+	json_key(j, "value");
+	if (it->value_u)
+		json_null(j);
+	else
+		json_num(j, it->value);
+	json_kstr(j, "unit", it->uom);
+	json_range(j, "warn", it->th.has_warn, &it->th.warn);
+	json_range(j, "crit", it->th.has_crit, &it->th.crit);
+	json_key(j, "min");
+	if (it->has_min)
+		json_num(j, it->min);
+	else
+		json_null(j);
+	json_key(j, "max");
+	if (it->has_max)
+		json_num(j, it->max);
+	else
+		json_null(j);
+	json_kstr(j, "text", it->text);
+	json_obj_end(j);
+}
+
+/* The findings, worst first (the order of the long output), then notes. */
+static void
+json_findings(struct json *j, const struct plugin_out *o)
+{
+	json_key(j, "findings");
+	json_arr_begin(j);
+	for (unsigned char r = 0; r <= 3; r++) {
+		for (size_t i = 0; i < o->nfx; i++) {
+			const struct finding *f = &o->fx[i];
+
+			if (!f->is_sub || rank(1, f->st) != r)
+				continue;
+			json_obj_begin(j);
+			json_kint(j, "state", f->st);
+			json_kstr(j, "state_name", plugin_state_name(f->st));
+			json_kstr(j, "rule", f->rule[0] ? f->rule : NULL);
+			json_key(j, "item");
+			if (f->item >= 0)
+				json_int(j, f->item);
+			else
+				json_null(j);
+			json_kstr(j, "text", f->text);
+			json_obj_end(j);
+		}
+	}
+	json_arr_end(j);
+	json_key(j, "notes");
+	json_arr_begin(j);
+	for (size_t i = 0; i < o->nfx; i++)
+		if (!o->fx[i].is_sub)
+			json_str(j, o->fx[i].text);
+	json_arr_end(j);
+}
+
+enum plugin_state
+plugin_out_render_json(const struct plugin_out *o, const char *prog,
+    struct json *j)
+{
+	char text[PLUGIN_TEXT_MAX];
+	size_t tl = 0, sl;
+	enum plugin_state st = plugin_out_render(o, text, sizeof(text), &tl);
+	const char *bar;
+
+	/* the status line: the first line, without the perfdata */
+	sl = strcspn(text, "\n");
+	bar = memchr(text, '|', sl);
+	if (bar != NULL)
+		sl = (size_t)(bar - text);
+	while (sl > 0 && text[sl - 1] == ' ')
+		sl--;
+	json_obj_begin(j);
+	json_kstr(j, "plugin", prog != NULL ? prog : "check_igd");
+	json_kstr(j, "version", CHECK_IGD_VERSION);
+	json_kstr(j, "check", o != NULL ? o->check : "");
+	json_kint(j, "state", st);
+	json_kstr(j, "state_name", plugin_state_name(st));
+	json_key(j, "status_line");
+	json_strn(j, text, sl);
+	json_kstr(j, "summary", o != NULL && o->has_summary &&
+	    o->summary[0] != '\0' ? o->summary : plugin_state_name(st));
+	json_key(j, "output");
+	json_strn(j, text, tl);
+	if (o == NULL) {
+		json_obj_end(j);
+		return st;
+	}
+	json_key(j, "counts");
+	json_obj_begin(j);
+	json_kint(j, "critical", o->subs[PLUGIN_CRITICAL]);
+	json_kint(j, "warning", o->subs[PLUGIN_WARNING]);
+	json_kint(j, "unknown", o->subs[PLUGIN_UNKNOWN]);
+	json_kint(j, "ok", o->subs[PLUGIN_OK]);
+	json_obj_end(j);
+	json_findings(j, o);
+	json_key(j, "perfdata");
+	json_arr_begin(j);
+	for (size_t i = 0; i < o->nperf; i++)
+		json_perf(j, &o->perf[i]);
+	json_arr_end(j);
+	json_key(j, "facts");
+	json_value_of(j, o->facts);
+	json_kbool(j, "facts_complete", !o->json_lost && o->facts != NULL &&
+	    !o->facts->overflow);
+	if (o->err_stage[0] != '\0') {
+		json_key(j, "error");
+		json_obj_begin(j);
+		json_kstr(j, "stage", o->err_stage);
+		json_kstr(j, "message", o->err_msg);
+		json_obj_end(j);
+	}
+	json_obj_end(j);
 	return st;
 }

@@ -176,6 +176,59 @@ int plugin_out_perf_u(struct plugin_out *o, const char *label,
 int plugin_out_perf_canon(struct plugin_out *o, const char *const *labels,
     size_t n);
 
+/* ---- JSON (--format json) ----
+ *
+ * The same verdict as one JSON document (schema/output.schema.json): the
+ * state, the status line, the text output as the text format prints it,
+ * every subcheck as a finding (with the rule that made it and the fact it
+ * concerns), every plain line as a note, the perfdata as numbers, and the
+ * facts the plugin read (written by the judges into plugin_out_facts()).
+ * Nothing is kept for JSON unless plugin_out_want_json() was called.
+ */
+struct json;
+
+#define PLUGIN_FACTS_MAX (12 * 1024 * 1024)	/* bytes of facts kept */
+#define PLUGIN_RULE_MAX  64			/* one finding's rule */
+
+/* Keep what the JSON document needs from now on.  0, or -1 when out of
+ * memory (then the document says the facts were lost). */
+int plugin_out_want_json(struct plugin_out *o);
+
+/* 1 when plugin_out_want_json() was called. */
+int plugin_out_is_json(const struct plugin_out *o);
+
+/*
+ * The facts object: an open JSON object to which judges add members
+ * (json_key, json_*), or NULL when JSON was not asked for (every json_*
+ * call then must be skipped: test for NULL).  Left open or half-written
+ * members are closed when rendered; past PLUGIN_FACTS_MAX the facts are
+ * replaced by null and facts_complete is false.
+ */
+struct json *plugin_out_facts(struct plugin_out *o);
+
+/*
+ * As plugin_out_sub(), and the finding names the rule that made it (a
+ * policy rule name, or a policy key such as "wan.uptime"; NULL for none)
+ * and the index of the fact it concerns in the facts' main list (the
+ * mapping for portmap), or -1.
+ */
+void plugin_out_finding(struct plugin_out *o, enum plugin_state st,
+    const char *rule, long item, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Why the run ended before a device was read ("options", "policy",
+ * "memory", "timeout"), and the message; shown as "error" in JSON. */
+void plugin_out_error(struct plugin_out *o, const char *stage,
+    const char *message);
+
+/*
+ * Write the whole JSON document of the verdict into j (a fresh writer):
+ * prog is the plugin's name ("check_igd_wan").  Returns the overall state;
+ * json_done(j) says whether the document is whole.
+ */
+enum plugin_state plugin_out_render_json(const struct plugin_out *o,
+    const char *prog, struct json *j);
+
 /*
  * Render the verdict into buf (len bytes, NUL-terminated, ends with '\n').
  * The output is cut to fit (long-output lines first, then perfdata items,

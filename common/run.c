@@ -11,6 +11,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "facts.h"
+#include "json.h"
 #include "judge_present.h"
 #include "msg.h"
 #include "run.h"
@@ -22,17 +24,17 @@ run_say(struct run *r, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (r->text_len + 1 >= sizeof(r->text))
+	if (r->text_len + 1 >= sizeof(r->textbuf))
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(r->text + r->text_len, sizeof(r->text) - r->text_len,
-	    fmt, ap);
+	n = vsnprintf(r->textbuf + r->text_len, sizeof(r->textbuf) -
+	    r->text_len, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
 	r->text_len += (size_t)n;
-	if (r->text_len >= sizeof(r->text))
-		r->text_len = sizeof(r->text) - 1;
+	if (r->text_len >= sizeof(r->textbuf))
+		r->text_len = sizeof(r->textbuf) - 1;
 }
 
 /* End the run before it started: status UNKNOWN, the text already said. */
@@ -41,6 +43,31 @@ run_stop(struct run *r)
 {
 	r->status = PLUGIN_UNKNOWN;
 	return -1;
+}
+
+/* The plugin's name for JSON documents (the backstop's too). */
+static const char *run_prog = "check_igd";
+
+/* The JSON document main() writes; it lives until the process ends. */
+static struct json run_doc;
+
+/*
+ * End the run before it started, in JSON when json: a verdict UNKNOWN
+ * whose summary is msg and whose error names stage (run_close renders it).
+ * Else the text already said by the caller stands.
+ */
+static int
+run_fail(struct run *r, int json, const char *stage, const char *msg)
+{
+	if (json && r->out == NULL)
+		r->out = plugin_out_new(r->spec->check);
+	if (json && r->out != NULL) {
+		plugin_out_want_json(r->out);
+		plugin_out_set_state(r->out, PLUGIN_UNKNOWN);
+		plugin_out_summary(r->out, "%s", msg);
+		plugin_out_error(r->out, stage, msg);
+	}
+	return run_stop(r);
 }
 
 int
@@ -52,6 +79,8 @@ run_open(struct run *r, const struct run_spec *spec, int argc,
 
 	memset(r, 0, sizeof(*r));
 	r->spec = s;
+	r->text = r->textbuf;
+	run_prog = s->prog;
 	switch (cli_parse(argc, argv, s->shortopts, s->longopts, &r->opts,
 	    s->option, ctx, err, sizeof(err))) {
 	case CLI_HELP:
@@ -66,20 +95,23 @@ run_open(struct run *r, const struct run_spec *spec, int argc,
 		return run_stop(r);
 	case CLI_BAD:
 		run_say(r, "IGD %s UNKNOWN - %s\n%s", s->check, err, s->usage);
-		return run_stop(r);
+		return run_fail(r, cli_wants_json(argc, argv), "options", err);
 	default:
 		break;
 	}
 	if (s->validate != NULL &&
 	    s->validate(&r->opts, ctx, err, sizeof(err)) != 0) {
 		run_say(r, "IGD %s UNKNOWN - %s\n", s->check, err);
-		return run_stop(r);
+		return run_fail(r, r->opts.json, "options", err);
 	}
 	if ((r->opts.policy != NULL ?
 	    policy_load_file(r->opts.policy, &r->pol, err, sizeof(err)) :
 	    policy_load_default(&r->pol, err, sizeof(err))) != 0) {
-		run_say(r, "IGD %s UNKNOWN - policy error: %s\n", s->check, err);
-		return run_stop(r);
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "policy error: %s", err);
+		run_say(r, "IGD %s UNKNOWN - %s\n", s->check, msg);
+		return run_fail(r, r->opts.json, "policy", msg);
 	}
 	run_backstop_arm(s->check, &r->opts);
 	deadline_init(&r->dl, run_deadline_ms(&r->opts));
@@ -88,7 +120,43 @@ run_open(struct run *r, const struct run_spec *spec, int argc,
 		run_say(r, "IGD %s UNKNOWN - out of memory\n", s->check);
 		return run_stop(r);
 	}
+	if (r->opts.json && plugin_out_want_json(r->out) != 0)
+		plugin_out_error(r->out, "memory", "out of memory for the "
+		    "JSON document");
 	return 0;
+}
+
+/* Render r->out as JSON into run_doc (or, should it not fit, a short
+ * document saying so into r->textbuf) and point r->text at it. */
+static void
+run_render_json(struct run *r)
+{
+	struct plugin_out *o;
+	struct json j;
+
+	json_free(&run_doc);
+	if (json_init_alloc(&run_doc, RUN_JSON_MAX) == 0)
+		plugin_out_render_json(r->out, run_prog, &run_doc);
+	if (json_done(&run_doc) == 0 && run_doc.len + 1 < run_doc.cap) {
+		run_doc.buf[run_doc.len++] = '\n';
+		run_doc.buf[run_doc.len] = '\0';
+		r->text = run_doc.buf;
+		r->text_len = run_doc.len;
+		return;
+	}
+	o = plugin_out_new(r->spec->check);
+	plugin_out_want_json(o);
+	plugin_out_set_state(o, PLUGIN_UNKNOWN);
+	plugin_out_summary(o, "the JSON document did not fit in %d bytes",
+	    RUN_JSON_MAX);
+	plugin_out_error(o, "memory", "JSON document too large");
+	json_init(&j, r->textbuf, sizeof(r->textbuf) - 1);
+	plugin_out_render_json(o, run_prog, &j);
+	plugin_out_free(o);
+	r->text_len = j.len;
+	r->textbuf[r->text_len++] = '\n';
+	r->textbuf[r->text_len] = '\0';
+	r->text = r->textbuf;
 }
 
 int
@@ -101,8 +169,11 @@ run_close(struct run *r)
 	run_backstop_disarm();
 	if (r->out != NULL) {
 		/* the verdict replaces anything said before */
-		plugin_out_render(r->out, r->text, sizeof(r->text),
-		    &r->text_len);
+		if (plugin_out_is_json(r->out))
+			run_render_json(r);
+		else
+			plugin_out_render(r->out, r->textbuf,
+			    sizeof(r->textbuf), &r->text_len);
 		st = (int)plugin_out_state(r->out);
 		plugin_out_free(r->out);
 		r->out = NULL;
@@ -274,6 +345,7 @@ run_find_device(struct run *r, struct igd_found *found)
 	char err[256] = "";
 	size_t n = 0;
 	int rc;
+	struct json *j;
 
 	run_target(opts, &target);
 	if (opts->url == NULL && opts->host == NULL) {
@@ -293,11 +365,21 @@ run_find_device(struct run *r, struct igd_found *found)
 	    sizeof(err)) != 0) {
 		plugin_out_set_state(r->out, PLUGIN_UNKNOWN);
 		plugin_out_summary(r->out, "cannot search: %s", err);
+		plugin_out_error(r->out, "search", err);
 		free(ssdp);
 		return -1;
 	}
 	rc = judge_present_device(r->out, pp, n > 0 ? found : NULL, ssdp, opts);
 	free(ssdp);
+	if (rc != 0)
+		plugin_out_error(r->out, n == 0 ? "search" : "description",
+		    n == 0 ? "no IGD answered" : found->rc != 0 ? found->err :
+		    "the device found is not the one the policy pins");
+	else if ((j = plugin_out_facts(r->out)) != NULL) {
+		json_key(j, "device");
+		facts_device(j, &found->dev);
+		json_kint(j, "answer_ms", found->answer_ms);
+	}
 	return rc;
 }
 
@@ -329,7 +411,7 @@ run_deadline_ms(const struct cli_opts *o)
 	return ms > 1 ? ms : 1;
 }
 
-static char backstop_msg[160];
+static char backstop_msg[2048];	/* a JSON document with --format json */
 static size_t backstop_len;
 static int backstop_state;
 
@@ -359,6 +441,31 @@ run_backstop_disarm(void)
 	sigaction(SIGALRM, &sa, NULL);
 }
 
+/* The backstop's verdict as a JSON document into backstop_msg. */
+static void
+backstop_json(const char *check, const struct cli_opts *o)
+{
+	struct plugin_out *b = plugin_out_new(check);
+	struct json j;
+	char msg[96];
+
+	if (b == NULL)
+		return;			/* the text line stays */
+	snprintf(msg, sizeof(msg), "plugin timed out after %.1f s (backstop)",
+	    o->timeout);
+	plugin_out_want_json(b);
+	plugin_out_set_state(b, o->timeout_state);
+	plugin_out_summary(b, "%s", msg);
+	plugin_out_error(b, "timeout", msg);
+	json_init(&j, backstop_msg, sizeof(backstop_msg) - 1);
+	plugin_out_render_json(b, run_prog, &j);
+	if (json_done(&j) == 0) {
+		backstop_msg[j.len] = '\n';
+		backstop_len = j.len + 1;
+	}
+	plugin_out_free(b);
+}
+
 void
 run_backstop_arm(const char *check, const struct cli_opts *o)
 {
@@ -372,6 +479,8 @@ run_backstop_arm(const char *check, const struct cli_opts *o)
 	    plugin_state_name(o->timeout_state), o->timeout);
 	backstop_len = (n > 0 && (size_t)n < sizeof(backstop_msg)) ?
 	    (size_t)n : 0;
+	if (o->json)
+		backstop_json(check, o);
 	backstop_state = (int)o->timeout_state;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = backstop;

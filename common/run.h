@@ -35,6 +35,7 @@
 
 #define RUN_TEXT_MAX  16384	/* the text main() writes: a verdict or the help */
 #define RUN_PATH_MAX  1024	/* a default state file path */
+#define RUN_JSON_MAX  (32 * 1024 * 1024)	/* one JSON document (--format json) */
 
 /* What makes one plugin's run: its names, texts and options. */
 struct run_spec {
@@ -62,8 +63,11 @@ struct run {
 	struct plugin_out *out;		/* the verdict; owned */
 	int status;			/* exit status when out is NULL */
 	char state_path[RUN_PATH_MAX];
-	char text[RUN_TEXT_MAX];	/* what main() writes, after run_close() */
+	const char *text;		/* what main() writes, after run_close():
+					   textbuf, or the JSON document (valid
+					   until the process ends) */
 	size_t text_len;
+	char textbuf[RUN_TEXT_MAX];
 };
 
 /*
@@ -79,6 +83,11 @@ int run_open(struct run *r, const struct run_spec *spec, int argc,
 /*
  * Close a run: render the verdict into r->text (or keep the text run_open
  * left there), free the verdict and the policy.  Returns the exit status.
+ *
+ * With --format json the text is one JSON document and a newline, also
+ * for a bad option (when the command line holds "--format json", see
+ * cli_wants_json), a validation error, a broken policy or no memory: state
+ * UNKNOWN, with "error" naming the stage.  --help and --version stay text.
  */
 int run_close(struct run *r);
 

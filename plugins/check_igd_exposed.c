@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "run.h"
 #include "errors.h"
+#include "facts.h"
 #include "http.h"
 #include "igd.h"
 #include "plugin.h"
@@ -138,7 +139,8 @@ judge_ssdp(struct plugin_out *o, const struct cli_opts *opts,
 	if (r->n > 0) {
 		const struct ssdp_answer *a = &r->answers[0];
 
-		plugin_out_sub(o, PLUGIN_CRITICAL, "%.60s answers SSDP on UDP "
+		plugin_out_finding(o, PLUGIN_CRITICAL, "ssdp", -1,
+		    "%.60s answers SSDP on UDP "
 		    "%u from outside: %.80s, LOCATION %.120s (UPnProxy/"
 		    "CallStranger exposure)", opts->host, opts->ssdp_port,
 		    a->server[0] ? a->server : "no SERVER header",
@@ -146,7 +148,8 @@ judge_ssdp(struct plugin_out *o, const struct cli_opts *opts,
 		snprintf(said, saidlen, "answers SSDP on UDP %u (%.60s)",
 		    opts->ssdp_port, a->server[0] ? a->server : "IGD");
 	} else if (upnp > 0) {
-		plugin_out_sub(o, PLUGIN_CRITICAL, "%.60s answers SSDP on UDP "
+		plugin_out_finding(o, PLUGIN_CRITICAL, "ssdp", -1,
+		    "%.60s answers SSDP on UDP "
 		    "%u from outside (%u answer%s: other device types or "
 		    "LOCATION elsewhere%s%.120s)", opts->host, opts->ssdp_port,
 		    upnp, upnp == 1 ? "" : "s",
@@ -155,7 +158,8 @@ judge_ssdp(struct plugin_out *o, const struct cli_opts *opts,
 		snprintf(said, saidlen, "answers SSDP on UDP %u",
 		    opts->ssdp_port);
 	} else if (r->malformed > 0) {
-		plugin_out_sub(o, PLUGIN_WARNING, "%.60s answers on UDP %u, "
+		plugin_out_finding(o, PLUGIN_WARNING, "ssdp", -1,
+		    "%.60s answers on UDP %u, "
 		    "but not with SSDP (%u datagram%s)", opts->host,
 		    opts->ssdp_port, r->malformed, r->malformed == 1 ? "" : "s");
 		snprintf(said, saidlen, "answers on UDP %u (not SSDP)",
@@ -275,7 +279,8 @@ judge_http(struct plugin_out *o, const char *url, const struct deadline *dl,
 		return;
 	}
 	if (rc != 0) {
-		plugin_out_sub(o, PLUGIN_UNKNOWN, "%.120s: cannot probe", url);
+		plugin_out_finding(o, PLUGIN_UNKNOWN, "http", -1,
+		    "%.120s: cannot probe", url);
 		snprintf(said, saidlen, "TCP %.8s not probed", u.port);
 		return;
 	}
@@ -288,25 +293,29 @@ judge_http(struct plugin_out *o, const char *url, const struct deadline *dl,
 		dev = calloc(1, sizeof(*dev));
 		if (dev != NULL && igd_desc_parse(body.data, body.len, url, dev,
 		    err, sizeof(err)) == 0)
-			plugin_out_sub(o, PLUGIN_CRITICAL, "%.120s serves a "
+			plugin_out_finding(o, PLUGIN_CRITICAL, "http", -1,
+			    "%.120s serves a "
 			    "UPnP description from outside: %.60s %.60s "
 			    "(%.60s), UDN %.60s", url, dev->manufacturer,
 			    dev->model_name, dev->friendly_name, dev->udn);
 		else
-			plugin_out_sub(o, PLUGIN_CRITICAL, "%.120s serves a "
+			plugin_out_finding(o, PLUGIN_CRITICAL, "http", -1,
+			    "%.120s serves a "
 			    "UPnP device description from outside", url);
 		free(dev);
 		snprintf(said, saidlen, "serves its UPnP description on TCP "
 		    "%.8s", u.port);
 	} else if (rc == 0) {
-		plugin_out_sub(o, PLUGIN_WARNING, "%.120s answers HTTP %d "
+		plugin_out_finding(o, PLUGIN_WARNING, "http", -1,
+		    "%.120s answers HTTP %d "
 		    "from outside (server %.60s), but not with a UPnP "
 		    "description", url, body.status,
 		    body.server[0] ? body.server : "unnamed");
 		snprintf(said, saidlen, "HTTP %d on TCP %.8s (not UPnP)",
 		    body.status, u.port);
 	} else {
-		plugin_out_sub(o, PLUGIN_WARNING, "%.120s accepts connections "
+		plugin_out_finding(o, PLUGIN_WARNING, "http", -1,
+		    "%.120s accepts connections "
 		    "from outside, but gave no UPnP description: %.100s", url,
 		    err);
 		snprintf(said, saidlen, "TCP %.8s open (no description)",
@@ -335,6 +344,7 @@ exposed_check(struct run *r, const struct exposed_args *a,
 	struct ssdp_search s;
 	char err[512], said_ssdp[256] = "", said_http[256] = "";
 	enum plugin_state st;
+	struct json *j;
 
 	/* SSDP: three searches, listen the whole window for any answer */
 	memset(&s, 0, sizeof(s));
@@ -353,14 +363,24 @@ exposed_check(struct run *r, const struct exposed_args *a,
 	    sizeof(said_ssdp));
 	if (a->http != NULL) {
 		if (deadline_left_ms(&r->dl) == 0) {
-			plugin_out_sub(r->out, r->opts.timeout_state, "timeout: "
-			    "%.120s not tried", a->http);
+			plugin_out_finding(r->out, r->opts.timeout_state,
+			    "timeout", -1, "timeout: %.120s not tried",
+			    a->http);
 			snprintf(said_http, sizeof(said_http), "%.100s not "
 			    "tried", a->http);
 		} else {
 			judge_http(r->out, a->http, &r->dl, said_http,
 			    sizeof(said_http));
 		}
+	}
+	if ((j = plugin_out_facts(r->out)) != NULL) {
+		json_kstr(j, "address", r->opts.host);
+		json_kint(j, "ssdp_port", r->opts.ssdp_port);
+		json_knum(j, "listen", a->listen);
+		json_key(j, "ssdp");
+		facts_ssdp(j, res);
+		json_kstr(j, "http_url", a->http);
+		json_kstr(j, "http", said_http[0] ? said_http : NULL);
 	}
 	st = plugin_out_state(r->out);
 	plugin_out_summary(r->out, "%.60s %s: %s%s%s", r->opts.host,

@@ -261,7 +261,8 @@ gather_table(struct run *r, const struct portmap_args *a,
 	igd_table_read(&found->dev, method, &r->dl, t);
 	if (a->save != NULL && table_save(a->save, t, found->dev.location,
 	    found->dev.udn, err, sizeof(err)) != 0)
-		plugin_out_sub(r->out, PLUGIN_UNKNOWN, "cannot save the table: "
+		plugin_out_finding(r->out, PLUGIN_UNKNOWN, "save", -1,
+		    "cannot save the table: "
 		    "%s", err);
 	return 0;
 }

@@ -182,32 +182,45 @@ judge_changes(struct plugin_out *o, const struct policy *pol,
 		    prev->save_err);
 }
 
-/* What the run knows of mapping i beside the device's facts: the WAN
- * address, the client's MAC address (when it is known as one), the age
- * (when the state file holds an earlier run). */
-static void
-mapping_facts(const struct igd_table *t, size_t i,
-    const struct judge_portmap_ctx *c, int want_mac, struct policy_facts *f)
+void
+judge_portmap_facts(const struct policy *pol, const struct igd_mapping *m,
+    const char *external_address, const struct hostid *hosts, int have_age,
+    int64_t first_seen, int64_t now, struct policy_facts *f)
 {
-	const struct judge_portmap_prev *prev = c->prev;
-	const struct hostid_entry *e;
+	const struct hostid_entry *e = NULL;
+	int want_mac = 0;
 
 	memset(f, 0, sizeof(*f));
-	f->external_address = t->external_address;
+	f->external_address = external_address;
 	/* looked up only for a policy with internal_mac rules */
-	e = want_mac && c->hosts != NULL ? hostid_find(c->hosts,
-	    t->m[i].internal_client) : NULL;
+	for (size_t r = 0; r < pol->portmap.n_rules && !want_mac; r++)
+		want_mac = pol->portmap.rules[r].n_macs != 0;
+	if (want_mac && hosts != NULL)
+		e = hostid_find(hosts, m->internal_client);
 	if (e != NULL && !e->local && e->found == NEIGH_FOUND) {
 		f->have_mac = 1;
 		memcpy(f->mac, e->mac, sizeof(f->mac));
 	}
-	if (prev != NULL && prev->have && prev->chg.cur != NULL &&
-	    i < prev->chg.n_cur) {
+	if (have_age) {
 		f->have_age = 1;
-		f->age = prev->now - prev->chg.cur[i].first_seen;
+		f->age = now - first_seen;
 		if (f->age < 0)
 			f->age = 0;
 	}
+}
+
+/* The facts of mapping i of t as this run knows them. */
+static void
+mapping_facts(const struct policy *pol, const struct igd_table *t, size_t i,
+    const struct judge_portmap_ctx *c, struct policy_facts *f)
+{
+	const struct judge_portmap_prev *prev = c->prev;
+	int have_age = prev != NULL && prev->have && prev->chg.cur != NULL &&
+	    i < prev->chg.n_cur;
+
+	judge_portmap_facts(pol, &t->m[i], t->external_address, c->hosts,
+	    have_age, have_age ? prev->chg.cur[i].first_seen : 0,
+	    prev != NULL ? prev->now : 0, f);
 }
 
 /* Why a rule could not judge a mapping (POLICY_NEED_* bits), into buf. */
@@ -296,10 +309,6 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 	char text[JUDGE_PORTMAP_TEXT_MAX], why[256];
 	const struct policy_rule *ext_rule = NULL;
 	unsigned ext_unjudged = 0;
-	int want_mac = 0;
-
-	for (size_t r = 0; r < pol->portmap.n_rules; r++)
-		want_mac |= pol->portmap.rules[r].n_macs != 0;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct igd_mapping *m = &t->m[i];
 		const struct policy_rule *unjudged;
@@ -322,7 +331,7 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 			}
 		}
 
-		mapping_facts(t, i, c, want_mac, &f);
+		mapping_facts(pol, t, i, c, &f);
 		y->states[i] = judge_portmap_one(pol, m, &f, &y->rules[i],
 		    &unjudged);
 		cannot = unjudged != NULL;

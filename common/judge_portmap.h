@@ -13,6 +13,7 @@
 #define CHECK_IGD_JUDGE_PORTMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "hostid.h"
 #include "mapchg.h"
 #include "mapevent.h"
@@ -69,6 +70,18 @@ struct judge_portmap_ctx {
 void judge_portmap(struct plugin_out *o, const struct policy *pol,
     const struct igd_table *t, const struct judge_portmap_prev *prev,
     const struct judge_portmap_ctx *c);
+
+/*
+ * What a rule may need to know of mapping m beyond the mapping itself, into
+ * f: the WAN address external_address; the client's MAC address when pol
+ * has internal_mac rules and hosts (may be NULL) knows the client as one
+ * address; the age now - first_seen when have_age (an earlier run in the
+ * state file).  The verdict and the event log take their facts from here,
+ * so that both judge a mapping alike.
+ */
+void judge_portmap_facts(const struct policy *pol, const struct igd_mapping *m,
+    const char *external_address, const struct hostid *hosts, int have_age,
+    int64_t first_seen, int64_t now, struct policy_facts *f);
 
 /*
  * Judge one mapping by the policy (first rule wins), knowing f about it:

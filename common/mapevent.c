@@ -128,9 +128,10 @@ build(const struct mapevent_ctx *c, const struct mapchg_item *it,
 		struct policy_facts f;
 		enum plugin_state st;
 
-		/* what judge_portmap() knows of the mapping */
-		memset(&f, 0, sizeof(f));
-		f.external_address = c->external_address;
+		/* what judge_portmap() knows of the mapping: a line is only
+		 * written after an earlier run, so the age is known */
+		judge_portmap_facts(c->pol, m, c->external_address, c->hosts,
+		    1, it->first_seen, c->now, &f);
 		st = judge_portmap_one(c->pol, m, &f, &rule, &unjudged);
 
 		line_host(&j, c->hosts, m->internal_client, max, &cut);

@@ -16,6 +16,7 @@
 
 #include "errors.h"
 #include "events.h"
+#include "judge_portmap.h"
 #include "mapevent.h"
 
 #define T0 1700000000		/* 2023-11-14T22:13:20Z */
@@ -219,6 +220,61 @@ START_TEST(hostile_text_fits)
 }
 END_TEST
 
+/* The rule and state a line carries are the verdict's: a policy whose
+ * rules need the client's MAC address and the mapping's age judges the
+ * line with both (the log once judged with the WAN address only, so such
+ * rules could not judge and the line disagreed with the verdict). */
+START_TEST(rule_needs_mac_and_age)
+{
+	static const char yaml[] =
+	    "version: 1\n"
+	    "portmap:\n"
+	    "  default: warning\n"
+	    "  rules:\n"
+	    "    - name: pi-fresh\n"
+	    "      state: ok\n"
+	    "      internal_mac: b8:27:eb\n"
+	    "      newer_than: 1h\n";
+	struct policy *mine;
+	struct hostid_entry e;
+	struct hostid h;
+	struct policy_facts f;
+	const struct policy_rule *rule, *unjudged;
+	char err[256];
+	const char *l;
+
+	ck_assert_int_eq(policy_load_buffer("mac-age.yaml", yaml,
+	    sizeof(yaml) - 1, &mine, err, sizeof(err)), 0);
+	add(&now, "TCP", 8123, "192.168.1.3", 8123, "home", 3600);
+	compare();
+	memset(&e, 0, sizeof(e));
+	memset(&h, 0, sizeof(h));
+	snprintf(e.addr, sizeof(e.addr), "192.168.1.3");
+	e.found = NEIGH_FOUND;
+	memcpy(e.mac, "\xb8\x27\xeb\x12\x34\x56", 6);
+	h.e = &e;
+	h.n = 1;
+	ctx.hosts = &h;
+	ctx.pol = mine;
+	l = line_of(0, 0);
+	HAS(l, "\"mac\":\"b8:27:eb:12:34:56\"");
+	HAS(l, "\"rule\":\"pi-fresh\",\"state\":\"ok\"");
+	/* the verdict's facts for the same mapping give the same answer */
+	judge_portmap_facts(mine, &now.m[0], ctx.external_address, &h, 1,
+	    res.cur[0].first_seen, ctx.now, &f);
+	ck_assert_int_eq(judge_portmap_one(mine, &now.m[0], &f, &rule,
+	    &unjudged), PLUGIN_OK);
+	ck_assert_ptr_nonnull(rule);
+	ck_assert_str_eq(rule->name, "pi-fresh");
+	/* another vendor's machine: the default, warning */
+	e.mac[0] = 0x00;
+	l = line_of(0, 0);
+	HAS(l, "\"rule\":null,\"state\":\"warning\"");
+	ctx.pol = pol;
+	policy_free(mine);
+}
+END_TEST
+
 /* A long description of multi-byte characters is cut whole characters. */
 START_TEST(long_text_cut_on_characters)
 {
@@ -373,6 +429,7 @@ mapevent_suite(void)
 	tcase_add_test(tc, changed_line);
 	tcase_add_test(tc, gone_line);
 	tcase_add_test(tc, hostile_text_fits);
+	tcase_add_test(tc, rule_needs_mac_and_age);
 	tcase_add_test(tc, long_text_cut_on_characters);
 	tcase_add_test(tc, strn_and_bool);
 	tcase_add_test(tc, write_fresh_only);

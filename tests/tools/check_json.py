@@ -50,8 +50,10 @@ def bad_constant(name):
 
 
 def mask(line):
-    """Figures that differ between two runs: times and ages."""
+    """Figures that differ between two runs: times, ages and the lease
+    time a mapping has left (it counts down between the two runs)."""
     line = re.sub(r"[0-9]+\.[0-9]+ s\b", "T s", line)
+    line = re.sub(r"\blease [0-9]+s\b", "lease Ns", line)
     line = re.sub(r"age [0-9dhms ]+", "age T", line)
     return line
 

@@ -40,9 +40,10 @@
 #                            delete every rule; legacy iptables writes wait
 #                            for the kernel, seconds each when another lab on
 #                            the machine keeps a CPU busy in nftables)
-#   BENCH_PARTS="discovery wan offline ipt nft"  the parts to run (the
-#                            port-mapping parts: ipt, the iptables build; nft,
-#                            the nftables one)
+#   BENCH_PARTS="discovery wan offline hosts ipt nft"  the parts to run
+#                            (the port-mapping parts: ipt, the iptables
+#                            build; nft, the nftables one; hosts, the MAC and
+#                            vendor of each client on 250 mappings)
 #   BENCH_FILL=preload       how mappings are added: "preload" (lease file and
 #                            a daemon restart, about twice as fast on nftables)
 #                            or "soap" (AddPortMapping, lab_add_many)
@@ -73,7 +74,7 @@ RUN_TIMEOUT=${BENCH_RUN_TIMEOUT:-300}
 BENCH_LAB=${BENCH_LAB_NAME:-bench$$}
 FILL=${BENCH_FILL:-preload}
 IPT_FILL=${BENCH_IPT_FILL:-soap}
-PARTS=" ${BENCH_PARTS:-discovery wan offline ipt nft} "
+PARTS=" ${BENCH_PARTS:-discovery wan offline hosts ipt nft} "
 part() { [[ $PARTS == *" $1 "* ]]; }
 
 # Targets (issue): discovery >= 10x faster than upnpc -s and < 150 ms; WAN
@@ -402,6 +403,68 @@ else
 	say "== offline judging: SKIP (no $P/check_igd_portmap)"
 fi
 say ""
+
+# ------------------------------------------------------------ client hosts
+# The MAC address and vendor of each mapping's client (issue 11): 250
+# mappings on the iptables build of 2.3.1 (read in one list call, so the
+# table costs little beside the lookups), in three labs' worth of cases on
+# one lab: every client a LAN host with a neighbour entry (neighbour table
+# read + the IEEE registry of ieee-data read for its vendor), every client
+# an address no host has (the neighbour table only: no MAC, so no vendor to
+# look up and the registry is not read), and --no-hosts (neither).  The
+# first against the second is the registry load; the second against
+# --no-hosts the neighbour lookups.
+T_HOSTS_N=250
+if ! part hosts; then
+	:
+elif [ ! -x "$P/check_igd_portmap" ]; then
+	say "== client hosts: SKIP (no $P/check_igd_portmap)"
+	say ""
+elif [ ! -r /usr/share/ieee-data/oui.txt ] && [ ! -r /usr/share/ieee-data/oui.csv ]; then
+	say "== client hosts: SKIP (ieee-data not installed: make deps)"
+	say ""
+elif lab_up igd2-ipt "${BENCH_LAB}h" >"$TMP/lab-up-hosts.log" 2>&1 && lab_add_hosts >>"$TMP/lab-up-hosts.log" 2>&1; then
+	MEASURE_NETNS=$LAB_NS_LAN
+	say "== client hosts: check_igd_portmap on $T_HOSTS_N mappings with and without the MAC/vendor lookups (lab $LAB_NAME, iptables build)"
+	hosts_case() { # KEY CLIENT WHAT
+		local key=$1 client=$2 what=$3 t0=$SECONDS
+		# the table is exactly these mappings (daemon stopped, rules
+		# flushed, lease file rewritten, daemon started)
+		LAB_CLIENT=$client lab_load_table TCP $(seq 20000 $((20000 + T_HOSTS_N - 1))) >"$TMP/hosts-fill.log" 2>&1 ||
+			broken "client hosts: loading $T_HOSTS_N mappings to $client: $(tail -n 1 "$TMP/hosts-fill.log")"
+		say "-- $T_HOSTS_N mappings to $client ($what; $(lab_mapping_count) rules; loaded in $((SECONDS - t0)) s)"
+		local cmd=("$P/check_igd_portmap" -u "$LAB_URL" --list-method=list --no-state)
+		sample "hosts [$key]" "${cmd[@]}" -v
+		say "  $(printf '%s\n' "$SAMPLE_OUT" | grep -m 1 -F -- '-> ' | cut -c1-150)"
+		measure "hosts_$key" 1 "check_igd_portmap list [$T_HOSTS_N, $what]" "$N" "$CASE_BUDGET" -- "${cmd[@]}"
+		measure "hosts_${key}_off" 1 "check_igd_portmap list --no-hosts [$T_HOSTS_N, $what]" "$N" "$CASE_BUDGET" -- \
+			"${cmd[@]}" --no-hosts
+	}
+	hosts_case mac "$LAB_HOST1" "a host with a MAC: neighbour table + OUI registry"
+	hosts_case nomac "$LAB_HOST_NOMAC" "no MAC: neighbour table only"
+	ours_alive "the client-host cases"
+	# Wall time carries the machine's load; user+sys CPU of the plugin
+	# alone (wait4) is the steadier measure of work done here.
+	diff_ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f", a - b }'; }
+	say "  figures (medians; cost = with - without):"
+	hosts_line() { # DESCRIPTION KEY-WITH KEY-WITHOUT
+		local aw=${WALL[$2]:-} bw=${WALL[$3]:-} ac=${CPU[$2]:-} bc=${CPU[$3]:-}
+		[ -n "$aw" ] && [ -n "$bw" ] && [ -n "$ac" ] && [ -n "$bc" ] || return 0
+		say "  $(printf '%-40s' "$1") wall $aw / $bw ms ($(diff_ms "$aw" "$bw") ms, $(ratio "$aw" "$bw")x); user+sys $ac / $bc ms ($(diff_ms "$ac" "$bc") ms); RSS ${RSS[$2]:-?} / ${RSS[$3]:-?} KB"
+	}
+	hosts_line "MAC + vendor lookups vs --no-hosts:" hosts_mac hosts_mac_off
+	hosts_line "neighbour lookups (no MAC) vs --no-hosts:" hosts_nomac hosts_nomac_off
+	hosts_line "OUI registry load (MAC vs no MAC):" hosts_mac hosts_nomac
+	LAB_STOP_TIMEOUT=2 lab_down "$LAB_NAME"
+	lab_use "$BENCH_LAB" || broken "the nftables lab $BENCH_LAB is gone"
+	MEASURE_NETNS=$LAB_NS_LAN
+	say ""
+else
+	sed 's/^/  /' "$TMP/lab-up-hosts.log" | tail -n 5
+	skipped "client hosts" "the iptables lab did not come up"
+	lab_use "$BENCH_LAB" >/dev/null 2>&1
+	say ""
+fi
 
 # ------------------------------------------------------------ port mappings
 # portmap_section BACKEND (nft|ipt): the current lab (LAB_*) filled with

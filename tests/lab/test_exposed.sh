@@ -24,6 +24,7 @@ t_expect_shape EXPOSED
 t_expect_first_line "^IGD EXPOSED OK - $pub does not answer UPnP from here: no SSDP answer on UDP 1900"
 t_expect_perf ssdp_answers
 t_ok "no SSDP answer counted" eval '_t_perfdata | tr " " "\n" | grep -qx "ssdp_answers=0;;;0;"'
+t_expect_json
 
 # an IGD that answers on the public address
 lab_stop_daemon
@@ -49,6 +50,7 @@ t_run_wan check_igd_exposed -H "$pub" --listen 1.5 --http "$url"
 t_expect_rc 2 "description served on the WAN address: exit code"
 t_expect_output_has "serves a UPnP description from outside"
 t_expect_first_has "serves its UPnP description on TCP $LAB_PORT"
+t_expect_json
 
 t_run_wan check_igd_exposed -H "$pub" --listen 1.5 --http "http://$pub:$LAB_PORT/no-such-page"
 t_expect_rc 2 "SSDP answer and a 404 page: exit code (SSDP decides)"
@@ -76,6 +78,7 @@ for _ in $(seq 100); do [ -s "$T_TMP/garbage-ready" ] && break; sleep 0.1; done
 t_run_wan check_igd_exposed -H "$pub" --listen 1.5
 t_expect_rc 1 "garbage on UDP 1900: exit code"
 t_expect_first_line "^IGD EXPOSED WARNING - $pub answers, but not as UPnP: answers on UDP 1900 \(not SSDP\)"
+t_expect_json
 kill "$gpid" 2>/dev/null
 wait "$gpid" 2>/dev/null
 

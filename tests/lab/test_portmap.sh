@@ -32,6 +32,7 @@ for mode in igd2 igd1; do
 	else
 		t_expect_output_has "by list"
 	fi
+	t_expect_json	# -v, an empty table
 
 	lab_add_mapping TCP 8080 "$LAB_CLIENT" 80 "web server" 3600 || t_abort "add failed"
 	lab_add_mapping UDP 27015 "$LAB_CLIENT" 27015 "game" 7200 || t_abort "add failed"
@@ -71,6 +72,7 @@ for mode in igd2 igd1; do
 	t_expect_valid_output
 	t_ok "$mode: exactly one status line" test "$(printf '%s\n' "$T_OUT" | grep -c '^IGD ')" = 1
 	t_ok "$mode: the forged text is on the mapping's line, defanged" _t_has "'x!y'\"z IGD PORTMAP OK - ok ! a=1'"
+	t_expect_json	# findings, the forged description escaped in JSON
 
 	# --save, then --table judges the same table offline
 	# --no-hosts: a saved table has no host annotations, and the first line

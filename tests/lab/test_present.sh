@@ -33,6 +33,7 @@ for mode in igd2 igd1; do
 	t_expect_rc 0 "$mode -v -u: exit code"
 	t_ok "$mode: the device type is reported as IGD:${want#*:}" \
 		_t_has "IGD:${want#*:}"
+	t_expect_json	# -v
 
 	# policy pins: the right UDN is OK; another UDN or model is CRITICAL,
 	# and a multicast search waits for the pinned UDN until the deadline

@@ -44,8 +44,10 @@ t_ok "second run has numeric rates (tx_Bps, rx_Bps)" \
 t_run check_igd_wan -u "$LAB_URL" --no-state --external-address 1.2.3.4
 t_expect_rc 2 "pinned external address differs: CRITICAL"
 t_expect_output_has "expected 1.2.3.4"
+t_expect_json
 t_run check_igd_wan -u "$LAB_URL" --no-state --external-address "$LAB_EXT_IP"
 t_expect_rc 0 "pinned external address matches: OK"
+t_expect_json
 # thresholds from options: uptime must be over a day -> CRITICAL
 t_run check_igd_wan -u "$LAB_URL" --no-state --uptime-crit 86400:
 t_expect_rc 2 "uptime under --uptime-crit 86400: : CRITICAL"

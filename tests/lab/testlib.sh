@@ -69,6 +69,7 @@ _t_run_in() {
 	shift
 	T_CMD="$p $*"
 	T_ARGV=("${p##*/}" "$@")
+	T_EXEC=$exec
 	t0=$(date +%s%N)
 	# shellcheck disable=SC2086
 	$exec ${LAB_WRAP:-} "$p" "$@" >"$T_TMP/out" 2>"$T_TMP/err"
@@ -80,6 +81,31 @@ _t_run_in() {
 	t_log "# \$ $T_CMD   (exit $T_RC, ${T_MS} ms)"
 	printf '%s\n' "$T_OUT" | sed 's/^/#   /'
 	[ -z "$T_ERR" ] || printf '%s\n' "$T_ERR" | sed 's/^/#   stderr: /'
+}
+
+# t_expect_json: the last t_run/t_run_wan again, in the same namespace,
+# with --format json appended: the same exit code as the text run, and the
+# document valid by tests/tools/check_json.py (the schema, state = exit
+# code, the verdict of its own output text, status_line = the text run's
+# first line, timing figures masked).  T_OUT, T_RC and T_CMD stay the text
+# run's.  Pick a run whose second run judges the same table (--no-state,
+# or a state file the first run does not change the verdict of).
+T_CHECK_JSON=$T_REPO/tests/tools/check_json.py
+t_expect_json() {
+	local p=$PLUGINS_DIR/${T_ARGV[0]} rc why jrc
+	cp -- "$T_TMP/out" "$T_TMP/text"
+	# shellcheck disable=SC2086
+	$T_EXEC ${LAB_WRAP:-} "$p" "${T_ARGV[@]:1}" --format json \
+	    >"$T_TMP/json" 2>"$T_TMP/json.err"
+	rc=$?
+	t_log "# \$ $T_CMD --format json   (exit $rc)"
+	head -c 2000 "$T_TMP/json" | sed 's/^/#   json| /'
+	t_ok "--format json: exit code $rc, the text run's $T_RC" test "$rc" = "$T_RC"
+	why=$(/usr/bin/python3 "$T_CHECK_JSON" --exit-code "$rc" \
+	    --text "$T_TMP/text" <"$T_TMP/json" 2>&1)
+	jrc=$?
+	t_ok "--format json: check_json.py passes${why:+ ($(printf '%s' "$why" | paste -sd ';' -))}" \
+	    test "$jrc" = 0
 }
 
 # t_ok DESCRIPTION CONDITION-COMMAND...: one check.

@@ -50,11 +50,13 @@ def bad_constant(name):
 
 
 def mask(line):
-    """Figures that differ between two runs: times, ages and the lease
-    time a mapping has left (it counts down between the two runs)."""
+    """Figures that differ between two runs: times, ages, and what a live
+    device counts between the text and the JSON run: the lease time a
+    mapping has left and the WAN uptime."""
     line = re.sub(r"[0-9]+\.[0-9]+ s\b", "T s", line)
     line = re.sub(r"\blease [0-9]+s\b", "lease Ns", line)
     line = re.sub(r"age [0-9dhms ]+", "age T", line)
+    line = re.sub(r"\bup [0-9][0-9dhms ]*", "up T", line)
     return line
 
 

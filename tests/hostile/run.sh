@@ -28,9 +28,17 @@
 #   HOSTILE_RETRY    0: no second run of a case that went over time (1)
 #   HOSTILE_KEEP     keep the work directory (printed at the end)
 #   HOSTILE_VERBOSE  print the plugin's output of passing cases too
+#   HOSTILE_JSON     rotate (default), all or 0: which cases run the plugin
+#                    a second time with --format json (its own state file)
+#                    while the device still runs, and check that run: the
+#                    same exit code as the text run, wall time as above, and
+#                    tests/tools/check_json.py --text (schema, state, the
+#                    same first line); see json_case below for the rotation
 # Per case (set before case_, cleared after): WANT_FIRST (ERE the first line
 # must match), WANT_OUT (ERE some output line must match), NOT_OUT (ERE no
-# output line may match).
+# output line may match), JSON_CUT (set: what the run counts is cut by its
+# deadline or window, so the JSON run's first line is not compared with the
+# text run's; its exit code still is).
 #   CI               set (not false/0/no): an unbuilt plugin FAILs, not SKIPs
 # No traffic leaves the machine: every server binds a 127.0.0.0/8 address.
 
@@ -55,6 +63,20 @@ PY=$("$PY" -c 'import sys; print(sys.executable)') || {
 HOSTILE="$HERE/hostile_igd.py"
 MEASURE="$HERE/measure.py"
 CHECK_OUTPUT="$REPO/tests/tools/check_output.py"
+CHECK_JSON="$REPO/tests/tools/check_json.py"
+# check_json.py needs jsonschema: Debian's python3 (make deps), not a shim's.
+SYS_PY=/usr/bin/python3
+JSON=${HOSTILE_JSON:-rotate}
+case $JSON in
+all|rotate|0) ;;
+*) echo "hostile: HOSTILE_JSON must be all, rotate or 0" >&2; exit 2 ;;
+esac
+# Broken transport (the modes of hostile_igd.py run on every answer, then
+# on SOAP answers only).
+TRANSPORT="silent slow slow-body huge huge-headers random random-body midclose
+midclose-rst badlength badlength-short chunked-absurd chunked-nonhex
+chunked-overflow chunked-negative"
+JSON_RUNS=0
 
 case $NET in
 127.*) ;;
@@ -130,6 +152,35 @@ expect_ok() {
 		[ "$rc" = "$alt" ] && return 0
 	done
 	return 1
+}
+
+# json_case PLUGIN MODE: does this case get a second run with --format json?
+#   HOSTILE_JSON=all: every case; =0: none; =rotate (the default): every
+#   case except the broken-transport ones (MODE in $TRANSPORT, with or
+#   without :soap), where one plugin per mode does, rotating by the mode's
+#   position i in $TRANSPORT: on every answer present/wan/portmap for
+#   i mod 3 = 0/1/2, on SOAP answers wan/portmap for i mod 2 = 0/1.  Those
+#   cases mostly wait out -t; a second run of each would double that.
+json_case() {
+	local plugin=$1 mode=$2 base i=0 m pls
+	case $JSON in
+	0) return 1 ;;
+	all) return 0 ;;
+	esac
+	base=${mode%:soap}
+	for m in $TRANSPORT; do
+		if [ "$m" = "$base" ]; then
+			if [ "$base" = "$mode" ]; then
+				pls=(check_igd_present check_igd_wan check_igd_portmap)
+			else
+				pls=(check_igd_wan check_igd_portmap)
+			fi
+			[ "${pls[$((i % ${#pls[@]}))]}" = "$plugin" ]
+			return
+		fi
+		i=$((i + 1))
+	done
+	return 0
 }
 
 # case NAME PLUGIN MODE KIND EXPECT [PLUGIN ARGS...]
@@ -264,8 +315,37 @@ EOF
 		    --stdout "$d/stdout" --stderr "$d/stderr" -- "${pcmd[@]}")
 		read -r rc wall rss <<< "$m"
 	fi
+	# The same run with --format json (HOSTILE_JSON, see the header): its
+	# own fresh state file, so that both runs are a first run.
+	local jm jrc="" jwall jrss jpcmd chkj
+	if json_case "$plugin" "$mode" && [ "$rc" != killed ]; then
+		jpcmd=("$bin" "${target[@]}" -t "$T" "$@")
+		case $plugin in
+		check_igd_wan|check_igd_portmap)
+			jpcmd+=(--state-file "$d/$plugin.json.state") ;;
+		esac
+		jpcmd+=(--format json)
+		jm=$("$PY" "$MEASURE" --kill-after "$((T + SLACK + 5))" \
+		    --stdout "$d/json" --stderr "$d/json.err" -- "${jpcmd[@]}")
+		read -r jrc jwall jrss <<< "$jm"
+		JSON_RUNS=$((JSON_RUNS + 1))
+	fi
 	[ -n "$hpid" ] && stop "$hpid"
 	[ -n "$lpid" ] && stop "$lpid"
+
+	if [ -n "$jrc" ]; then
+		local jtext=(--text "$d/stdout")
+		[ -n "${JSON_CUT:-}" ] && jtext=()
+		if [ "$jrc" != "$rc" ]; then
+			why+=("--format json: exit $jrc, the text run's $rc")
+		elif ! chkj=$("$SYS_PY" "$CHECK_JSON" --exit-code "$jrc" \
+		    "${jtext[@]}" < "$d/json" 2>&1); then
+			why+=("--format json: $(echo "$chkj" | paste -sd ';' -)")
+		fi
+		if ! awk -v w="$jwall" -v l="$((T + SLACK))" 'BEGIN { exit !(w <= l) }'; then
+			why+=("--format json: wall ${jwall}s > $((T + SLACK))s")
+		fi
+	fi
 
 	if ! expect_ok "$expect" "$rc"; then
 		why+=("exit $rc, expected $expect")
@@ -305,7 +385,7 @@ EOF
 
 	if [ ${#why[@]} -eq 0 ]; then
 		PASS=$((PASS + 1))
-		echo "PASS $full (exit $rc, ${wall}s, ${rss} KiB)$retried"
+		echo "PASS $full (exit $rc, ${wall}s, ${rss} KiB${jrc:+; json ${jwall}s})$retried"
 		[ -n "${HOSTILE_VERBOSE:-}" ] && sed 's/^/    | /' "$d/stdout"
 	else
 		FAIL=$((FAIL + 1))
@@ -321,6 +401,8 @@ EOF
 			echo "    listener on $ELSEWHERE:$uport (any connection is a failure)"
 		fi
 		echo "    plugin: ${pcmd[*]}"
+		[ -n "$jrc" ] && echo "    json:   ${jpcmd[*]}" &&
+		    head -c 600 "$d/json" | cat -v | sed 's/^/    json| /'
 		head -c 1200 "$d/stdout" | cat -v | sed 's/^/    stdout| /'
 		[ -s "$d/stderr" ] && head -c 2000 "$d/stderr" | cat -v |
 		    sed 's/^/    stderr| /'
@@ -401,9 +483,6 @@ case_ idx0-402-igd2 $M idx0-402,version=2.3.9 url 1
 WANT_FIRST=
 
 # Broken transport on every answer (the root description first): UNKNOWN.
-TRANSPORT="silent slow slow-body huge huge-headers random random-body midclose
-midclose-rst badlength badlength-short chunked-absurd chunked-nonhex
-chunked-overflow chunked-negative"
 for mode in $TRANSPORT; do
 	for pl in $P $W $M; do
 		case_ "$mode" $pl "$mode" url 3
@@ -422,9 +501,11 @@ case_ huge-ssdp $W huge:desc ssdp 3
 case_ soap500 $W soap500 url 3
 case_ soap500 $M soap500 url 3
 case_ soap500-walk $M soap500 url 3 --list-method walk
-case_ endless-table $M endless-table url '!0'
-case_ endless-table-walk $M endless-table url '!0' --list-method walk
-case_ endless-table-list $M endless-table url 3 --list-method list
+# JSON_CUT: a table read until the deadline: the JSON run reads another
+# count, so its first line is not compared with the text run's
+JSON_CUT=1 case_ endless-table $M endless-table url '!0'
+JSON_CUT=1 case_ endless-table-walk $M endless-table url '!0' --list-method walk
+JSON_CUT=1 case_ endless-table-list $M endless-table url 3 --list-method list
 case_ fault606 $M fault606 url '!0'
 case_ fault606-walk $M fault606 url '!0' --list-method walk
 case_ fault606-list $M fault606 url '!0' --list-method list
@@ -465,7 +546,9 @@ done
 case_ ssdp-silent-missing $P ssdp-silent ssdp 2
 case_ ssdp-dup-census $P ssdp-dup ssdp 0 --census --window 1
 case_ ssdp-other-types-census $P ssdp-other-types ssdp 0 --census --window 1
-case_ ssdp-flood-census $P ssdp-flood ssdp '!0' --census --window 1
+# JSON_CUT: how many of the flood's answers the window counts differs
+# between two runs
+JSON_CUT=1 case_ ssdp-flood-census $P ssdp-flood ssdp '!0' --census --window 1
 case_ ssdp-elsewhere-census $P ssdp-elsewhere elsewhere '!0' --census --window 1
 
 # Real firmware (descriptions and answers of routers in the field).
@@ -538,5 +621,6 @@ WANT_OUT='\[UNKNOWN\] upnproxy-external-address: not judged for 3 mappings'
 case_ extip-fails $M extip-fails url 3
 WANT_OUT=
 
-echo "hostile: $PASS passed, $FAIL failed, $SKIP skipped"
+echo "hostile: $PASS passed, $FAIL failed, $SKIP skipped" \
+    "($JSON_RUNS of them also run with --format json, HOSTILE_JSON=$JSON)"
 [ "$FAIL" -eq 0 ]

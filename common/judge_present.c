@@ -436,6 +436,11 @@ judge_present_device(struct plugin_out *o, const struct policy_present *pp,
 {
 	char pins[320];
 	size_t others;
+	/* the device the check was asked about was not judged: never OK,
+	 * even with present.mismatch_state ok (which check_igd_present may
+	 * honour: there the mismatch is the whole finding) */
+	enum plugin_state not_judged = pp->mismatch_state == PLUGIN_OK ?
+	    PLUGIN_UNKNOWN : pp->mismatch_state;
 
 	if (f == NULL && (ssdp == NULL || ssdp->n == 0)) {
 		plugin_out_set_state(o, opts->timeout_state);
@@ -448,7 +453,7 @@ judge_present_device(struct plugin_out *o, const struct policy_present *pp,
 	if (f == NULL) {
 		/* others answered, the pinned device did not: none of them
 		 * is judged in its place */
-		plugin_out_set_state(o, pp->mismatch_state);
+		plugin_out_set_state(o, not_judged);
 		plugin_out_summary(o, "the pinned IGD (%s) did not answer "
 		    "within %.1f s; %zu other IGD%s answered, not judged",
 		    pins, opts->timeout, others, others == 1 ? "" : "s");
@@ -463,7 +468,7 @@ judge_present_device(struct plugin_out *o, const struct policy_present *pp,
 	}
 	if (!judge_present_pinned(pp, &f->dev)) {
 		judge_pins(o, pp, &f->dev);
-		plugin_out_set_state(o, pp->mismatch_state);
+		plugin_out_set_state(o, not_judged);
 		plugin_out_summary(o, "%.100s is not the pinned IGD (%s), not "
 		    "judged", f->dev.location, pins);
 		return -1;

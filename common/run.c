@@ -246,11 +246,20 @@ run_state_dir(const char *base, char *dir, size_t len, char *why,
 			    "a folder", dir);
 			return -1;
 		}
-		if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+		    !(st.st_mode & S_ISVTX)) {
 			msg_set(why, whylen, "NP_STATE_DIRECTORY %.200s: "
-			    "writable by others without the sticky bit (mode "
+			    "writable by %s without the sticky bit (mode "
 			    "%04o): anyone could replace a state file",
-			    dir, (unsigned)(st.st_mode & 07777));
+			    dir, (st.st_mode & S_IWOTH) ? "others" : "its group",
+			    (unsigned)(st.st_mode & 07777));
+			return -1;
+		}
+		if (st.st_uid != geteuid() && st.st_uid != 0) {
+			msg_set(why, whylen, "NP_STATE_DIRECTORY %.200s: owned "
+			    "by uid %lu, neither this user nor root: its owner "
+			    "could replace a state file", dir,
+			    (unsigned long)st.st_uid);
 			return -1;
 		}
 		return 0;

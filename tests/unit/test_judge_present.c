@@ -446,6 +446,11 @@ START_TEST(test_device_pinned_absent)
 	pol->present.mismatch_state = PLUGIN_WARNING;
 	ck_assert_int_eq(judge_device(NULL, 1), -1);
 	ck_assert_int_eq(status, PLUGIN_WARNING);
+	/* a policy that makes a mismatch ok (for check_igd_present's sake)
+	 * never makes a check that judged nothing OK */
+	pol->present.mismatch_state = PLUGIN_OK;
+	ck_assert_int_eq(judge_device(NULL, 1), -1);
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
 	/* nobody at all: the timeout state, as before */
 	ssdp.n = 0;
 	ck_assert_int_eq(judge_device(NULL, 1), -1);
@@ -467,6 +472,11 @@ START_TEST(test_device_pinned_unicast)
 	    "(model LabGateway), not judged");
 	has_line("[CRITICAL] model is FRITZ!Box 7430, policy expects "
 	    "LabGateway");
+	/* a mismatch made ok by the policy: still nothing judged */
+	pol->present.mismatch_state = PLUGIN_OK;
+	ck_assert_int_eq(judge_device(&found[0], 0), -1);
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	pol->present.mismatch_state = PLUGIN_CRITICAL;
 	snprintf(pol->present.model, sizeof(pol->present.model),
 	    "FRITZ!Box 7430");
 	ck_assert_int_eq(judge_device(&found[0], 0), 0);

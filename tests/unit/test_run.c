@@ -192,8 +192,9 @@ START_TEST(state_dir_refused)
 }
 END_TEST
 
-/* NP_STATE_DIRECTORY, when set, is the folder: it must be one, and not
- * writable by others unless sticky. */
+/* NP_STATE_DIRECTORY, when set, is the folder: it must be one, owned by
+ * this user or root, and not writable by its group or others unless
+ * sticky. */
 START_TEST(state_dir_np)
 {
 	char np[512], dir[512], why[512] = "";
@@ -208,6 +209,18 @@ START_TEST(state_dir_np)
 	ck_assert_int_eq(access(want, F_OK), -1);	/* not created */
 	ck_assert_int_eq(chmod(np, 0777), 0);
 	dir_refused("writable by others without the sticky bit (mode 0777)");
+	/* a group member could delete the state file: a silent first run */
+	ck_assert_int_eq(chmod(np, 0775), 0);
+	dir_refused("writable by its group without the sticky bit (mode 0775)");
+	ck_assert_int_eq(chmod(np, 01775), 0);
+	ck_assert_int_eq(run_state_dir(base, dir, sizeof(dir), why,
+	    sizeof(why)), 0);
+	/* another (non-root) owner could do the same */
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(np, 65534, (gid_t)-1), 0);
+		dir_refused("owned by uid 65534, neither this user nor root");
+		ck_assert_int_eq(chown(np, 0, (gid_t)-1), 0);
+	}
 	ck_assert_int_eq(chmod(np, 01777), 0);
 	ck_assert_int_eq(run_state_dir(base, dir, sizeof(dir), why,
 	    sizeof(why)), 0);

@@ -31,6 +31,7 @@ usr/share/check_igd/policies/default.yaml
 usr/share/check_igd/policies/home.yaml
 usr/share/check_igd/policies/small-office.yaml
 usr/share/check_igd/policies/strict-allowlist.yaml
+usr/share/check_igd/schema/output.schema.json
 usr/share/check_igd/schema/policy.schema.json
 usr/share/doc/check-igd/examples/README.md
 usr/share/doc/check-igd/examples/check_igd-services.cfg

@@ -7,37 +7,6 @@
 #include "json.h"
 #include "plugin.h"
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t k;
-	unsigned c = s[0];
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < k)
-		return 0;
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return k;
-}
-
 /*
  * One step of the escaper: the bytes to write for the sequence at p (n
  * left) into esc (at least 7 bytes) or, for a valid sequence kept as it
@@ -50,6 +19,7 @@ escape_step(const unsigned char *p, size_t n, char *esc, size_t *olen,
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t k;
+	unsigned long cp;
 
 	*keep = 0;
 	if (*p == '"' || *p == '\\') {
@@ -65,7 +35,7 @@ escape_step(const unsigned char *p, size_t n, char *esc, size_t *olen,
 		*olen = 6;
 		return 1;
 	}
-	k = utf8_len(p, n);
+	k = plugin_utf8_len(p, n, &cp);
 	if (k == 0) {
 		memcpy(esc, "\xef\xbf\xbd", 3);	/* U+FFFD */
 		*olen = 3;

@@ -420,8 +420,8 @@ plugin_thresholds_eval(const struct plugin_thresholds *t,
  * to its code point, or 0 when s does not start a valid sequence (overlong
  * forms, surrogates, values above U+10FFFF and cut sequences are invalid).
  */
-static size_t
-utf8_valid(const unsigned char *s, size_t n, unsigned long *cp)
+size_t
+plugin_utf8_len(const unsigned char *s, size_t n, unsigned long *cp)
 {
 	unsigned char b = s[0];
 	unsigned char lo = 0x80, hi = 0xBF;
@@ -491,7 +491,7 @@ plugin_sanitize(char *out, size_t outlen, const char *in, size_t inlen,
 
 	while (i < inlen) {
 		unsigned long cp = 0;
-		size_t sl = utf8_valid(p + i, inlen - i, &cp);
+		size_t sl = plugin_utf8_len(p + i, inlen - i, &cp);
 		const char *tok;
 		char one;
 		size_t tl, need_c, need_b;

@@ -238,4 +238,12 @@ enum plugin_state plugin_out_render_json(const struct plugin_out *o,
 enum plugin_state plugin_out_render(const struct plugin_out *o, char *buf,
     size_t len, size_t *olen);
 
+/*
+ * Length of the valid UTF-8 sequence at s (n bytes available), with *cp set
+ * to its code point, or 0 when s does not start a valid sequence (overlong
+ * forms, surrogates, values above U+10FFFF and cut sequences are invalid).
+ * The sanitiser and the JSON escaper share it.
+ */
+size_t plugin_utf8_len(const unsigned char *s, size_t n, unsigned long *cp);
+
 #endif

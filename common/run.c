@@ -126,37 +126,66 @@ run_open(struct run *r, const struct run_spec *spec, int argc,
 	return 0;
 }
 
-/* Render r->out as JSON into run_doc (or, should it not fit, a short
- * document saying so into r->textbuf) and point r->text at it. */
-static void
+/*
+ * Render r->out as JSON into run_doc and point r->text at it.  Should it
+ * not fit (r->json_max, RUN_JSON_MAX when 0), a short document saying so
+ * goes into r->textbuf instead, carrying the verdict's status line.
+ * Returns the state the document written says, which is the exit status:
+ * the verdict's, or for the short document the worse of it and UNKNOWN (a
+ * verdict that could not be given whole is never OK, and a CRITICAL one
+ * stays CRITICAL).
+ */
+static enum plugin_state
 run_render_json(struct run *r)
 {
+	enum plugin_state st = plugin_out_state(r->out);
+	size_t max = r->json_max != 0 ? r->json_max : RUN_JSON_MAX;
+	char line[PLUGIN_LINE_MAX + 64];
 	struct plugin_out *o;
 	struct json j;
+	size_t n;
 
 	json_free(&run_doc);
-	if (json_init_alloc(&run_doc, RUN_JSON_MAX) == 0)
+	if (json_init_alloc(&run_doc, max) == 0)
 		plugin_out_render_json(r->out, run_prog, &run_doc);
 	if (json_done(&run_doc) == 0 && run_doc.len + 1 < run_doc.cap) {
 		run_doc.buf[run_doc.len++] = '\n';
 		run_doc.buf[run_doc.len] = '\0';
 		r->text = run_doc.buf;
 		r->text_len = run_doc.len;
-		return;
+		return st;
 	}
+	json_free(&run_doc);
+	/* the verdict's first line, to say what the lost document said */
+	plugin_out_render(r->out, r->textbuf, sizeof(r->textbuf), &n);
+	n = strcspn(r->textbuf, "|\n");
+	while (n > 0 && r->textbuf[n - 1] == ' ')
+		n--;
+	snprintf(line, sizeof(line), "%.*s", (int)n, r->textbuf);
+	st = plugin_state_worst(st, PLUGIN_UNKNOWN);
 	o = plugin_out_new(r->spec->check);
-	plugin_out_want_json(o);
-	plugin_out_set_state(o, PLUGIN_UNKNOWN);
-	plugin_out_summary(o, "the JSON document did not fit in %d bytes",
-	    RUN_JSON_MAX);
-	plugin_out_error(o, "memory", "JSON document too large");
+	if (o != NULL) {
+		plugin_out_want_json(o);
+		plugin_out_set_state(o, st);
+		plugin_out_summary(o, "the JSON document did not fit in %zu "
+		    "bytes; the verdict: %s", max, line);
+		plugin_out_error(o, "memory", "JSON document too large");
+	}
 	json_init(&j, r->textbuf, sizeof(r->textbuf) - 1);
-	plugin_out_render_json(o, run_prog, &j);
+	if (o != NULL)
+		plugin_out_render_json(o, run_prog, &j);
 	plugin_out_free(o);
+	if (o == NULL || json_done(&j) != 0) {
+		/* no memory even for that: the status line alone */
+		j.len = (size_t)snprintf(r->textbuf, sizeof(r->textbuf) - 1,
+		    "IGD %s %s - out of memory for the JSON document",
+		    r->spec->check, plugin_state_name(st));
+	}
 	r->text_len = j.len;
 	r->textbuf[r->text_len++] = '\n';
 	r->textbuf[r->text_len] = '\0';
 	r->text = r->textbuf;
+	return st;
 }
 
 int
@@ -168,13 +197,13 @@ run_close(struct run *r)
 	 * during or after it would add a second status line */
 	run_backstop_disarm();
 	if (r->out != NULL) {
-		/* the verdict replaces anything said before */
+		/* the verdict replaces anything said before; the state
+		 * returned is the one the text says */
 		if (plugin_out_is_json(r->out))
-			run_render_json(r);
+			st = (int)run_render_json(r);
 		else
-			plugin_out_render(r->out, r->textbuf,
+			st = (int)plugin_out_render(r->out, r->textbuf,
 			    sizeof(r->textbuf), &r->text_len);
-		st = (int)plugin_out_state(r->out);
 		plugin_out_free(r->out);
 		r->out = NULL;
 	}

@@ -63,6 +63,8 @@ struct run {
 	struct plugin_out *out;		/* the verdict; owned */
 	int status;			/* exit status when out is NULL */
 	char state_path[RUN_PATH_MAX];
+	size_t json_max;		/* the largest JSON document; 0 is
+					   RUN_JSON_MAX (tests set less) */
 	const char *text;		/* what main() writes, after run_close():
 					   textbuf, or the JSON document (valid
 					   until the process ends) */
@@ -88,6 +90,10 @@ int run_open(struct run *r, const struct run_spec *spec, int argc,
  * for a bad option (when the command line holds "--format json", see
  * cli_wants_json), a validation error, a broken policy or no memory: state
  * UNKNOWN, with "error" naming the stage.  --help and --version stay text.
+ * A verdict whose document does not fit in RUN_JSON_MAX bytes gives a short
+ * document (error.stage "memory") that quotes the verdict's status line and
+ * whose state is the worse of the verdict's and UNKNOWN; the status
+ * returned is always the state the text written says.
  */
 int run_close(struct run *r);
 

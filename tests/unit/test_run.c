@@ -88,6 +88,92 @@ START_TEST(backstop_fires_when_armed)
 }
 END_TEST
 
+/* ---- the JSON document and the exit status ---- */
+
+static const struct run_spec json_spec = { .prog = "check_igd_test",
+    .check = "TEST" };
+
+/*
+ * Close a run whose verdict is state st (with a finding) in JSON, with the
+ * document capped at max bytes (0: RUN_JSON_MAX); the text into buf.
+ * Returns run_close()'s exit status.
+ */
+static int
+close_json(enum plugin_state st, size_t max, char *buf, size_t len)
+{
+	static struct run r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.spec = &json_spec;
+	r.text = r.textbuf;
+	r.json_max = max;
+	r.out = plugin_out_new("TEST");
+	ck_assert_ptr_nonnull(r.out);
+	ck_assert_int_eq(plugin_out_want_json(r.out), 0);
+	plugin_out_finding(r.out, st, "test.rule", -1, "a finding of state %s "
+	    "with enough text to pass a small cap", plugin_state_name(st));
+	plugin_out_summary_worst(r.out, "summary");
+	rc = run_close(&r);
+	ck_assert(r.text_len > 0 && r.text_len < len);
+	memcpy(buf, r.text, r.text_len);
+	buf[r.text_len] = '\0';
+	return rc;
+}
+
+/* The state a JSON document says, as "state":N. */
+static int
+doc_state(const char *doc)
+{
+	const char *p = strstr(doc, "\"state\":");
+
+	ck_assert_msg(p != NULL, "no state in %s", doc);
+	return p[8] - '0';
+}
+
+/* A document that fits: the verdict's state, in the text and as status. */
+START_TEST(json_state_is_status)
+{
+	char buf[RUN_TEXT_MAX];
+	int rc = close_json(PLUGIN_CRITICAL, 0, buf, sizeof(buf));
+
+	ck_assert_int_eq(rc, 2);
+	ck_assert_int_eq(doc_state(buf), 2);
+	ck_assert_ptr_null(strstr(buf, "did not fit"));
+}
+END_TEST
+
+/*
+ * A document too large for its cap: the short document's state and the
+ * exit status are one value, the worse of the verdict's and UNKNOWN (a
+ * CRITICAL verdict stays CRITICAL, an OK one becomes UNKNOWN), and it
+ * quotes the verdict's status line.  Before, the short document said
+ * UNKNOWN while the process exited with the verdict's state.
+ */
+START_TEST(json_fallback_state_is_status)
+{
+	static const struct { enum plugin_state verdict; int want; } c[] = {
+		{ PLUGIN_CRITICAL, 2 }, { PLUGIN_WARNING, 1 },
+		{ PLUGIN_OK, 3 }, { PLUGIN_UNKNOWN, 3 },
+	};
+	char buf[RUN_TEXT_MAX];
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(*c); i++) {
+		int rc = close_json(c[i].verdict, 64, buf, sizeof(buf));
+
+		ck_assert_msg(strstr(buf, "did not fit in 64 bytes") != NULL,
+		    "no fallback: %s", buf);
+		ck_assert_msg(strstr(buf, "\"stage\":\"memory\"") != NULL,
+		    "%s", buf);
+		ck_assert_int_eq(rc, c[i].want);
+		ck_assert_int_eq(doc_state(buf), c[i].want);
+		ck_assert_msg(strstr(buf, c[i].verdict == PLUGIN_OK ?
+		    "the verdict: IGD TEST OK - summary" :
+		    "the verdict: IGD TEST ") != NULL, "%s", buf);
+	}
+}
+END_TEST
+
 /* ---- the state folder ---- */
 
 static char base[256];		/* a fresh folder per test */
@@ -269,6 +355,8 @@ run_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, close_disarms_backstop);
 	tcase_add_test(tc, backstop_fires_when_armed);
+	tcase_add_test(tc, json_state_is_status);
+	tcase_add_test(tc, json_fallback_state_is_status);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("state folder");
 	tcase_add_checked_fixture(tc, dir_setup, dir_teardown);

@@ -75,6 +75,7 @@ unit: $(UNIT_BIN) $(PLUGIN_BIN)
 	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/tools/test_offline.sh
 	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/tools/test_docs.sh
 	@PLUGINS_DIR=$(CURDIR)/$(BIN) bash tests/tools/test_json.sh
+	@PLUGINS_DIR=$(CURDIR)/$(BIN) /usr/bin/python3 tests/tools/test_blocked_stdout.py
 
 # Lab tests: a real miniupnpd in network namespaces (root only).
 lab: all

@@ -193,9 +193,6 @@ run_close(struct run *r)
 {
 	int st = r->status;
 
-	/* from here on the verdict is ours to print: a backstop firing
-	 * during or after it would add a second status line */
-	run_backstop_disarm();
 	if (r->out != NULL) {
 		/* the verdict replaces anything said before; the state
 		 * returned is the one the text says */
@@ -207,6 +204,11 @@ run_close(struct run *r)
 		plugin_out_free(r->out);
 		r->out = NULL;
 	}
+	/* from here on the verdict is ours to write, and main() may block
+	 * writing it (a reader that does not read): the backstop stays
+	 * armed but silent, so that it never writes a second status line
+	 * or document into ours, and exits with the state ours says */
+	run_backstop_quiet(st);
 	policy_free(r->pol);
 	r->pol = NULL;
 	return st;
@@ -452,16 +454,31 @@ run_deadline_ms(const struct cli_opts *o)
 static char backstop_msg[2048];	/* a JSON document with --format json */
 static size_t backstop_len;
 static int backstop_state;
+/* -1: the run goes on, the backstop speaks; 0..3: the verdict is being
+ * written, the backstop exits silently with this state */
+static volatile sig_atomic_t backstop_quiet_state = -1;
 
 static void
 backstop(int sig)
 {
+	int quiet = (int)backstop_quiet_state;
 	ssize_t w;
 
 	(void)sig;
+	if (quiet >= 0)
+		_exit(quiet);
 	w = write(STDOUT_FILENO, backstop_msg, backstop_len);
 	(void)w;
 	_exit(backstop_state);
+}
+
+void
+run_backstop_quiet(int state)
+{
+	if (state < 0 || state > 3)
+		state = PLUGIN_UNKNOWN;
+	/* one store: the handler sees the run going on, or this */
+	backstop_quiet_state = state;
 }
 
 void
@@ -520,6 +537,7 @@ run_backstop_arm(const char *check, const struct cli_opts *o)
 	if (o->json)
 		backstop_json(check, o);
 	backstop_state = (int)o->timeout_state;
+	backstop_quiet_state = -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = backstop;
 	sigemptyset(&sa.sa_mask);

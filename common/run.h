@@ -20,7 +20,9 @@
  * help) is left in r->text and main() writes it.  The one exception to
  * "nothing below plugins/ exits" is the backstop: a SIGALRM handler that,
  * should any call ever outlive the deadline, writes a prepared verdict and
- * _exit()s with the timeout state.
+ * _exit()s with the timeout state; once run_close() made the verdict, it
+ * writes nothing and _exit()s with the verdict's state (main()'s write of
+ * it is bounded by the same moment).
  */
 #ifndef CHECK_IGD_RUN_H
 #define CHECK_IGD_RUN_H
@@ -84,7 +86,10 @@ int run_open(struct run *r, const struct run_spec *spec, int argc,
 
 /*
  * Close a run: render the verdict into r->text (or keep the text run_open
- * left there), free the verdict and the policy.  Returns the exit status.
+ * left there), free the verdict and the policy, and make the backstop
+ * silent (run_backstop_quiet) with the state returned: main()'s write of
+ * r->text ends by the backstop's moment whatever reads stdout.  Returns
+ * the exit status.
  *
  * With --format json the text is one JSON document and a newline, also
  * for a bad option (when the command line holds "--format json", see
@@ -157,15 +162,27 @@ long long run_deadline_ms(const struct cli_opts *o);
 
 /*
  * Arm the backstop: after the timeout plus 0.5 s, write
- * "IGD <check> <STATE> - plugin timed out after N s (backstop)" and _exit
- * with the timeout state.  run_open() calls it.
+ * "IGD <check> <STATE> - plugin timed out after N s (backstop)" (with
+ * --format json, a document saying so) and _exit with the timeout state.
+ * run_open() calls it.
  */
 void run_backstop_arm(const char *check, const struct cli_opts *o);
 
 /*
- * Disarm the backstop (timer stopped, a pending alarm discarded) once the
- * verdict is made, so that it can never print a second status line after
- * or inside the real one.  run_close() calls it.
+ * Make the backstop silent once the verdict is made: it stays armed (the
+ * same moment, the timeout plus 0.5 s), but when it fires it writes nothing
+ * and _exits with state (0..3; other values UNKNOWN), the state of the
+ * verdict main() is writing.  So a verdict that cannot be written by then
+ * (stdout a pipe nobody reads, or reads too slowly) never holds the process
+ * past the timeout, never gets a second status line or document written
+ * into it, and what the engine reads of it agrees with the exit status.
+ * run_close() calls it.
+ */
+void run_backstop_quiet(int state);
+
+/*
+ * Disarm the backstop (timer stopped, a pending alarm discarded).  For a
+ * caller that must not be cut short at all; no plugin run does that.
  */
 void run_backstop_disarm(void);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for common/run.c: the backstop never adds a second status
- * line once the verdict is made; the folder of the default state files is
+ * line once the verdict is made, and still ends a write of it that
+ * blocks; a JSON document's state is the exit status; the folder of the default state files is
  * one no other local user can write in.
  */
 #include <check.h>
@@ -18,12 +19,15 @@
 
 /*
  * In a child, arm the backstop with the shortest timeout (it fires 0.5 s
- * later), close the run first when close_run, then outlive the alarm and
- * exit 42.  Returns the child's wait status; what it printed goes to buf
- * (len bytes, NUL-terminated), its length to *got.
+ * later, state CRITICAL), close a run whose status is WARNING first when
+ * close_run, then (with block) write more than the pipe holds while the
+ * parent does not read, then outlive the alarm and exit 42.  Returns the
+ * child's wait status; what it printed goes to buf (len bytes,
+ * NUL-terminated), its length to *got.
  */
 static int
-child_with_backstop(int close_run, char *buf, size_t len, ssize_t *got)
+child_with_backstop(int close_run, int block, char *buf, size_t len,
+    ssize_t *got)
 {
 	int fd[2];
 	pid_t pid;
@@ -34,6 +38,7 @@ child_with_backstop(int close_run, char *buf, size_t len, ssize_t *got)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		static struct run r;
+		static char big[1 << 20];
 		struct cli_opts o;
 
 		memset(&o, 0, sizeof(o));
@@ -42,44 +47,79 @@ child_with_backstop(int close_run, char *buf, size_t len, ssize_t *got)
 		dup2(fd[1], STDOUT_FILENO);
 		close(fd[0]);
 		run_backstop_arm("TEST", &o);
-		if (close_run)
+		if (close_run) {
+			r.status = PLUGIN_WARNING;
 			(void)run_close(&r);
+		}
+		if (block) {
+			/* 1 MiB into a 64 KiB pipe nobody reads */
+			memset(big, 'x', sizeof(big));
+			(void)fwrite(big, 1, sizeof(big), stdout);
+			fflush(stdout);
+		}
 		usleep(900 * 1000);	/* well past the 0.51 s alarm */
 		_exit(42);
 	}
 	close(fd[1]);
-	*got = read(fd[0], buf, len - 1);
+	if (block) {
+		/* read only once the child is gone */
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		*got = read(fd[0], buf, len - 1);
+	} else {
+		*got = read(fd[0], buf, len - 1);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	}
 	close(fd[0]);
 	buf[*got > 0 ? *got : 0] = '\0';
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	return status;
 }
 
 /*
- * Once the run is closed the child must outlive the alarm and print
- * nothing.  Without the disarm in run_close() the child writes the
- * backstop line and exits with the timeout state while main() is still
- * printing the real verdict.
+ * Once the run is closed the backstop stays armed but silent: the child is
+ * ended at the alarm, writes nothing, and exits with the verdict's state
+ * (WARNING), not the timeout state.  Without the quiet mode the child
+ * writes the backstop line into the verdict main() is printing.
  */
-START_TEST(close_disarms_backstop)
+START_TEST(close_quiets_backstop)
 {
 	char buf[256];
 	ssize_t got;
-	int status = child_with_backstop(1, buf, sizeof(buf), &got);
+	int status = child_with_backstop(1, 0, buf, sizeof(buf), &got);
 
 	ck_assert(WIFEXITED(status));
-	ck_assert_int_eq(WEXITSTATUS(status), 42);
+	ck_assert_int_eq(WEXITSTATUS(status), 1);
 	ck_assert_int_eq((int)got, 0);
 }
 END_TEST
 
-/* The same arm without a close: the backstop does fire (the test above
- * proves something only if this one holds). */
+/*
+ * A verdict written into a pipe nobody reads: the write blocks, the quiet
+ * backstop ends it at the alarm with the verdict's state, and only the
+ * verdict's bytes are in the pipe (no backstop line after them).  Before,
+ * run_close() disarmed the backstop and the child blocked for ever (the
+ * test's timeout).
+ */
+START_TEST(blocked_write_ends_at_backstop)
+{
+	char buf[256];
+	ssize_t got;
+	int status = child_with_backstop(1, 1, buf, sizeof(buf), &got);
+
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 1);
+	ck_assert_int_eq((int)got, (int)sizeof(buf) - 1);
+	ck_assert_ptr_null(strstr(buf, "timed out"));
+	ck_assert_int_eq((int)strspn(buf, "x"), (int)got);
+}
+END_TEST
+
+/* The same arm without a close: the backstop does fire and speak (the
+ * tests above prove something only if this one holds). */
 START_TEST(backstop_fires_when_armed)
 {
 	char buf[256];
 	ssize_t got;
-	int status = child_with_backstop(0, buf, sizeof(buf), &got);
+	int status = child_with_backstop(0, 0, buf, sizeof(buf), &got);
 
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 2);
@@ -353,7 +393,8 @@ run_suite(void)
 	TCase *tc = tcase_create("backstop");
 
 	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, close_disarms_backstop);
+	tcase_add_test(tc, close_quiets_backstop);
+	tcase_add_test(tc, blocked_write_ends_at_backstop);
 	tcase_add_test(tc, backstop_fires_when_armed);
 	tcase_add_test(tc, json_state_is_status);
 	tcase_add_test(tc, json_fallback_state_is_status);

@@ -101,7 +101,7 @@ wait_for() {
 make_stand_ins() { # DIR CALLS_FILE
 	local dir=$1 calls=$2 name
 	mkdir -p "$dir"
-	for name in present wan portmap; do
+	for name in present wan portmap exposed; do
 		cat >"$dir/check_igd_$name" <<EOF
 #!/bin/sh
 line=\$(basename "\$0")
@@ -165,6 +165,17 @@ object Host "igd-b" {
 	vars.igd_wan_external_address = "198.51.100.7"
 	vars.igd_portmap_list_method = "walk"
 	vars.igd_portmap_warning = 5
+	vars.igd_present_format = "json"
+	vars.igd_wan_format = "json"
+	vars.igd_portmap_format = "json"
+	/* igd-exposed: every option */
+	vars.igd_exposed_address = "198.51.100.9"
+	vars.igd_exposed_ssdp_port = 1902
+	vars.igd_exposed_http = "http://198.51.100.9:5000/rootDesc.xml"
+	vars.igd_exposed_listen = 2
+	vars.igd_exposed_timeout = "9"
+	vars.igd_exposed_verbose = true
+	vars.igd_exposed_format = "json"
 }
 /* igd-c: multicast on an interface (no -H), census */
 object Host "igd-c" {
@@ -221,6 +232,8 @@ object Host "igd-f" {
 	vars.igd_portmap_save = "/var/lib/check_igd/router.yaml"
 	vars.igd_present_warning = 2
 	vars.igd_wan_policy = "/etc/check_igd/wan.yaml"
+	vars.igd_present_format = "text"
+	vars.igd_exposed_address = "203.0.113.7"
 }
 /* not an IGD: no services */
 object Host "plain" {
@@ -246,7 +259,8 @@ EOF
 		-DConfiguration.InitRunDir="$d/run" -DNodeName=check-igd-test)
 
 	# 1. The shipped files validate, with no warnings, and apply 3 services
-	#    to each of the 6 IGD hosts.
+	#    to each of the 6 IGD hosts, igd-exposed to the 2 with a public
+	#    address.
 	conf_main "$d/validate.conf" "$contrib/icinga2/example-services.conf"
 	t0=$(date +%s.%N)
 	out=$(icinga2 daemon -C -c "$d/validate.conf" "${defs[@]}" 2>&1)
@@ -262,8 +276,8 @@ $(printf '%s\n' "$out" | grep -E 'critical|warning|error|Error' )"
 	else
 		t_pass "icinga2: contrib/icinga2 validates without warnings (icinga2 daemon -C)"
 	fi
-	t_check "icinga2: example apply rules give 3 services on each of the 6 IGD hosts" \
-		"Instantiated 18 Services." \
+	t_check "icinga2: example apply rules give 3 services on each of the 6 IGD hosts, 1 on 2 public addresses" \
+		"Instantiated 20 Services." \
 		"$(printf '%s\n' "$out" | grep -o 'Instantiated [0-9]* Services\.')"
 	for cmd in igd_present igd_wan igd_portmap igd_exposed; do
 		if grep -q "^object CheckCommand \"$cmd\"" "$contrib/icinga2/check_igd.conf"; then
@@ -284,7 +298,7 @@ $(printf '%s\n' "$out" | grep -E 'critical|warning|error|Error' )"
 		t_fail "icinga2: the validator refuses a broken copy (set_iff)"
 	fi
 
-	# 3. A running daemon executes all 18 services; compare the argv.
+	# 3. A running daemon executes all 20 services; compare the argv.
 	conf_main "$d/run.conf" "$d/example-services-fast.conf"
 	cat >>"$d/run.conf" <<'EOF'
 object CheckerComponent "checker" { }
@@ -296,10 +310,10 @@ EOF
 	daemon_pids+=("$ipid")
 	all_called() {
 		[ -f "$d/argv/calls" ] || return 1
-		[ "$(sort -u "$d/argv/calls" | wc -l)" -ge 18 ]
+		[ "$(sort -u "$d/argv/calls" | wc -l)" -ge 20 ]
 	}
 	if ! wait_for 30 all_called; then
-		t_fail "icinga2: daemon runs the 18 applied services" \
+		t_fail "icinga2: daemon runs the 20 applied services" \
 			"calls: $(sort -u "$d/argv/calls" 2>/dev/null | wc -l)
 $(tail -n 20 "$d/daemon.log")"
 		kill "$ipid" 2>/dev/null
@@ -307,8 +321,8 @@ $(tail -n 20 "$d/daemon.log")"
 	fi
 	t1=$(date +%s.%N)
 	kill "$ipid" 2>/dev/null
-	echo "# icinga2 daemon: 18 services checked in $(awk "BEGIN{printf \"%.2f\", $t1-$t0}") s"
-	t_pass "icinga2: daemon runs the 18 applied services"
+	echo "# icinga2 daemon: 20 services checked in $(awk "BEGIN{printf \"%.2f\", $t1-$t0}") s"
+	t_pass "icinga2: daemon runs the 20 applied services"
 
 	local st=/var/lib/icinga2
 	# expect NAME PLUGIN HOSTMARK EXPECTED-LINES: HOSTMARK picks the call
@@ -350,27 +364,30 @@ $got"
 --state-file $st/check_igd_portmap-igd-a.state
 -w 20
 -c 50"
-	expect_args "igd_present with igd_url: -u instead of -H, -P, -v" \
+	expect_args "igd_present with igd_url: -u instead of -H, -P, -v, --format" \
 		check_igd_present "[http://192.0.2.1:5000/rootDesc.xml]" "
 -u http://192.0.2.1:5000/rootDesc.xml
 -P /etc/check_igd/policy.yaml
 -v
+--format json
 -t 8
 -w 1
 -c 3"
-	expect_args "igd_wan with igd_url: --external-address" \
+	expect_args "igd_wan with igd_url: --external-address, --format" \
 		check_igd_wan "[http://192.0.2.1:5000/rootDesc.xml]" "
 -u http://192.0.2.1:5000/rootDesc.xml
 -P /etc/check_igd/policy.yaml
 -v
+--format json
 -t 8
 --state-file $st/check_igd_wan-igd-b.state
 --external-address 198.51.100.7"
-	expect_args "igd_portmap with igd_url: --list-method, host's warning" \
+	expect_args "igd_portmap with igd_url: --list-method, host's warning, --format" \
 		check_igd_portmap "[http://192.0.2.1:5000/rootDesc.xml]" "
 -u http://192.0.2.1:5000/rootDesc.xml
 -P /etc/check_igd/policy.yaml
 -v
+--format json
 -t 20
 --state-file $st/check_igd_portmap-igd-b.state
 --list-method walk
@@ -440,9 +457,10 @@ $got"
 --save /var/lib/check_igd/router.yaml
 -w 20
 -c 50"
-	expect_args "igd_present: own warning; igd_wan_policy does not leak into it" \
+	expect_args "igd_present: own warning and format; igd_wan_policy does not leak into it" \
 		check_igd_present "[127.0.0.7]" "
 -H 127.0.0.7
+--format text
 -t 8
 -w 2
 -c 3"
@@ -452,6 +470,24 @@ $got"
 -P /etc/check_igd/wan.yaml
 -t 8
 --state-file $st/check_igd_wan-igd-f.state"
+	expect_args "igd_exposed: every option (igd-exposed applied by the public address)" \
+		check_igd_exposed "[198.51.100.9]" "
+-H 198.51.100.9
+--ssdp-port 1902
+--http http://198.51.100.9:5000/rootDesc.xml
+--listen 2
+-t 9
+-v
+--format json"
+	expect_args "igd_exposed: defaults, -H the public address; igd_present_format does not leak" \
+		check_igd_exposed "[203.0.113.7]" "
+-H 203.0.113.7"
+	if [ "$(sort -u "$d/argv/calls" | grep -c '^check_igd_exposed ')" = 2 ]; then
+		t_pass "icinga2: igd-exposed only on hosts with igd_exposed_address (2 calls)"
+	else
+		t_fail "icinga2: igd-exposed only on hosts with igd_exposed_address (2 calls)" \
+			"$(grep '^check_igd_exposed ' "$d/argv/calls" | sort -u)"
+	fi
 	if grep -qF "[127.0.0.5]" "$d/argv/calls"; then
 		t_fail "icinga2: hosts without vars.igd get no checks"
 	else

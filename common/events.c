@@ -17,11 +17,53 @@
 
 struct events_log {
 	int fd;
+	int lock_fd;			/* -1: lines written without it */
+	char lock_note[300];		/* why, "" */
 };
 
+/*
+ * The lock file at path for l, or why not in l->lock_note: it must be a
+ * regular file of the effective user that neither its group nor others may
+ * open, or another user could hold its lock (or, planting it, own it).
+ */
+static void
+lock_open(struct events_log *l, const char *path)
+{
+	struct stat sb;
+	int fd;
+
+	l->lock_fd = -1;
+	l->lock_note[0] = '\0';
+	if (path == NULL)
+		return;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+	    0600);
+	if (fd < 0) {
+		msg_set(l->lock_note, sizeof(l->lock_note), "lock file "
+		    "%.200s: %s", path, errno == ELOOP ? "is a symbolic link" :
+		    strerror(errno));
+		return;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_uid != geteuid() || (sb.st_mode & 077) != 0) {
+		msg_set(l->lock_note, sizeof(l->lock_note), "lock file "
+		    "%.200s: not a regular file of this user that only it may "
+		    "open", path);
+		close(fd);
+		return;
+	}
+	l->lock_fd = fd;
+}
+
+const char *
+events_lock_note(const struct events_log *l)
+{
+	return l != NULL ? l->lock_note : "";
+}
+
 int
-events_open(const char *path, struct events_log **out, char *err,
-    size_t errlen)
+events_open(const char *path, const char *lock_path, struct events_log **out,
+    char *err, size_t errlen)
 {
 	struct events_log *l;
 	struct stat sb;
@@ -70,6 +112,7 @@ events_open(const char *path, struct events_log **out, char *err,
 		return IGD_ENOMEM;
 	}
 	l->fd = fd;
+	lock_open(l, lock_path);
 	*out = l;
 	return 0;
 }
@@ -80,6 +123,8 @@ events_close(struct events_log *l)
 	if (l == NULL)
 		return;
 	close(l->fd);
+	if (l->lock_fd >= 0)
+		close(l->lock_fd);
 	free(l);
 }
 
@@ -97,16 +142,17 @@ events_append(struct events_log *l, const char *line, size_t len,
 	}
 	memcpy(buf, line, len);
 	buf[len] = '\n';
-	/* another run may hold the lock for one write: poll for it */
-	while (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
+	/* another run of this user may hold the lock for one write: poll
+	 * for it (nobody else can open the lock file) */
+	while (l->lock_fd >= 0 && flock(l->lock_fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			msg_set(err, errlen, "event log lock: %s",
 			    strerror(errno));
 			return IGD_ESOCKET;
 		}
 		if (deadline_left_ms(dl) == 0) {
-			msg_set(err, errlen, "event log: lock not taken by the "
-			    "deadline");
+			msg_set(err, errlen, "event log: this user's lock not "
+			    "taken by the deadline");
 			return IGD_ETIMEOUT;
 		}
 		poll(NULL, 0, 5);
@@ -117,9 +163,16 @@ events_append(struct events_log *l, const char *line, size_t len,
 	if (w != (ssize_t)(len + 1)) {
 		msg_set(err, errlen, "event log write: %s", w < 0 ?
 		    strerror(errno) : "short write");
+		/* end the cut line, so that the next one stands alone */
+		if (w > 0) {
+			ssize_t nl = write(l->fd, "\n", 1);
+
+			(void)nl;	/* a full disk: nothing more to do */
+		}
 		rc = IGD_ESOCKET;
 	}
-	flock(l->fd, LOCK_UN);
+	if (l->lock_fd >= 0)
+		flock(l->lock_fd, LOCK_UN);
 	return rc;
 }
 

@@ -272,29 +272,45 @@ judge_portmap_one(const struct policy *pol, const struct igd_mapping *m,
 	return st;
 }
 
-/* The event log: a log asked for and not written is a finding. */
+/* The event log: a log asked for and not written is a finding, and so
+ * is a line lost; a line kept for the next run is said with it. */
 static void
 judge_events(struct plugin_out *o, const struct mapevent_report *ev)
 {
 	if (ev == NULL || ev->path == NULL)
 		return;
+	if (ev->dropped > 0)
+		plugin_out_sub(o, ev->error_state, "event log %.200s: %u line%s "
+		    "lost (more than %d KiB waiting to be written, or "
+		    "unreadable in the state file)", ev->path, ev->dropped,
+		    ev->dropped == 1 ? "" : "s", MAPEVENT_PENDING_MAX / 1024);
 	if (ev->rc != 0) {
-		if (ev->lost > 0)
+		unsigned n = ev->pending + ev->deferred;
+
+		if (n > 0)
 			plugin_out_sub(o, ev->error_state, "cannot write the "
-			    "event log: %s; %u change%s not logged", ev->err,
-			    ev->lost, ev->lost == 1 ? "" : "s");
+			    "event log: %s; %u change%s not logged yet (kept "
+			    "for the next run)", ev->err, n, n == 1 ? "" : "s");
 		else
 			plugin_out_sub(o, ev->error_state, "cannot write the "
 			    "event log: %s", ev->err);
 		return;
 	}
-	if (ev->baseline)
+	if (ev->note[0] != '\0')
+		plugin_out_info(o, "event log %.200s: written without the lock "
+		    "(%s)", ev->path, ev->note);
+	if (ev->baseline && ev->written == 0 && ev->pending == 0)
 		plugin_out_info(o, "event log %.200s: no change to log (no "
 		    "previous table to compare with)", ev->path);
-	else if (ev->deferred)
+	else if (ev->deferred || ev->pending)
 		plugin_out_info(o, "event log %.200s: %u change%s left to the "
 		    "first run that reads the table whole", ev->path,
-		    ev->deferred, ev->deferred == 1 ? "" : "s");
+		    ev->deferred + ev->pending,
+		    ev->deferred + ev->pending == 1 ? "" : "s");
+	else if (ev->late > 0)
+		plugin_out_info(o, "event log %.200s: %u change%s logged (%u "
+		    "late, from earlier runs)", ev->path, ev->written,
+		    ev->written == 1 ? "" : "s", ev->late);
 	else
 		plugin_out_info(o, "event log %.200s: %u change%s logged",
 		    ev->path, ev->written, ev->written == 1 ? "" : "s");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mapevent: port-mapping changes as event-log lines (see mapevent.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -149,6 +150,9 @@ build(const struct mapevent_ctx *c, const struct mapchg_item *it,
 		    state_name(c->pol->portmap.gone_state));
 	}
 	events_line_bool(&j, "truncated", cut);
+	/* the last member: a pending line written later ends otherwise
+	 * (late_line) */
+	events_line_bool(&j, "late", 0);
 	return events_line_end(&j);
 }
 
@@ -162,6 +166,66 @@ mapevent_line(const struct mapevent_ctx *c, const struct mapchg_item *it,
 	if (n < 0)
 		n = build(c, it, m, buf, cap, SHORT_TEXT, SHORT_TEXT);
 	return n;
+}
+
+#define ON_TIME ",\"late\":false}"
+
+int
+mapevent_pending_add(struct mapevent_pending *p, const char *line)
+{
+	size_t n = strlen(line);
+	char *copy;
+
+	if (p->bytes + n > MAPEVENT_PENDING_MAX)
+		return 1;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		char **nl = realloc(p->line, cap * sizeof(*nl));
+
+		if (nl == NULL)
+			return IGD_ENOMEM;
+		p->line = nl;
+		p->cap = cap;
+	}
+	if ((copy = malloc(n + 1)) == NULL)
+		return IGD_ENOMEM;
+	memcpy(copy, line, n + 1);
+	p->line[p->n++] = copy;
+	p->bytes += n;
+	return 0;
+}
+
+void
+mapevent_pending_free(struct mapevent_pending *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->line[i]);
+	free(p->line);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * The pending line in written late, at now, into out (cap bytes): its
+ * last member "late":false becomes "late":true,"logged_at":"...".  The
+ * length, or -1 for a line that is not one of ours (the state file held
+ * something else: no control byte, ends as build() ends).
+ */
+static long
+late_line(const char *in, int64_t now, char *out, size_t cap)
+{
+	size_t n = strlen(in), sl = sizeof(ON_TIME) - 1;
+	char when[32];
+	int k;
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f)
+			return -1;
+	if (n < sl + 1 || in[0] != '{' || strcmp(in + n - sl, ON_TIME) != 0)
+		return -1;
+	rfc3339(now, when, sizeof(when));
+	k = snprintf(out, cap, "%.*s,\"late\":true,\"logged_at\":\"%s\"}",
+	    (int)(n - sl), in, when);
+	return k < 0 || (size_t)k >= cap ? -1 : (long)k;
 }
 
 /* The changes first seen this run. */
@@ -179,83 +243,140 @@ count_fresh(const struct mapchg_result *chg)
 	return n;
 }
 
-/* Append the line of item it; 0, or the first failure kept in r. */
-static int
-append_one(struct events_log *log, const struct mapevent_ctx *c,
-    const struct mapchg_item *it, const struct igd_mapping *m,
-    const struct deadline *dl, struct mapevent_report *r)
+/* Where the lines of a run go: the log (NULL: it cannot be written), the
+ * lines still to write, what happened. */
+struct sink {
+	struct events_log *log;
+	const struct deadline *dl;
+	int failed;			/* a line failed: keep every later one */
+	struct mapevent_pending keep;
+	struct mapevent_report *r;
+};
+
+/* Keep line for the next run (or count it dropped). */
+static void
+keep(struct sink *k, const char *line)
 {
-	char line[EVENTS_LINE_MAX];
-	long n = mapevent_line(c, it, m, line, sizeof(line) - 1);
+	if (mapevent_pending_add(&k->keep, line) == 0)
+		k->r->pending++;
+	else
+		k->r->dropped++;
+}
+
+/* Write line (len bytes) unless an earlier one failed; 0 when written. */
+static int
+put_line(struct sink *k, const char *line, size_t len)
+{
 	int rc;
 
-	if (n < 0) {
-		r->rc = IGD_ETOOBIG;
-		msg_set(r->err, sizeof(r->err), "an event line did not fit");
+	if (k->failed || k->log == NULL)
 		return -1;
-	}
-	rc = events_append(log, line, (size_t)n, dl, r->err, sizeof(r->err));
+	rc = events_append(k->log, line, len, k->dl, k->r->err,
+	    sizeof(k->r->err));
 	if (rc != 0) {
-		r->rc = rc;
+		k->r->rc = rc;
+		k->failed = 1;
 		return -1;
 	}
-	r->written++;
+	k->r->written++;
 	return 0;
+}
+
+/* A line of an earlier run: written late, or kept. */
+static void
+sink_pending(struct sink *k, const char *stored, int64_t now)
+{
+	char line[EVENTS_LINE_MAX];
+	long n = late_line(stored, now, line, sizeof(line) - 1);
+
+	if (n < 0) {
+		k->r->dropped++;	/* not ours: never written */
+		return;
+	}
+	if (put_line(k, line, (size_t)n) == 0)
+		k->r->late++;
+	else
+		keep(k, stored);
+}
+
+/* The line of change it: written, or kept. */
+static void
+sink_change(struct sink *k, const struct mapevent_ctx *c,
+    const struct mapchg_item *it, const struct igd_mapping *m)
+{
+	char line[EVENTS_LINE_MAX];
+	/* room for the late marks, should it be written by a later run */
+	long n = mapevent_line(c, it, m, line,
+	    sizeof(line) - 1 - MAPEVENT_LATE_ROOM);
+
+	if (n < 0) {
+		if (k->r->rc == 0) {
+			k->r->rc = IGD_ETOOBIG;
+			msg_set(k->r->err, sizeof(k->r->err), "an event line "
+			    "did not fit");
+		}
+		k->r->dropped++;
+		return;
+	}
+	if (put_line(k, line, (size_t)n) != 0)
+		keep(k, line);
 }
 
 void
 mapevent_write(const struct mapevent_ctx *c,
     const struct mapchg_result *chg, int have_prev,
     const struct igd_table *t, const struct deadline *dl,
-    struct mapevent_report *r)
+    struct mapevent_pending *pend, struct mapevent_report *r)
 {
-	struct events_log *log = NULL;
-	unsigned fresh = chg != NULL ? count_fresh(chg) : 0;
-	int failed = 0;
+	unsigned fresh = chg != NULL && have_prev ? count_fresh(chg) : 0;
 	/* another run holds the lock for one write; a process that holds it
 	 * longer gets half of what is left, at most 2 s: the verdict must
 	 * still be made and printed by the deadline */
 	int left = deadline_left_ms(dl);
 	struct deadline ldl = deadline_within(dl, left / 2 < MAPEVENT_LOCK_MS ?
 	    left / 2 : MAPEVENT_LOCK_MS);
+	struct sink k;
 
 	if (r->path == NULL)
 		return;
-	r->rc = events_open(r->path, &log, r->err, sizeof(r->err));
-	if (r->rc != 0) {
-		r->lost = t->complete ? fresh : 0;
-		r->deferred = t->complete ? 0 : fresh;
-		return;
-	}
-	if (!have_prev || chg == NULL) {
-		r->baseline = 1;
-		goto out;
-	}
+	memset(&k, 0, sizeof(k));
+	k.dl = &ldl;
+	k.r = r;
+	r->rc = events_open(r->path, r->lock_path, &k.log, r->err,
+	    sizeof(r->err));
+	if (r->rc == 0)
+		msg_set(r->note, sizeof(r->note), "%s",
+		    events_lock_note(k.log));
 	if (!t->complete) {
+		/* nothing written: pending lines stay where they are */
 		r->deferred = fresh;
+		r->pending = pend != NULL ? (unsigned)pend->n : 0;
 		goto out;
 	}
-	for (size_t i = 0; i < chg->n_cur; i++) {
+	if (r->rc == 0 && (!have_prev || chg == NULL))
+		r->baseline = 1;
+	if (r->rc != 0)
+		k.failed = 1;
+	for (size_t i = 0; pend != NULL && i < pend->n; i++)
+		sink_pending(&k, pend->line[i], c->now);
+	for (size_t i = 0; fresh > 0 && i < chg->n_cur; i++) {
 		const struct mapchg_item *it = &chg->cur[i];
 
-		if (!it->fresh || it->event == MAPCHG_NONE || it->idx >= t->n)
-			continue;
-		if (failed || append_one(log, c, it, &t->m[it->idx], &ldl,
-		    r) != 0) {
-			failed = 1;
-			r->lost++;
-		}
+		if (it->fresh && it->event != MAPCHG_NONE && it->idx < t->n)
+			sink_change(&k, c, it, &t->m[it->idx]);
 	}
-	for (size_t i = 0; i < chg->n_gone; i++) {
-		const struct mapchg_item *g = &chg->gone[i];
-
-		if (!g->fresh)
-			continue;
-		if (failed || append_one(log, c, g, NULL, &ldl, r) != 0) {
-			failed = 1;
-			r->lost++;
-		}
+	for (size_t i = 0; fresh > 0 && i < chg->n_gone; i++)
+		if (chg->gone[i].fresh)
+			sink_change(&k, c, &chg->gone[i], NULL);
+	if (pend != NULL) {
+		mapevent_pending_free(pend);
+		*pend = k.keep;
+	} else {
+		/* nowhere to keep them */
+		r->dropped += r->pending;
+		r->pending = 0;
+		mapevent_pending_free(&k.keep);
 	}
 out:
-	events_close(log);
+	events_close(k.log);
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "errors.h"
+#include "file.h"
 #include "judge_portmap.h"
 #include "mapevent.h"
 #include "msg.h"
@@ -67,7 +68,8 @@ static const char options[] =
 	    "                       changes no longer alarm (run once by hand)\n"
 	    "     --events FILE     append every new, changed and gone mapping to FILE,\n"
 	    "                       one JSON object per line, once, by the run that\n"
-	    "                       first sees it (needs the state file)\n"
+	    "                       first sees it (needs the state file; a line that\n"
+	    "                       run cannot write waits there for the next run)\n"
 	    "     --events-error ST state when the event log cannot be written\n"
 	    "                       (warning, critical or unknown; default warning)\n"
 	    "     --no-hosts        do not show the MAC address and vendor of each\n"
@@ -297,13 +299,67 @@ load_records(const struct state *st, int64_t now, size_t *n, int *bad)
 	return r;
 }
 
+/* The event lines earlier runs could not write ("e." keys of st, in
+ * order) into p; 0, or -1 when out of memory. */
+static int
+load_pending(const struct state *st, struct mapevent_pending *p,
+    struct mapevent_report *ev)
+{
+	size_t cnt = state_count(st);
+
+	for (size_t i = 0; i < cnt; i++) {
+		int rc;
+
+		if (strncmp(state_key_at(st, i), "e.", 2) != 0)
+			continue;
+		rc = mapevent_pending_add(p, state_value_at(st, i));
+		if (rc == IGD_ENOMEM)
+			return -1;
+		if (rc != 0)
+			ev->dropped++;
+	}
+	return 0;
+}
+
+/* Keep the lines still to write in st, for the next run. */
+static void
+save_pending(struct state *st, const struct mapevent_pending *p,
+    struct mapevent_report *ev)
+{
+	char key[STATE_KEY_MAX];
+
+	state_clear_prefix(st, "e.");
+	for (size_t i = 0; i < p->n; i++) {
+		snprintf(key, sizeof(key), "e.%zu", i);
+		if (state_set(st, key, p->line[i]) != 0) {
+			ev->dropped++;
+			if (ev->pending > 0)
+				ev->pending--;
+		}
+	}
+}
+
+/* The lock file of the event log beside the state file at path. */
+static void
+events_lock_path(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(buf, len, "%s", MAPEVENT_LOCK_NAME);
+	else if (snprintf(buf, len, "%.*s/%s", (int)(slash - path), path,
+	    MAPEVENT_LOCK_NAME) >= (int)len)
+		buf[0] = '\0';
+}
+
 /*
  * Read the previous runs' records of device from the state file at path
  * (path_err: why it cannot be used, "" when it can), compare t with them
- * (prev->chg), log the changes first seen (ec, ev; before the records are
- * saved: a change is logged at least once), and keep the records for the
- * next run there when t is whole (an incomplete table would fake
- * vanishings); what went wrong is kept in prev for the verdict.
+ * (prev->chg), log the changes first seen and the lines earlier runs
+ * could not write (ec, ev; before the records are saved: a change is
+ * logged at least once), and keep the records and the lines still to
+ * write for the next run there when t is whole (an incomplete table would
+ * fake vanishings); what went wrong is kept in prev for the verdict.
  */
 static void
 gather_prev(const char *path, const char *path_err, const char *device,
@@ -314,12 +370,15 @@ gather_prev(const char *path, const char *path_err, const char *device,
 {
 	struct state *st = NULL;
 	struct mapchg_rec *recs = NULL;
+	struct mapevent_pending pend;
 	size_t n_recs = 0;
 	char key[STATE_KEY_MAX], val[MAPCHG_LINE_MAX + 1];
+	char lock[FILE_PATH_MAX];
 	const char *was;
 	int bad = 0;
 
 	memset(prev, 0, sizeof(*prev));
+	memset(&pend, 0, sizeof(pend));
 	prev->path = path;
 	prev->now = (int64_t)time(NULL);
 	prev->hold = hold;
@@ -343,10 +402,14 @@ gather_prev(const char *path, const char *path_err, const char *device,
 		}
 		return;
 	}
+	/* runs of this user take turns at the log under a lock file in
+	 * the state file's directory, which nobody else can open */
+	events_lock_path(path, lock, sizeof(lock));
+	ev->lock_path = lock[0] ? lock : NULL;
 	if (state_load(path, &st, prev->load_err, sizeof(prev->load_err)) == 0)
 		prev->load_err[0] = '\0';
 	if (st == NULL) {
-		mapevent_write(ec, NULL, 0, t, dl, ev);
+		mapevent_write(ec, NULL, 0, t, dl, NULL, ev);
 		return;
 	}
 	prev->loaded = 1;
@@ -365,13 +428,14 @@ gather_prev(const char *path, const char *path_err, const char *device,
 		prev->have = 0;
 	}
 	if ((recs = load_records(st, prev->now, &n_recs, &bad)) == NULL ||
+	    load_pending(st, &pend, ev) != 0 ||
 	    mapchg_compare(recs, n_recs, prev->have, t, prev->now, hold,
 	    &prev->chg) != 0) {
 		prev->no_memory = 1;
-		mapevent_write(ec, NULL, 0, t, dl, ev);
+		mapevent_write(ec, NULL, 0, t, dl, NULL, ev);
 		goto out;
 	}
-	mapevent_write(ec, &prev->chg, prev->have, t, dl, ev);
+	mapevent_write(ec, &prev->chg, prev->have, t, dl, &pend, ev);
 	if (bad > 0 && prev->load_err[0] == '\0')
 		snprintf(prev->load_err, sizeof(prev->load_err), "state file "
 		    "%.160s: %d unreadable or out-of-range record%s dropped "
@@ -393,6 +457,8 @@ gather_prev(const char *path, const char *path_err, const char *device,
 			    sizeof(val)) == 0)
 				state_set(st, key, val);
 		}
+		if (ev->path != NULL)
+			save_pending(st, &pend, ev);
 		if (state_save(st, path, prev->save_err,
 		    sizeof(prev->save_err)) == 0)
 			prev->save_err[0] = '\0';
@@ -402,6 +468,7 @@ gather_prev(const char *path, const char *path_err, const char *device,
 		prev->accepted = 0;
 	}
 out:
+	mapevent_pending_free(&pend);
 	free(recs);
 	state_free(st);
 }

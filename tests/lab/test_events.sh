@@ -12,10 +12,16 @@
 #  - the log moved away between runs (rotation): the next run writes a new
 #    file, never the old one;
 #  - a symlink, a FIFO (with and without a reader), a file of another user,
-#    a group-writable file, a missing directory, a lock held by another
-#    process: a WARNING (or the --events-error state) naming why, well
-#    before the deadline (the lock is waited for 2 s at most), and nothing
-#    written through them.
+#    a group-writable file, a missing directory, this user's lock held by
+#    another process: a WARNING (or the --events-error state) naming why,
+#    well before the deadline (the lock is waited for 2 s at most), and
+#    nothing written through them; the lines those runs could not write
+#    are kept in the state file and written by the next run that can,
+#    late (their own time, "late": true, "logged_at");
+#  - a reader of the log (uid nobody, in the log's group, as a collector)
+#    holding an exclusive flock on it through the run that first sees a
+#    change: the line is written all the same (the log was once locked
+#    itself, and such a reader kept the line out of it for good).
 # lab-timeout: 300
 . "$(dirname "$0")/testlib.sh"
 t_need_plugin check_igd_portmap
@@ -137,9 +143,21 @@ lab_add_mapping TCP 9100 "$LAB_HOST1" 9100 "printer" 3600 || t_abort "add"
 t_run check_igd_portmap -u "$LAB_URL" --state-file "$st" --events "$ev" --hold 0
 t_expect_rc 1 "symlink at the log's name: WARNING"
 t_expect_first_has "(+1 warning; "
-t_expect_output_has "[WARNING] cannot write the event log: event log $ev: is a symbolic link (refused); 1 change not logged"
+t_expect_output_has "[WARNING] cannot write the event log: event log $ev: is a symbolic link (refused); 1 change not logged yet (kept for the next run)"
 t_ok "the symlink's target was not created" test ! -e "$T_TMP/log/target"
+# the next run that can write the log writes the kept line, late
+rm -f "$ev"
+t_run check_igd_portmap -u "$LAB_URL" --state-file "$st" --events "$ev" --hold 0
+t_expect_rc 0 "the log writable again, nothing new: OK"
+t_expect_output_has "event log $ev: 1 change logged (1 late, from earlier runs)"
+t_events "$ev"
+t_ok "the late line parses and carries its fields" test "$EV_RC" = 0
+t_ok "one line" test "$(t_lines "$ev")" = 1
+t_ok "the kept line: new TCP 9100, late" eval 'printf "%s\n" "$EV_OUT" | grep -q "^new TCP 9100 $LAB_HOST1:9100 .* late\$"'
+t_ok "it says when it was seen and when it was logged" grep -qE '^\{"time":"[0-9T:-]+Z",.*"late":true,"logged_at":"[0-9T:-]+Z"\}$' "$ev"
 # the state chosen for it
+rm -f "$ev"
+ln -s "$T_TMP/log/target" "$ev"
 lab_delete_mapping TCP 9100 || t_abort "delete"
 t_run check_igd_portmap -u "$LAB_URL" --state-file "$st" --events "$ev" --hold 0 --events-error critical
 t_expect_rc 2 "symlink with --events-error critical: CRITICAL"
@@ -186,14 +204,60 @@ t_run check_igd_portmap -u "$LAB_URL" --state-file "$st" --events "$T_TMP/no/suc
 t_expect_rc 1 "log in a missing directory: WARNING"
 t_expect_output_has "No such file or directory"
 
-# --- a lock held for long (a reader may flock the file): the run waits
-# at most 2 s for it (half of what is left, at most 2 s), so it returns
-# well before its 20 s deadline; a WARNING, the change counted as not
-# logged
-flock "$ev" sleep 60 &
+# --- the lines the refused logs above could not write (gone TCP 9100,
+# new TCP 9101) were kept: the next run that can write the log writes
+# them, late, in the order they were seen
+t_run check_igd_portmap -u "$LAB_URL" --state-file "$st" --events "$ev" --hold 0
+t_expect_output_has "event log $ev: 2 changes logged (2 late, from earlier runs)"
+t_events "$ev"
+t_ok "the late lines parse" test "$EV_RC" = 0
+t_ok "gone TCP 9100 then new TCP 9101, both late" eval \
+	'[ "$(printf "%s\n" "$EV_OUT" | grep " late$" | cut -d" " -f1-3 | tr "\n" ,)" = "gone TCP 9100,new TCP 9101," ]'
+
+# --- a reader of the log (uid nobody, in the log's group, as a collector
+# would be) holds an exclusive flock on it through the run that first
+# sees a change: the line is written all the same, the run OK but for
+# the change
+chmod 0711 "$T_TMP"
+chgrp nogroup "$T_TMP/log" "$ev"
+chmod 0750 "$T_TMP/log"
+chmod 0640 "$ev"
+# (the holder opens the log itself, as nobody, and is the process killed:
+# no child keeps the lock after it)
+setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	sh -c 'exec 9<"$1" && flock -x 9 && exec sleep 60' sh "$ev" &
 locker=$!
-sleep 0.3
+# (flock -n fails once the reader holds it)
+_t_locked() {
+	for _i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		flock -n -x "$1" true || return 0
+		sleep 0.2
+	done
+	return 1
+}
+t_ok "the reader (nobody) holds the flock on the log" _t_locked "$ev"
 lab_add_mapping TCP 9102 "$LAB_HOST1" 9102 "printer" 3600 || t_abort "add"
+before=$(t_lines "$ev")
+t_run check_igd_portmap -u "$LAB_URL" --state-file "$st" --events "$ev" --hold 0 -t 20
+t_expect_rc 1 "a reader's flock on the log: WARNING for the new mapping only"
+t_expect_output_has "event log $ev: 1 change logged"
+t_ok "no finding about the log" eval '! _t_has "cannot write the event log"'
+t_ok "the line is in the log" test "$(($(t_lines "$ev") - before))" = 1
+t_ok "new TCP 9102, on time" eval 'tail -n 1 "$ev" | grep -q "\"external_port\":9102,.*\"late\":false}\$"'
+kill "$locker" 2>/dev/null
+wait "$locker" 2>/dev/null
+chmod 0700 "$T_TMP" "$T_TMP/log"
+
+# --- this user's lock (a file in the state file's private directory)
+# held for long by another process of this user: the run waits at most
+# 2 s for it (half of what is left, at most 2 s), so it returns well
+# before its 20 s deadline; a WARNING, the change kept for the next run
+lock=$T_TMP/check_igd_portmap-events.lock
+t_ok "the lock file is this user's, 0600" eval '[ "$(stat -c %a:%u "$lock")" = "600:$(id -u)" ]'
+sh -c 'exec 9<"$1" && flock -x 9 && exec sleep 60' sh "$lock" &
+locker=$!
+t_ok "another process holds this user's lock" _t_locked "$lock"
+lab_delete_mapping TCP 9102 || t_abort "delete"
 cp "$st" "$T_TMP/lock.state"
 t_run check_igd_portmap -u "$LAB_URL" --state-file "$st" --events "$ev" --hold 0 -t 20
 # (not t_expect_before_window: its second run would find the change
@@ -204,12 +268,18 @@ if [ "$T_MS" -ge "$limit" ]; then
 	cp "$T_TMP/lock.state" "$st"
 	t_run check_igd_portmap -u "$LAB_URL" --state-file "$st" --events "$ev" --hold 0 -t 20
 fi
-t_expect_rc 1 "lock held by another process: WARNING"
-t_expect_output_has "lock not taken by the deadline; 1 change not logged"
+t_expect_rc 1 "this user's lock held by another process: WARNING"
+t_expect_output_has "lock not taken by the deadline; 1 change not logged yet (kept for the next run)"
 t_ok "returned well before the 20 s deadline: under half of it plus ${T_WRAP_MS} ms for a quick run (took $T_MS ms, limit $limit ms)" \
 	test "$T_MS" -lt "$limit"
 kill "$locker" 2>/dev/null
 wait "$locker" 2>/dev/null
+t_run check_igd_portmap -u "$LAB_URL" --state-file "$st" --events "$ev" --hold 0
+t_expect_rc 0 "the lock free again: OK"
+t_expect_output_has "event log $ev: 1 change logged (1 late, from earlier runs)"
+t_ok "gone TCP 9102, late" eval 'tail -n 1 "$ev" | grep -q "^{\"time\".*\"event\":\"gone\".*\"external_port\":9102,.*\"late\":true,\"logged_at\""'
+t_events "$ev"
+t_ok "every line of the log parses" test "$EV_RC" = 0
 
 # --- options
 t_run check_igd_portmap -u "$LAB_URL" --no-state --events "$ev"

@@ -6,7 +6,7 @@ Every line must be one whole JSON object ending in a newline, carrying
 every documented field with its type; a changed event carries the old
 values, the others do not.  Prints one summary line per event,
     EVENT PROTOCOL EXTERNAL_PORT CLIENT:PORT mac=MAC rule=RULE state=STATE
-    [was OLDCLIENT:OLDPORT]
+    [was OLDCLIENT:OLDPORT] [late]
 for tests to grep, and exits 1 (with the reason on stderr) at the first
 bad line.  Standard library only: run it with Debian's /usr/bin/python3.
 Usage: check_events.py FILE
@@ -41,7 +41,11 @@ FIELDS = {
     "state": (str, True),
     "change_state": (str, False),
     "truncated": (bool, False),
+    "late": (bool, False),
 }
+# only on a line written late (by a later run than the one that saw the
+# change: the log could not be written then)
+LATE = {"logged_at": str}
 OLD = {"old_internal_client": str, "old_internal_port": int,
        "old_description": str}
 
@@ -73,9 +77,15 @@ def check(n, raw):
             fail(n, "%s is not %s" % (k, typ.__name__), raw)
     if ev["event"] not in ("new", "changed", "gone"):
         fail(n, "unknown event %r" % ev["event"], raw)
-    for k in ("time", "first_seen"):
-        if ev[k] is not None and not TIME.match(ev[k]):
+    if ("logged_at" in ev) != ev["late"]:
+        fail(n, "logged_at on late lines only, and on every one", raw)
+    if ev["late"] and list(ev)[-1] != "logged_at":
+        fail(n, "logged_at is not the last member", raw)
+    for k in ("time", "first_seen", "logged_at"):
+        if ev.get(k) is not None and not TIME.match(ev[k]):
             fail(n, "%s is not RFC 3339 UTC" % k, raw)
+    if ev["late"] and ev["logged_at"] < ev["time"]:
+        fail(n, "logged before the change was seen", raw)
     if ev["protocol"] not in ("TCP", "UDP"):
         fail(n, "protocol %r" % ev["protocol"], raw)
     if ev["change_state"] not in STATES or (ev["state"] is not None and
@@ -92,7 +102,7 @@ def check(n, raw):
             fail(n, "%s on a %s event" % (k, ev["event"]), raw)
         if k in ev and (not isinstance(ev[k], typ) or isinstance(ev[k], bool)):
             fail(n, "%s is not %s" % (k, typ.__name__), raw)
-    extra = set(ev) - set(FIELDS) - set(OLD)
+    extra = set(ev) - set(FIELDS) - set(OLD) - set(LATE)
     if extra:
         fail(n, "unexpected fields %s" % sorted(extra), raw)
     return ev
@@ -116,6 +126,8 @@ def main():
         if ev["event"] == "changed":
             s += " was %s:%d" % (ev["old_internal_client"],
                                  ev["old_internal_port"])
+        if ev["late"]:
+            s += " late"
         print(s)
 
 

@@ -96,31 +96,37 @@ START_TEST(refusals)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	ck_assert_int_eq(symlink(in_dir("real"), in_dir("link")), 0);
-	ck_assert_int_eq(events_open(in_dir("link"), &l, err, sizeof(err)),
+	ck_assert_int_eq(events_open(in_dir("link"), NULL,
+	    &l, err, sizeof(err)),
 	    IGD_EADDRESS);
 	ck_assert_ptr_nonnull(strstr(err, "symbolic link"));
 	ck_assert_ptr_null(l);
 	/* a FIFO: refused at once, not blocking */
 	ck_assert_int_eq(mkfifo(in_dir("fifo"), 0600), 0);
-	ck_assert_int_eq(events_open(in_dir("fifo"), &l, err, sizeof(err)),
+	ck_assert_int_eq(events_open(in_dir("fifo"), NULL,
+	    &l, err, sizeof(err)),
 	    IGD_EADDRESS);
 	ck_assert_ptr_nonnull(strstr(err, "FIFO"));
 	/* a directory */
-	ck_assert_int_ne(events_open(dir, &l, err, sizeof(err)), 0);
+	ck_assert_int_ne(events_open(dir, NULL, &l, err, sizeof(err)), 0);
 	/* writable by others */
 	ck_assert_int_eq(chmod(in_dir("real"), 0666), 0);
-	ck_assert_int_eq(events_open(in_dir("real"), &l, err, sizeof(err)),
+	ck_assert_int_eq(events_open(in_dir("real"), NULL,
+	    &l, err, sizeof(err)),
 	    IGD_EADDRESS);
 	ck_assert_ptr_nonnull(strstr(err, "writable by others"));
 	/* writable by its group (a member could forge or cut lines) */
 	ck_assert_int_eq(chmod(in_dir("real"), 0660), 0);
-	ck_assert_int_eq(events_open(in_dir("real"), &l, err, sizeof(err)),
+	ck_assert_int_eq(events_open(in_dir("real"), NULL,
+	    &l, err, sizeof(err)),
 	    IGD_EADDRESS);
 	ck_assert_ptr_nonnull(strstr(err, "writable by its group"));
 	ck_assert_ptr_null(l);
 	/* empty name, missing directory */
-	ck_assert_int_eq(events_open("", &l, err, sizeof(err)), IGD_EADDRESS);
-	ck_assert_int_eq(events_open(in_dir("no/such"), &l, err, sizeof(err)),
+	ck_assert_int_eq(events_open("", NULL,
+	    &l, err, sizeof(err)), IGD_EADDRESS);
+	ck_assert_int_eq(events_open(in_dir("no/such"), NULL,
+	    &l, err, sizeof(err)),
 	    IGD_ESOCKET);
 	events_close(NULL);
 }
@@ -135,7 +141,8 @@ START_TEST(created_mode)
 	mode_t old = umask(0);
 
 	deadline_init(&dl, 5000);
-	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), &l, err, sizeof(err)),
+	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), NULL,
+	    &l, err, sizeof(err)),
 	    0);
 	umask(old);
 	ck_assert_int_eq(events_append(l, "{}", 2, &dl, err, sizeof(err)), 0);
@@ -149,7 +156,8 @@ END_TEST
 #define WRITERS 8
 #define LINES 200
 
-/* Eight processes append 200 lines each at once: every line is whole. */
+/* Eight processes append 200 lines each at once: every line is whole,
+ * with the lock file (_i 1) and without it (0: one O_APPEND write). */
 START_TEST(overlapping_writers)
 {
 	pid_t pids[WRITERS];
@@ -166,8 +174,8 @@ START_TEST(overlapping_writers)
 			char err[256], body[1100];
 
 			deadline_init(&dl, 60000);
-			if (events_open(in_dir("ev.jsonl"), &l, err,
-			    sizeof(err)) != 0)
+			if (events_open(in_dir("ev.jsonl"), _i ? in_dir("lock") :
+			    NULL, &l, err, sizeof(err)) != 0)
 				_exit(1);
 			for (int i = 0; i < LINES; i++) {
 				int n = snprintf(body, sizeof(body),
@@ -216,13 +224,15 @@ START_TEST(rotated)
 	char err[256];
 
 	deadline_init(&dl, 5000);
-	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), &l, err, sizeof(err)),
+	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), NULL,
+	    &l, err, sizeof(err)),
 	    0);
 	ck_assert_int_eq(events_append(l, "{\"run\":1}", 9, &dl, err,
 	    sizeof(err)), 0);
 	events_close(l);
 	ck_assert_int_eq(rename(in_dir("ev.jsonl"), in_dir("ev.jsonl.1")), 0);
-	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), &l, err, sizeof(err)),
+	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), NULL,
+	    &l, err, sizeof(err)),
 	    0);
 	ck_assert_int_eq(events_append(l, "{\"run\":2}", 9, &dl, err,
 	    sizeof(err)), 0);
@@ -234,7 +244,38 @@ START_TEST(rotated)
 }
 END_TEST
 
-/* A lock held by another process past the deadline: a timeout, no write. */
+/* A reader of the log (a collector in the plugins' group) holds an
+ * exclusive flock on it: the line is written all the same (the log was
+ * once locked itself, and such a reader kept every line out of it). */
+START_TEST(reader_lock_ignored)
+{
+	struct events_log *l;
+	struct deadline dl;
+	struct stat sb;
+	char err[256];
+	int fd;
+
+	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), in_dir("lock"), &l,
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(events_lock_note(l), "");
+	fd = open(in_dir("ev.jsonl"), O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);	/* another open file */
+	deadline_init(&dl, 100);
+	ck_assert_int_eq(events_append(l, "{}", 2, &dl, err, sizeof(err)), 0);
+	close(fd);
+	events_close(l);
+	ck_assert_int_eq(stat(in_dir("ev.jsonl"), &sb), 0);
+	ck_assert_int_eq(sb.st_size, 3);
+	/* the lock file: this user's, nobody else may open it */
+	ck_assert_int_eq(stat(in_dir("lock"), &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 07777, 0600);
+	ck_assert_int_eq(sb.st_uid, geteuid());
+}
+END_TEST
+
+/* This user's lock held by another run past the deadline: a timeout, no
+ * write. */
 START_TEST(lock_held)
 {
 	struct events_log *l;
@@ -243,18 +284,52 @@ START_TEST(lock_held)
 	char err[256];
 	int fd;
 
-	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), &l, err, sizeof(err)),
-	    0);
-	fd = open(in_dir("ev.jsonl"), O_RDONLY);
+	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), in_dir("lock"), &l,
+	    err, sizeof(err)), 0);
+	fd = open(in_dir("lock"), O_RDONLY);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(flock(fd, LOCK_EX), 0);	/* another open file */
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
 	deadline_init(&dl, 100);
 	ck_assert_int_eq(events_append(l, "{}", 2, &dl, err, sizeof(err)),
 	    IGD_ETIMEOUT);
+	ck_assert_ptr_nonnull(strstr(err, "lock not taken"));
 	close(fd);
 	events_close(l);
 	ck_assert_int_eq(stat(in_dir("ev.jsonl"), &sb), 0);
 	ck_assert_int_eq(sb.st_size, 0);
+}
+END_TEST
+
+/* A lock file others could open (or a symlink planted at its name) is
+ * not used: the line is written without it, and the note says why. */
+START_TEST(lock_file_refused)
+{
+	struct events_log *l;
+	struct deadline dl;
+	struct stat sb;
+	char err[256];
+	int fd;
+
+	fd = open(in_dir("lock"), O_WRONLY | O_CREAT, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fchmod(fd, 0644), 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);	/* as another user would */
+	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), in_dir("lock"), &l,
+	    err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(events_lock_note(l), "only it may open"));
+	deadline_init(&dl, 100);
+	ck_assert_int_eq(events_append(l, "{}", 2, &dl, err, sizeof(err)), 0);
+	events_close(l);
+	close(fd);
+	ck_assert_int_eq(symlink(in_dir("elsewhere"), in_dir("lock2")), 0);
+	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), in_dir("lock2"), &l,
+	    err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(events_lock_note(l), "symbolic link"));
+	ck_assert_int_eq(events_append(l, "{}", 2, &dl, err, sizeof(err)), 0);
+	events_close(l);
+	ck_assert_int_ne(access(in_dir("elsewhere"), F_OK), 0);
+	ck_assert_int_eq(stat(in_dir("ev.jsonl"), &sb), 0);
+	ck_assert_int_eq(sb.st_size, 6);
 }
 END_TEST
 
@@ -270,9 +345,12 @@ events_suite(void)
 	tcase_add_test(tc, line_overflow);
 	tcase_add_test(tc, refusals);
 	tcase_add_test(tc, created_mode);
-	tcase_add_test(tc, overlapping_writers);
+	/* with the lock file, and without (O_APPEND alone) */
+	tcase_add_loop_test(tc, overlapping_writers, 0, 2);
 	tcase_add_test(tc, rotated);
+	tcase_add_test(tc, reader_lock_ignored);
 	tcase_add_test(tc, lock_held);
+	tcase_add_test(tc, lock_file_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

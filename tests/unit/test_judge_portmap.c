@@ -19,24 +19,8 @@ static struct judge_portmap_prev prev;
 static struct judge_portmap_ctx ctx;
 static struct plugin_thresholds th;
 
-/* Append a mapping (permanent when lease is 0). */
-static void
-add(const char *proto, unsigned ext, const char *client, unsigned port,
-    const char *desc, long long lease)
-{
-	struct igd_mapping m;
-
-	memset(&m, 0, sizeof(m));
-	snprintf(m.protocol, sizeof(m.protocol), "%s", proto);
-	m.external_port = ext;
-	snprintf(m.internal_client, sizeof(m.internal_client), "%s", client);
-	m.internal_port = port;
-	m.enabled = 1;
-	m.lease = lease;
-	m.description = (char *)(uintptr_t)desc;
-	m.service = 1;
-	ck_assert_int_eq(igd_table_add(&t, &m), 0);
-}
+/* Append a mapping to this test's table (verdict.h's map_add). */
+#define add(...) map_add(&t, __VA_ARGS__)
 
 /* The previous table held these mappings ("PROTO EXT CLIENT PORT"), seen
  * at T0; this run is an hour later, holding changes for two hours. */
@@ -391,15 +375,15 @@ START_TEST(test_event_log)
 	ev.rc = IGD_EADDRESS;
 	snprintf(ev.err, sizeof(ev.err), "event log /var/log/igd.jsonl: is a "
 	    "symbolic link (refused)");
-	ev.lost = 2;
+	ev.pending = 2;
 	ctx.events = &ev;
 	judge();
 	ck_assert_int_eq(status, PLUGIN_WARNING);
 	has_line("[WARNING] cannot write the event log: event log "
 	    "/var/log/igd.jsonl: is a symbolic link (refused); 2 changes not "
-	    "logged");
+	    "logged yet (kept for the next run)");
 	ev.error_state = PLUGIN_CRITICAL;
-	ev.lost = 0;
+	ev.pending = 0;
 	judge();
 	ck_assert_int_eq(status, PLUGIN_CRITICAL);
 	has_line("[CRITICAL] cannot write the event log: event log "
@@ -410,6 +394,22 @@ START_TEST(test_event_log)
 	judge();
 	ck_assert_int_eq(status, PLUGIN_OK);
 	has_line("event log /var/log/igd.jsonl: 1 change logged");
+	/* lines of earlier runs written late: said, still OK */
+	ev.written = 3;
+	ev.late = 2;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has_line("event log /var/log/igd.jsonl: 3 changes logged (2 late, "
+	    "from earlier runs)");
+	/* a line lost (too many waiting): a finding even when written */
+	ev.dropped = 1;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has("[CRITICAL] event log /var/log/igd.jsonl: 1 line lost (more "
+	    "than 1024 KiB waiting");
+	ev.dropped = 0;
+	ev.late = 0;
+	ev.written = 1;
 	ev.written = 0;
 	ev.deferred = 3;
 	judge();

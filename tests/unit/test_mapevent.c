@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,39 +20,19 @@
 #include "events.h"
 #include "judge_portmap.h"
 #include "mapevent.h"
+#include "verdict.h"
 
 #define T0 1700000000		/* 2023-11-14T22:13:20Z */
 
-static struct policy *pol;
 static struct igd_table was, now;
 static struct mapchg_result base, res;
 static struct mapevent_ctx ctx;
 static char dir[256];
 
 static void
-add(struct igd_table *t, const char *proto, unsigned ext,
-    const char *client, unsigned port, const char *desc, long long lease)
-{
-	struct igd_mapping m;
-
-	memset(&m, 0, sizeof(m));
-	snprintf(m.protocol, sizeof(m.protocol), "%s", proto);
-	m.external_port = ext;
-	snprintf(m.internal_client, sizeof(m.internal_client), "%s", client);
-	m.internal_port = port;
-	m.enabled = 1;
-	m.lease = lease;
-	m.description = (char *)(uintptr_t)desc;
-	m.service = 1;
-	ck_assert_int_eq(igd_table_add(t, &m), 0);
-}
-
-static void
 setup(void)
 {
-	char err[256];
-
-	ck_assert_int_eq(policy_load_default(&pol, err, sizeof(err)), 0);
+	policy_setup();
 	memset(&was, 0, sizeof(was));
 	memset(&now, 0, sizeof(now));
 	memset(&base, 0, sizeof(base));
@@ -77,7 +59,7 @@ teardown(void)
 	mapchg_result_free(&res);
 	igd_table_free(&was);
 	igd_table_free(&now);
-	policy_free(pol);
+	policy_teardown();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
 }
@@ -110,9 +92,9 @@ START_TEST(new_line)
 {
 	const char *l;
 
-	add(&was, "TCP", 8080, "192.168.1.2", 80, "web", 3600);
-	add(&now, "TCP", 8080, "192.168.1.2", 80, "web", 3600);
-	add(&now, "TCP", 4450, "192.168.1.3", 445, "files", 0);
+	map_add(&was, "TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	map_add(&now, "TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	map_add(&now, "TCP", 4450, "192.168.1.3", 445, "files", 0);
 	compare();
 	ck_assert_int_eq(res.cur[1].event, MAPCHG_NEW);
 	l = line_of(1, 0);
@@ -126,7 +108,8 @@ START_TEST(new_line)
 	    "\"first_seen\":\"2023-11-14T22:14:20Z\",\"mac\":null,"
 	    "\"vendor\":null,\"name\":null,\"host\":\"not looked up\","
 	    "\"rule\":\"risky-internal-port\",\"state\":\"critical\","
-	    "\"change_state\":\"warning\",\"truncated\":false}");
+	    "\"change_state\":\"warning\",\"truncated\":false,"
+	    "\"late\":false}");
 }
 END_TEST
 
@@ -134,8 +117,8 @@ START_TEST(changed_line)
 {
 	const char *l;
 
-	add(&was, "TCP", 8080, "192.168.1.2", 80, "web", 3600);
-	add(&now, "TCP", 8080, "192.168.1.66", 3389, "hijack", 3600);
+	map_add(&was, "TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	map_add(&now, "TCP", 8080, "192.168.1.66", 3389, "hijack", 3600);
 	compare();
 	ck_assert_int_eq(res.cur[0].event, MAPCHG_CHANGED);
 	l = line_of(0, 0);
@@ -152,7 +135,7 @@ START_TEST(gone_line)
 {
 	const char *l;
 
-	add(&was, "UDP", 5000, "192.168.1.3", 5000, "game", 100);
+	map_add(&was, "UDP", 5000, "192.168.1.3", 5000, "game", 100);
 	compare();
 	ck_assert_uint_eq(res.n_gone, 1);
 	l = line_of(-1, 0);
@@ -193,7 +176,7 @@ START_TEST(hostile_text_fits)
 	memset(desc, 0x01, sizeof(desc) - 1);
 	memset(url, '\n', sizeof(url) - 1);
 	memset(udn, 0x02, sizeof(udn) - 1);
-	add(&now, "TCP", 4450, "192.168.1.3", 445, desc, 0);
+	map_add(&now, "TCP", 4450, "192.168.1.3", 445, desc, 0);
 	compare();
 	ctx.location = url;
 	ctx.udn = udn;
@@ -213,7 +196,7 @@ START_TEST(hostile_text_fits)
 	n = mapevent_line(&ctx, &res.cur[0], &now.m[0], buf, sizeof(buf) - 1);
 	ck_assert_int_gt(n, 0);
 	assert_clean(buf, (size_t)n);
-	HAS(buf, "\"truncated\":true}");
+	HAS(buf, "\"truncated\":true,\"late\":false}");
 	HAS(buf, "\"event\":\"new\"");
 	HAS(buf, "\"rule\":\"risky-internal-port\"");
 	HAS(buf, "\"mac\":\"00:00:00:00:00:00\"");
@@ -245,7 +228,7 @@ START_TEST(rule_needs_mac_and_age)
 
 	ck_assert_int_eq(policy_load_buffer("mac-age.yaml", yaml,
 	    sizeof(yaml) - 1, &mine, err, sizeof(err)), 0);
-	add(&now, "TCP", 8123, "192.168.1.3", 8123, "home", 3600);
+	map_add(&now, "TCP", 8123, "192.168.1.3", 8123, "home", 3600);
 	compare();
 	memset(&e, 0, sizeof(e));
 	memset(&h, 0, sizeof(h));
@@ -283,7 +266,7 @@ START_TEST(long_text_cut_on_characters)
 
 	for (size_t i = 0; i + 3 < sizeof(desc); i += 3)
 		memcpy(desc + i, "\xe2\x82\xac", 3);	/* U+20AC */
-	add(&now, "TCP", 8080, "192.168.1.2", 80, desc, 0);
+	map_add(&now, "TCP", 8080, "192.168.1.2", 80, desc, 0);
 	compare();
 	l = line_of(0, 0);
 	HAS(l, "\"truncated\":true");
@@ -336,15 +319,16 @@ START_TEST(write_fresh_only)
 	char path[400];
 
 	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
-	add(&was, "TCP", 8080, "192.168.1.2", 80, "web", 3600);
-	add(&was, "UDP", 5000, "192.168.1.3", 5000, "game", 100);
-	add(&now, "TCP", 8080, "192.168.1.9", 80, "web", 3600);	/* changed */
-	add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);	/* new */
-	compare();					/* and one gone */
+	map_add(&was, "TCP", 8080, "192.168.1.2", 80, "web", 3600);
+	map_add(&was, "UDP", 5000, "192.168.1.3", 5000, "game", 100);
+	/* one changed, one new, and one gone */
+	map_add(&now, "TCP", 8080, "192.168.1.9", 80, "web", 3600);
+	map_add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);
+	compare();
 	deadline_init(&dl, 5000);
 	memset(&r, 0, sizeof(r));
 	r.path = path;
-	mapevent_write(&ctx, &res, 1, &now, &dl, &r);
+	mapevent_write(&ctx, &res, 1, &now, &dl, NULL, &r);
 	ck_assert_int_eq(r.rc, 0);
 	ck_assert_uint_eq(r.written, 3);
 	ck_assert_uint_eq(lines_in(path), 3);
@@ -353,7 +337,7 @@ START_TEST(write_fresh_only)
 	    T0 + 120, 7200, &third), 0);
 	memset(&r, 0, sizeof(r));
 	r.path = path;
-	mapevent_write(&ctx, &third, 1, &now, &dl, &r);
+	mapevent_write(&ctx, &third, 1, &now, &dl, NULL, &r);
 	mapchg_result_free(&third);
 	ck_assert_int_eq(r.rc, 0);
 	ck_assert_uint_eq(r.written, 0);
@@ -371,13 +355,13 @@ START_TEST(write_incomplete_defers)
 	char path[400];
 
 	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
-	add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);
+	map_add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);
 	now.complete = 0;
 	compare();
 	deadline_init(&dl, 5000);
 	memset(&r, 0, sizeof(r));
 	r.path = path;
-	mapevent_write(&ctx, &res, 1, &now, &dl, &r);
+	mapevent_write(&ctx, &res, 1, &now, &dl, NULL, &r);
 	ck_assert_int_eq(r.rc, 0);
 	ck_assert_uint_eq(r.written, 0);
 	ck_assert_uint_eq(r.deferred, 1);
@@ -387,14 +371,15 @@ START_TEST(write_incomplete_defers)
 	memset(&r, 0, sizeof(r));
 	r.path = path;
 	now.complete = 1;
-	mapevent_write(&ctx, &res, 0, &now, &dl, &r);
+	mapevent_write(&ctx, &res, 0, &now, &dl, NULL, &r);
 	ck_assert_int_eq(r.baseline, 1);
 	ck_assert_uint_eq(r.written, 0);
 }
 END_TEST
 
-/* A log that cannot be opened: the changes are counted as lost. */
-START_TEST(write_refused_counts_lost)
+/* A log that cannot be opened and nowhere to keep the lines (no state):
+ * the changes are counted as dropped, never said written. */
+START_TEST(write_refused_no_state_drops)
 {
 	struct mapevent_report r;
 	struct deadline dl;
@@ -403,18 +388,211 @@ START_TEST(write_refused_counts_lost)
 	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
 	snprintf(target, sizeof(target), "%s/elsewhere", dir);
 	ck_assert_int_eq(symlink(target, path), 0);
-	add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);
-	add(&now, "TCP", 9001, "192.168.1.4", 9001, "new", 3600);
+	map_add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);
+	map_add(&now, "TCP", 9001, "192.168.1.4", 9001, "new", 3600);
 	compare();
 	deadline_init(&dl, 5000);
 	memset(&r, 0, sizeof(r));
 	r.path = path;
-	mapevent_write(&ctx, &res, 1, &now, &dl, &r);
+	mapevent_write(&ctx, &res, 1, &now, &dl, NULL, &r);
 	ck_assert_int_eq(r.rc, IGD_EADDRESS);
-	ck_assert_uint_eq(r.lost, 2);
+	ck_assert_uint_eq(r.dropped, 2);
+	ck_assert_uint_eq(r.pending, 0);
 	ck_assert_uint_eq(r.written, 0);
 	ck_assert_ptr_nonnull(strstr(r.err, "symbolic link"));
 	ck_assert_int_ne(access(target, F_OK), 0);	/* not followed */
+}
+END_TEST
+
+/* The whole of the file at path (static buffer). */
+static const char *
+slurp(const char *path)
+{
+	static char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * The log cannot be written for one run (a symlink planted there), then
+ * can: the lines of the first run are kept, in order, and written by the
+ * next one first, with their own time, "late":true and when they were
+ * logged; nothing is lost, nothing written twice.
+ */
+START_TEST(unwritable_then_late)
+{
+	struct mapevent_pending pend;
+	struct mapchg_result third;
+	struct mapevent_report r;
+	struct deadline dl;
+	char path[400], target[400];
+	const char *log, *a, *b;
+
+	memset(&pend, 0, sizeof(pend));
+	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	ck_assert_int_eq(symlink(target, path), 0);
+	map_add(&now, "TCP", 9000, "192.168.1.4", 9000, "first", 3600);
+	map_add(&now, "TCP", 9001, "192.168.1.4", 9001, "second", 3600);
+	compare();
+	deadline_init(&dl, 5000);
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	mapevent_write(&ctx, &res, 1, &now, &dl, &pend, &r);
+	ck_assert_int_eq(r.rc, IGD_EADDRESS);
+	ck_assert_uint_eq(r.pending, 2);
+	ck_assert_uint_eq(r.dropped, 0);
+	ck_assert_uint_eq(pend.n, 2);
+	ck_assert_ptr_nonnull(strstr(pend.line[0], "\"external_port\":9000"));
+	ck_assert_ptr_nonnull(strstr(pend.line[1], "\"external_port\":9001"));
+	/* the next run, a minute later, holds the same changes (not fresh)
+	 * and can write the log */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(mapchg_compare(res.next, res.n_next, 1, &now,
+	    T0 + 120, 7200, &third), 0);
+	ctx.now = T0 + 120;
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	mapevent_write(&ctx, &third, 1, &now, &dl, &pend, &r);
+	mapchg_result_free(&third);
+	ck_assert_int_eq(r.rc, 0);
+	ck_assert_uint_eq(r.written, 2);
+	ck_assert_uint_eq(r.late, 2);
+	ck_assert_uint_eq(r.pending, 0);
+	ck_assert_uint_eq(pend.n, 0);
+	ck_assert_uint_eq(lines_in(path), 2);
+	log = slurp(path);
+	a = strstr(log, "\"external_port\":9000");
+	b = strstr(log, "\"external_port\":9001");
+	ck_assert(a != NULL && b != NULL && a < b);	/* in order */
+	/* the time the change was seen, the time it was logged */
+	ck_assert_ptr_nonnull(strstr(log,
+	    "{\"time\":\"2023-11-14T22:14:20Z\""));
+	ck_assert_ptr_nonnull(strstr(log, "\"truncated\":false,\"late\":true,"
+	    "\"logged_at\":\"2023-11-14T22:15:20Z\"}\n"));
+	ck_assert_ptr_null(strstr(log, "\"late\":false"));
+	/* once written, never again */
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	mapevent_write(&ctx, &res, 0, &now, &dl, &pend, &r);
+	ck_assert_uint_eq(r.written, 0);
+	ck_assert_uint_eq(lines_in(path), 2);
+	mapevent_pending_free(&pend);
+}
+END_TEST
+
+/*
+ * A reader of the log (a collector in the plugins' group may open it)
+ * holds an exclusive flock on it through the run in which a change first
+ * appears: the line is written all the same.  (The log was once locked
+ * itself: that reader made the run give up, and the line was never
+ * written by any run.)
+ */
+START_TEST(reader_flock_cannot_suppress)
+{
+	struct mapevent_pending pend;
+	struct mapevent_report r;
+	struct deadline dl;
+	char path[400], lock[400];
+	int fd;
+
+	memset(&pend, 0, sizeof(pend));
+	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
+	snprintf(lock, sizeof(lock), "%s/" MAPEVENT_LOCK_NAME, dir);
+	fd = open(path, O_RDONLY | O_CREAT, 0640);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	map_add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);
+	compare();
+	deadline_init(&dl, 5000);
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	r.lock_path = lock;
+	mapevent_write(&ctx, &res, 1, &now, &dl, &pend, &r);
+	close(fd);
+	ck_assert_int_eq(r.rc, 0);
+	ck_assert_uint_eq(r.written, 1);
+	ck_assert_uint_eq(r.pending, 0);
+	ck_assert_str_eq(r.note, "");	/* under the private lock */
+	ck_assert_uint_eq(lines_in(path), 1);
+	mapevent_pending_free(&pend);
+}
+END_TEST
+
+/* This user's lock held by another run past the wait: the line is kept
+ * for the next run, not lost. */
+START_TEST(own_lock_held_keeps)
+{
+	struct mapevent_pending pend;
+	struct mapevent_report r;
+	struct deadline dl;
+	char path[400], lock[400];
+	int fd;
+
+	memset(&pend, 0, sizeof(pend));
+	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
+	snprintf(lock, sizeof(lock), "%s/" MAPEVENT_LOCK_NAME, dir);
+	fd = open(lock, O_RDWR | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	map_add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);
+	compare();
+	deadline_init(&dl, 200);
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	r.lock_path = lock;
+	mapevent_write(&ctx, &res, 1, &now, &dl, &pend, &r);
+	close(fd);
+	ck_assert_int_eq(r.rc, IGD_ETIMEOUT);
+	ck_assert_uint_eq(r.written, 0);
+	ck_assert_uint_eq(r.pending, 1);
+	ck_assert_uint_eq(pend.n, 1);
+	ck_assert_uint_eq(lines_in(path), 0);
+	mapevent_pending_free(&pend);
+}
+END_TEST
+
+/* Pending lines are bounded: one beyond MAPEVENT_PENDING_MAX is refused
+ * (the caller counts it dropped); a stored line that is not one of ours
+ * is never written, and counted. */
+START_TEST(pending_bounded_and_checked)
+{
+	static char big[MAPEVENT_PENDING_MAX / 4];
+	struct mapevent_pending pend;
+	struct mapevent_report r;
+	struct deadline dl;
+	char path[400];
+
+	memset(&pend, 0, sizeof(pend));
+	memset(big, 'x', sizeof(big) - 1);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(mapevent_pending_add(&pend, big), 0);
+	ck_assert_int_eq(mapevent_pending_add(&pend, "{\"a\":1}"), 1);
+	mapevent_pending_free(&pend);
+	ck_assert_int_eq(mapevent_pending_add(&pend,
+	    "{\"a\":1,\"late\":false}"), 0);
+	ck_assert_int_eq(mapevent_pending_add(&pend, "not ours"), 0);
+	ck_assert_int_eq(mapevent_pending_add(&pend,
+	    "{\"a\":\"\n\",\"late\":false}"), 0);
+	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
+	deadline_init(&dl, 5000);
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	mapevent_write(&ctx, NULL, 0, &now, &dl, &pend, &r);
+	ck_assert_uint_eq(r.written, 1);
+	ck_assert_uint_eq(r.late, 1);
+	ck_assert_uint_eq(r.dropped, 2);
+	ck_assert_uint_eq(pend.n, 0);
+	ck_assert_str_eq(slurp(path), "{\"a\":1,\"late\":true,\"logged_at\":"
+	    "\"2023-11-14T22:14:20Z\"}\n");
+	mapevent_pending_free(&pend);
 }
 END_TEST
 
@@ -434,7 +612,11 @@ mapevent_suite(void)
 	tcase_add_test(tc, strn_and_bool);
 	tcase_add_test(tc, write_fresh_only);
 	tcase_add_test(tc, write_incomplete_defers);
-	tcase_add_test(tc, write_refused_counts_lost);
+	tcase_add_test(tc, write_refused_no_state_drops);
+	tcase_add_test(tc, unwritable_then_late);
+	tcase_add_test(tc, reader_flock_cannot_suppress);
+	tcase_add_test(tc, own_lock_held_keeps);
+	tcase_add_test(tc, pending_bounded_and_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Helpers for unit tests of the judge_* modules: a device from a fixture
- * description, and assertions on a rendered verdict.  Included by the
- * tests/unit/test_judge_*.c runners only.
+ * Helpers for unit tests of the judge_* modules (and of mapevent, which
+ * judges each logged mapping): a device from a fixture description, a
+ * mapping added to a table, and assertions on a rendered verdict.
+ * Included by the tests/unit/test_judge_*.c and test_mapevent.c runners
+ * only.
  */
 #ifndef CHECK_IGD_TEST_VERDICT_H
 #define CHECK_IGD_TEST_VERDICT_H
 
 #include <check.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,6 +68,26 @@ load_device(const char *name, const char *location, struct igd_device *d)
 	xml[len] = '\0';
 	ck_assert_int_eq(igd_desc_parse(xml, len, location, d, err,
 	    sizeof(err)), 0);
+}
+
+/* Append an enabled mapping of service 1 to t (lease 0: permanent; desc
+ * copied by igd_table_add). */
+static inline void
+map_add(struct igd_table *t, const char *proto, unsigned ext,
+    const char *client, unsigned port, const char *desc, long long lease)
+{
+	struct igd_mapping m;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.protocol, sizeof(m.protocol), "%s", proto);
+	m.external_port = ext;
+	snprintf(m.internal_client, sizeof(m.internal_client), "%s", client);
+	m.internal_port = port;
+	m.enabled = 1;
+	m.lease = lease;
+	m.description = (char *)(uintptr_t)desc;
+	m.service = 1;
+	ck_assert_int_eq(igd_table_add(t, &m), 0);
 }
 
 /* Render o into out and status, and free it. */

@@ -21,10 +21,18 @@
 #            from nagios.log and status.dat).
 #   agent    the distributed case: an Icinga 2 agent in the LAN namespace, a
 #            master in a namespace of its own that has no route to the
-#            router, joined to the LAN namespace by a veth pair; the shipped
-#            apply rules with vars.igd_endpoint send the checks to the agent
-#            (command_endpoint) and their results, read through the master's
-#            REST API, carry check_source = the agent.
+#            router's LAN, joined to the LAN namespace by a veth pair; the
+#            shipped apply rules with vars.igd_endpoint send the checks to
+#            the agent (command_endpoint) and their results, read through the
+#            master's REST API, carry check_source = the agent.  The master
+#            is also on the Internet side: a second veth pair to the WAN
+#            namespace, which routes it to the router's public address; the
+#            shipped igd-exposed rule (vars.igd_exposed_address) runs
+#            check_igd_exposed on the master itself: OK (miniupnpd does not
+#            answer there), its TCP probe refused by the router, the
+#            router's WAN interface counting the master's M-SEARCHes (nft),
+#            state, output and perfdata labels as a direct run from the WAN
+#            namespace.
 # Checks are forced (REST API, external command file) rather than waited
 # for; the test prints how long each part took.
 # Needs root (SKIP without; FAIL when CI is set), icinga2-bin, nagios4-core,
@@ -45,7 +53,7 @@ CONTRIB=$T_REPO/contrib
 # shellcheck source=nagioslib.sh
 . "$T_REPO/tests/contrib/nagioslib.sh"
 ENGINES=${ENGINES:-icinga2 nagios4 agent}
-for p in check_igd_present check_igd_wan check_igd_portmap; do t_need_plugin $p; done
+for p in check_igd_present check_igd_wan check_igd_portmap check_igd_exposed; do t_need_plugin $p; done
 T_START=$(t_time_ms)
 MST_NS=
 # Every process in the namespaces this test made (the daemons, their
@@ -496,7 +504,27 @@ agent_e2e() {
 		ip -n "$MST_NS" addr add "$mip/30" dev eng-master &&
 		ip -n "$LAB_NS_LAN" link set eng-agent up &&
 		ip -n "$MST_NS" link set eng-master up || t_abort "could not make the master's namespace"
-	t_ok "agent: the master's namespace has no route to the router" \
+	# The Internet side: the master reaches the router's public address
+	# (only) through the WAN namespace, as through an ISP; the router's
+	# default route (via the WAN namespace) takes the answers back.
+	local inet=198.18.0
+	ip -n "$MST_NS" link add eng-inet type veth peer name eng-isp netns "$LAB_NS_WAN" &&
+		ip -n "$MST_NS" addr add "$inet.2/30" dev eng-inet &&
+		ip -n "$LAB_NS_WAN" addr add "$inet.1/30" dev eng-isp &&
+		ip -n "$MST_NS" link set eng-inet up &&
+		ip -n "$LAB_NS_WAN" link set eng-isp up &&
+		ip -n "$MST_NS" route add "$LAB_WAN_ROUTER/32" via "$inet.1" &&
+		lab_exec_wan sysctl -qw net.ipv4.ip_forward=1 || t_abort "could not link the master to the WAN side"
+	# What arrives at the router's WAN interface from the master: SSDP.
+	lab_exec_igd nft -f - <<NFT || t_abort "could not add the nft counter in the router"
+table inet engines {
+	chain input {
+		type filter hook input priority -10; policy accept;
+		iifname "$LAB_IGD_WAN_IF" ip saddr $inet.2 udp dport 1900 counter
+	}
+}
+NFT
+	t_ok "agent: the master's namespace has no route to the router's LAN address" \
 		eval '! ip -n "$MST_NS" route get "$LAB_ROUTER" >/dev/null 2>&1'
 	ic_nodes_certs "$T_TMP/pki" engines-master engines-agent || t_abort "openssl could not make certificates"
 	mkdir -p "$d" "$m"
@@ -531,6 +559,10 @@ object Host "router" {
 	vars.igd_endpoint = "engines-agent"
 	vars.igd_present_warning = 6
 	vars.igd_present_critical = 7
+	// the public address: igd-exposed, run by the master (outside the LAN)
+	vars.igd_exposed_address = "$LAB_WAN_ROUTER"
+	vars.igd_exposed_http = "http://$LAB_WAN_ROUTER:$LAB_PORT/rootDesc.xml"
+	vars.igd_exposed_listen = "1.5"
 }
 EOF
 	{
@@ -564,12 +596,12 @@ EOF
 		tail -n 15 "$m/daemon.log" "$d/daemon.log" | sed 's/^/#   /'
 		return
 	fi
-	if ! ic_force_wait igd-present igd-wan igd-portmap; then
-		t_ok "agent: the three services checked (master's REST API)" false
+	if ! ic_force_wait igd-present igd-wan igd-portmap igd-exposed; then
+		t_ok "agent: the four services checked (master's REST API)" false
 		tail -n 15 "$m/daemon.log" "$d/daemon.log" | sed 's/^/#   /'
 		return
 	fi
-	phase "agent: namespaces, two daemons, connection, three forced checks"
+	phase "agent: namespaces, two daemons, connection, four forced checks"
 	local s
 	for s in igd-present igd-wan igd-portmap; do
 		t_eq "agent: $s executed on the agent (check_source)" "$(icf $s check_source)" engines-agent
@@ -578,6 +610,31 @@ EOF
 	t_ok "agent: igd-portmap output (from the agent) lists the lab mapping" \
 		eval 'icf igd-portmap output | grep -q "engines web"'
 	t_ok "agent: the agent wrote the apply rule's state file" test -s "$m/state/check_igd_portmap-router.state"
+
+	# igd-exposed: on the master, from the Internet side.
+	t_eq "agent: igd-exposed executed on the master, outside the LAN (check_source)" \
+		"$(icf igd-exposed check_source)" engines-master
+	D_OUT=$(lab_exec_wan "$PLUGINS_DIR/check_igd_exposed" -H "$LAB_WAN_ROUTER" \
+		--http "http://$LAB_WAN_ROUTER:$LAB_PORT/rootDesc.xml" --listen 1.5 2>&1)
+	D_RC=$?
+	D_FIRST=$(printf '%s\n' "$D_OUT" | head -n 1 | sed 's/ *|.*//' | mask)
+	D_LABELS=$(printf '%s\n' "$D_OUT" | sed -n 's/^[^|]*|//p' | labels)
+	t_eq "agent: igd-exposed exit_status 0 (miniupnpd does not answer on the public address)" \
+		"$(icf igd-exposed exit_status)" 0
+	t_eq "agent: igd-exposed exit_status = a direct run's from the WAN namespace" "$(icf igd-exposed exit_status)" "$D_RC"
+	t_eq "agent: igd-exposed status line = a direct run's from the WAN namespace" \
+		"$(icf igd-exposed first | mask)" "$D_FIRST"
+	t_eq "agent: igd-exposed perfdata labels as Icinga parsed them = a direct run's" \
+		"$(icf igd-exposed labels)" "$D_LABELS"
+	t_ok "agent: igd-exposed command has -H $LAB_WAN_ROUTER (igd_exposed_address)" \
+		icpair igd-exposed -H "$LAB_WAN_ROUTER"
+	t_ok "agent: igd-exposed reached the router: no SSDP answer, its TCP probe refused by the router (not lost)" \
+		eval 'icf igd-exposed first | grep -qF "does not answer UPnP from here: no SSDP answer on UDP 1900" &&
+			icf igd-exposed first | grep -qF "TCP $LAB_PORT refused"'
+	local seen
+	seen=$(lab_exec_igd nft list table inet engines | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
+	t_ok "agent: the router's WAN interface saw the master's M-SEARCHes (${seen:-none} on UDP 1900; 3 per run)" \
+		test "${seen:-0}" -ge 3
 	ic_stop "$mpid"
 	ic_stop "$apid"
 	phase "agent: comparison, stop"

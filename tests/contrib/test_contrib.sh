@@ -18,7 +18,10 @@
 #             closed port (CRITICAL, same text and perfdata labels as a
 #             direct run).
 #   zabbix    contrib/zabbix/userparameter_check_igd.conf run by
-#             `zabbix_agentd -t` (zabbix-agent, which make deps installs).
+#             `zabbix_agentd -t` (zabbix-agent, which make deps installs):
+#             the older text and state keys with stand-in plugins here; the
+#             template's key check_igd.json with the real plugins, and the
+#             template's JSONPaths on its results, in test_zabbix_mrpe.sh.
 #
 # Engines or plugins missing: SKIP, unless CI is set (then FAIL).  Install
 # them with

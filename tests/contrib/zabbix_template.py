@@ -52,6 +52,13 @@ _TOK = re.compile(r"""
 """, re.X)
 
 
+# How Zabbix renders a JSON null found by a path is not pinned down here:
+# every result is computed both ways (the text "null", or an error) and
+# the two must agree, which the template's MATCHES_REGEX step after each
+# perfdata JSONPath (both steps DISCARD_VALUE) makes true.
+NULL_AS_ERROR = False
+
+
 def jsonpath(path, doc):
     """The value Zabbix's JSONPath step gives (a string), or PathError."""
     if not path.startswith("$"):
@@ -101,6 +108,8 @@ def jsonpath(path, doc):
     if not vals:
         raise PathError("%s: no data matches" % path)
     v = vals[0] if definite else vals
+    if v is None and NULL_AS_ERROR:
+        raise PathError("%s: null" % path)
     if isinstance(v, str):
         return v
     return json.dumps(v, separators=(",", ":"))
@@ -281,13 +290,22 @@ for n in names:
     bad = []
     for i in mine:
         k = i["key"]
-        try:
-            got = preprocess(i, value)
-        except Unsupported as ex:
-            bad.append(f"{k}: JSONPath outside what Zabbix supports / this checker models: {ex}")
+        both = []
+        for NULL_AS_ERROR in (False, True):
+            try:
+                both.append(preprocess(i, value))
+            except Unsupported as ex:
+                both.append(("unsupported", str(ex)))
+            except PathError as ex:
+                both.append(("error", str(ex)))
+        NULL_AS_ERROR = False
+        got = both[0]
+        if isinstance(got, tuple) and got[0] == "unsupported":
+            bad.append(f"{k}: JSONPath outside what Zabbix supports / this checker models: {got[1]}")
             continue
-        except PathError as ex:
-            got = ("error", str(ex))
+        if both[0] != both[1] and not (isinstance(both[0], tuple) and isinstance(both[1], tuple)):
+            bad.append(f"{k}: a null gives {both[0]!r} as text, {both[1]!r} as an error: the result depends on it")
+            continue
         if k.endswith(".state"):
             want = str(doc["state"])
         elif k.endswith(".summary"):

@@ -169,6 +169,14 @@ common_json(struct json *j, const struct igd_common *cm)
 			json_null(j);
 	}
 	json_obj_end(j);
+	/* why a counter is null: each WAN's refusals said, not guessed */
+	json_key(j, "counter_errors");
+	json_obj_begin(j);
+	for (int k = 0; k < 4; k++) {
+		json_key(j, names[k]);
+		facts_code(j, cm->counter_rc[k]);
+	}
+	json_obj_end(j);
 	json_obj_end(j);
 }
 

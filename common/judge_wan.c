@@ -68,11 +68,43 @@ rate_thresholds(const struct policy_wan *pw, int k)
 	return k == 0 ? &pw->tx_rate : k == 1 ? &pw->rx_rate : NULL;
 }
 
-/* Counters as perfdata; 1 when any could be read. */
+/* The rate names of the counters, in counter_names' order. */
+static const char *const rate_names[JUDGE_WAN_COUNTERS] = {
+	"tx_Bps", "rx_Bps", "tx_pps", "rx_pps"
+};
+
+/* One WAN as it is judged: its facts, its previous counters, its names,
+ * and the rates this run found (for the JSON facts). */
+struct wan_view {
+	unsigned no;				/* judge_wan_slot.no */
+	const struct igd_common *cm;		/* NULL: no service */
+	const struct judge_wan_prev_wan *prev;	/* NULL with cm */
+	char name[24];				/* "" or "WAN2: " */
+	char pfx[16];				/* "" or "wan2_" */
+	int have_rate[JUDGE_WAN_COUNTERS];
+	double rate[JUDGE_WAN_COUNTERS];
+};
+
+/* 1 when the user set a rate or link threshold. */
+static int
+has_link_range(const struct policy_wan *pw)
+{
+	return has_range(&pw->link_up) || has_range(&pw->link_down);
+}
+
+static int
+has_rate_range(const struct policy_wan *pw)
+{
+	return has_range(&pw->rx_rate) || has_range(&pw->tx_rate);
+}
+
+/* A WAN's counters as perfdata; 1 when any could be read. */
 static int
 judge_counters(struct plugin_out *o, const struct policy_wan *pw,
-    const struct igd_common *cm, int verbose)
+    const struct wan_view *v, int verbose)
 {
+	const struct igd_common *cm = v->cm;
+	char label[40];
 	double zero = 0;
 	int any = 0;
 
@@ -80,82 +112,96 @@ judge_counters(struct plugin_out *o, const struct policy_wan *pw,
 		const struct plugin_thresholds *t = rate_thresholds(pw, k);
 
 		if (cm->counter_rc[k] == 0) {
-			plugin_out_perf(o, counter_names[k],
-			    (double)cm->counter[k], "c", NULL, &zero, NULL);
+			snprintf(label, sizeof(label), "%s%s", v->pfx,
+			    counter_names[k]);
+			plugin_out_perf(o, label, (double)cm->counter[k], "c",
+			    NULL, &zero, NULL);
 			any = 1;
 		} else if (t != NULL && (t->has_warn || t->has_crit)) {
 			/* a threshold was asked for and cannot be judged */
 			plugin_out_finding(o, PLUGIN_UNKNOWN, "wan.traffic_rate", -1,
-			    "%s counter unreadable "
-			    "(%s): its rate threshold is not judged",
+			    "%s%s counter unreadable "
+			    "(%s): its rate threshold is not judged", v->name,
 			    counter_names[k], ERRTEXT(cm->counter_rc[k]));
 		} else if (verbose >= 1) {
-			plugin_out_info(o, "%s counter unreadable: %s",
-			    counter_names[k], ERRTEXT(cm->counter_rc[k]));
+			plugin_out_info(o, "%s%s counter unreadable: %s",
+			    v->name, counter_names[k],
+			    ERRTEXT(cm->counter_rc[k]));
 		}
 	}
+	/* a WAN without traffic figures says so, asked or not */
+	if (!any && !has_rate_range(pw) && verbose < 1)
+		plugin_out_info(o, "%straffic counters unreadable (%s): no "
+		    "traffic rates", v->name, ERRTEXT(cm->counter_rc[0]));
 	return any;
 }
 
-/* The rate of counter k over dt seconds, judged. */
+/* The rate of counter k of one WAN over dt seconds, judged. */
 static void
 judge_rate(struct plugin_out *o, const struct policy_wan *pw,
-    const struct igd_common *cm, const struct judge_wan_prev *prev,
-    int rebooted, double dt, int k, int verbose)
+    struct wan_view *v, int rebooted, double dt, int k, int verbose)
 {
-	static const char *const rate_names[JUDGE_WAN_COUNTERS] = {
-		"tx_Bps", "rx_Bps", "tx_pps", "rx_pps"
-	};
+	const struct igd_common *cm = v->cm;
+	const struct judge_wan_prev_wan *pv = v->prev;
 	const struct plugin_thresholds *t = rate_thresholds(pw, k);
+	char label[40];
 	uint64_t delta;
 	unsigned bits;
 	double rate, zero = 0;
 	enum plugin_state s;
 
-	if (cm->counter_rc[k] != 0 || !prev->have_counter[k])
+	if (cm->counter_rc[k] != 0 || !pv->have_counter[k])
 		return;
-	bits = (prev->counter[k] > UINT32_MAX || cm->counter[k] > UINT32_MAX) ?
+	bits = (pv->counter[k] > UINT32_MAX || cm->counter[k] > UINT32_MAX) ?
 	    64 : 32;
-	if (state_counter_delta(prev->counter[k], cm->counter[k], bits,
+	if (state_counter_delta(pv->counter[k], cm->counter[k], bits,
 	    rebooted, &delta) != 0) {
 		/* a device whose counters keep going backwards must not
 		 * keep a rate threshold from ever being judged */
 		if (t != NULL && has_range(t))
-			plugin_out_sub(o, PLUGIN_UNKNOWN, "%s went backwards "
+			plugin_out_finding(o, PLUGIN_UNKNOWN,
+			    "wan.traffic_rate", -1, "%s%s went backwards "
 			    "(%llu to %llu): no rate this run, its threshold "
-			    "is not judged", counter_names[k],
-			    (unsigned long long)prev->counter[k],
+			    "is not judged", v->name, counter_names[k],
+			    (unsigned long long)pv->counter[k],
 			    (unsigned long long)cm->counter[k]);
 		else
-			plugin_out_info(o, "%s went backwards (%llu to %llu): "
-			    "no rate this run", counter_names[k],
-			    (unsigned long long)prev->counter[k],
+			plugin_out_info(o, "%s%s went backwards (%llu to %llu): "
+			    "no rate this run", v->name, counter_names[k],
+			    (unsigned long long)pv->counter[k],
 			    (unsigned long long)cm->counter[k]);
 		return;
 	}
 	rate = (double)delta / dt;
+	v->have_rate[k] = 1;
+	v->rate[k] = rate;
 	s = t ? plugin_thresholds_eval(t, rate) : PLUGIN_OK;
 	if (s != PLUGIN_OK)
 		plugin_out_finding(o, s, "wan.traffic_rate", -1,
-		    "%s %.0f/s", k == 0 ? "sent" : "received",
+		    "%s%s %.0f/s", v->name, k == 0 ? "sent" : "received",
 		    rate);
 	else if (verbose >= 1)
-		plugin_out_info(o, "%s %.1f/s over %.0f s", counter_names[k],
-		    rate, dt);
-	plugin_out_perf(o, rate_names[k], rate, "", t, &zero, NULL);
+		plugin_out_info(o, "%s%s %.1f/s over %.0f s", v->name,
+		    counter_names[k], rate, dt);
+	snprintf(label, sizeof(label), "%s%s", v->pfx, rate_names[k]);
+	plugin_out_perf(o, label, rate, "", t, &zero, NULL);
 }
 
-/* Traffic rates from the counters and the previous run's sample. */
+/* Traffic rates of every WAN from its counters and the previous run's
+ * sample. */
 static void
 judge_rates(struct plugin_out *o, const struct policy_wan *pw,
-    const struct igd_wan *w, const struct judge_wan_prev *prev,
-    const struct judge_wan_ctx *c)
+    const struct igd_wan *w, struct wan_view *views, size_t nv,
+    const struct judge_wan_prev *prev, const struct judge_wan_ctx *c)
 {
 	int64_t uptime = judge_wan_uptime(pw, w);
-	int rebooted;
+	int rebooted, any = 0;
 	double dt;
 
-	if (!judge_counters(o, pw, &w->common, c->verbose))
+	for (size_t i = 0; i < nv; i++)
+		if (views[i].cm != NULL)
+			any |= judge_counters(o, pw, &views[i], c->verbose);
+	if (!any)
 		return;
 	/* the rates the user expects cannot be trusted or kept: a state */
 	if (prev->path != NULL && prev->load_err[0] != '\0')
@@ -164,7 +210,7 @@ judge_rates(struct plugin_out *o, const struct policy_wan *pw,
 	if (prev->path == NULL || !prev->loaded) {
 		/* rates need the previous sample: a threshold on them is
 		 * never skipped in silence */
-		if (has_range(&pw->rx_rate) || has_range(&pw->tx_rate))
+		if (has_rate_range(pw))
 			plugin_out_sub(o, PLUGIN_UNKNOWN, "traffic rate "
 			    "thresholds not judged: %s", prev->path == NULL ?
 			    "no state file (--no-state)" :
@@ -178,9 +224,11 @@ judge_rates(struct plugin_out *o, const struct policy_wan *pw,
 		dt = ((double)c->now_ms - (double)prev->time_ms) / 1000.0;
 		rebooted = prev->have_uptime && uptime >= 0 &&
 		    (uint64_t)uptime < prev->uptime;
-		for (int k = 0; k < JUDGE_WAN_COUNTERS; k++)
-			judge_rate(o, pw, &w->common, prev, rebooted, dt, k,
-			    c->verbose);
+		for (size_t i = 0; i < nv; i++)
+			for (int k = 0; views[i].cm != NULL &&
+			    k < JUDGE_WAN_COUNTERS; k++)
+				judge_rate(o, pw, &views[i], rebooted, dt, k,
+				    c->verbose);
 		if (rebooted)
 			plugin_out_info(o, "uptime went down: counters "
 			    "restarted, rates counted since the restart");
@@ -350,17 +398,20 @@ judge_link_rate(struct plugin_out *o, const struct plugin_thresholds *t,
 	plugin_out_perf(o, label, (double)bps, "", t, &zero, NULL);
 }
 
-/* The common interface of one WANDevice: physical link and layer-1 rates.
- * name ("" or "WAN2: ") and pfx ("" or "wan2_") tell the WANs apart. */
+/* The common interface of one WAN: physical link and layer-1 rates.  On
+ * a device with several WANs (multi), one whose link cannot be read is a
+ * subcheck naming it and why, never left out. */
 static void
 judge_link(struct plugin_out *o, const struct policy_wan *pw,
-    const struct igd_common *cm, const char *name, const char *pfx)
+    const struct wan_view *v, int multi, const struct judge_wan_ctx *c)
 {
-	char up[32], down[32];
+	const struct igd_common *cm = v->cm;
+	const char *name = v->name;
+	char up[40], down[40];
 
-	snprintf(up, sizeof(up), "%slink_up", pfx);
-	snprintf(down, sizeof(down), "%slink_down", pfx);
-	if (cm->present && cm->link_rc == 0) {
+	snprintf(up, sizeof(up), "%slink_up", v->pfx);
+	snprintf(down, sizeof(down), "%slink_down", v->pfx);
+	if (cm != NULL && cm->link_rc == 0) {
 		if (cm->link_status[0] && strcmp(cm->link_status, "Up") != 0)
 			plugin_out_finding(o, PLUGIN_CRITICAL, "wan.physical_link", -1,
 			    "%sphysical link "
@@ -373,17 +424,28 @@ judge_link(struct plugin_out *o, const struct policy_wan *pw,
 		judge_link_rate(o, &pw->link_up, cm->up_bps, "upstream", up);
 		judge_link_rate(o, &pw->link_down, cm->down_bps, "downstream",
 		    down);
-	} else if (cm->present) {
-		if (has_range(&pw->link_up) || has_range(&pw->link_down))
+	} else if (cm != NULL) {
+		if (has_link_range(pw))
 			plugin_out_finding(o, PLUGIN_UNKNOWN, "wan.link_rate", -1,
 			    "%sGetCommonLinkProperties "
 			    "failed (%s): link rate thresholds not judged", name,
 			    ERRTEXT(cm->link_rc));
+		else if (multi)
+			plugin_out_finding(o, cm->link_rc == IGD_ETIMEOUT ?
+			    c->timeout_state : PLUGIN_OK, "wan.physical_link",
+			    -1, "%slink not judged: GetCommonLinkProperties "
+			    "failed (%s)", name, ERRTEXT(cm->link_rc));
 		else
 			plugin_out_info(o, "%sGetCommonLinkProperties failed: %s",
 			    name, ERRTEXT(cm->link_rc));
-	} else if (has_range(&pw->link_up) || has_range(&pw->link_down) ||
-	    has_range(&pw->rx_rate) || has_range(&pw->tx_rate)) {
+	} else if (multi) {
+		plugin_out_finding(o, has_link_range(pw) || has_rate_range(pw) ?
+		    PLUGIN_UNKNOWN : PLUGIN_OK, "wan.common_interface", -1,
+		    "%snot judged: its WANDevice has no "
+		    "WANCommonInterfaceConfig service%s", name,
+		    has_link_range(pw) || has_rate_range(pw) ?
+		    ": link and traffic thresholds not judged" : "");
+	} else if (has_link_range(pw) || has_rate_range(pw)) {
 		plugin_out_finding(o, PLUGIN_UNKNOWN, "wan.common_interface", -1,
 		    "no WANCommonInterfaceConfig "
 		    "service: link and traffic thresholds not judged");
@@ -412,12 +474,31 @@ judge_summary(struct plugin_out *o, const struct igd_wan *w, int timed_out)
 		    tail);
 }
 
-/* The facts read and the counter sample, into the JSON facts (j NULL:
- * not asked). */
+/* The counters of pv (NULL: none) as {"tx_bytes": n|null, ...}. */
+static void
+prev_counters_json(struct json *j, const struct judge_wan_prev_wan *pv)
+{
+	if (pv == NULL) {
+		json_null(j);
+		return;
+	}
+	json_obj_begin(j);
+	for (int k = 0; k < JUDGE_WAN_COUNTERS; k++) {
+		json_key(j, counter_names[k]);
+		if (pv->have_counter[k])
+			json_uint(j, pv->counter[k]);
+		else
+			json_null(j);
+	}
+	json_obj_end(j);
+}
+
+/* The facts read and the counter sample with each WAN's rates, into the
+ * JSON facts (j NULL: not asked). */
 static void
 judge_wan_facts(struct json *j, const struct igd_device *dev,
     const struct igd_wan *w, const struct judge_wan_prev *prev,
-    const struct judge_wan_ctx *c)
+    const struct judge_wan_ctx *c, const struct wan_view *views, size_t nv)
 {
 	if (j == NULL)
 		return;
@@ -438,7 +519,84 @@ judge_wan_facts(struct json *j, const struct igd_device *dev,
 	json_kint(j, "time_ms", c->now_ms);
 	json_kstr(j, "load_error", prev->load_err[0] ? prev->load_err : NULL);
 	json_kstr(j, "save_error", prev->save_err[0] ? prev->save_err : NULL);
+	/* per WAN: the previous counters and the rates this run found */
+	json_key(j, "wans");
+	json_arr_begin(j);
+	for (size_t i = 0; i < nv; i++) {
+		const struct wan_view *v = &views[i];
+
+		json_obj_begin(j);
+		json_kint(j, "wan", v->no);
+		json_kbool(j, "interface", v->cm != NULL);
+		json_key(j, "previous");
+		prev_counters_json(j, prev->have ? v->prev : NULL);
+		json_key(j, "rates");
+		json_obj_begin(j);
+		for (int k = 0; k < JUDGE_WAN_COUNTERS; k++) {
+			json_key(j, rate_names[k]);
+			if (v->have_rate[k])
+				json_num(j, v->rate[k]);
+			else
+				json_null(j);
+		}
+		json_obj_end(j);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
 	json_obj_end(j);
+}
+
+size_t
+judge_wan_slots(const struct igd_device *dev, const struct igd_wan *w,
+    struct judge_wan_slot *slots)
+{
+	size_t n = 0;
+
+	if (dev->wan_devices <= 1) {
+		slots[0].no = 0;
+		slots[0].common = w->n_commons > 0 ? 0 : -1;
+		return 1;
+	}
+	for (unsigned k = 1; k <= dev->wan_devices && n < IGD_WANS_MAX; k++) {
+		slots[n].no = k;
+		slots[n].common = -1;
+		for (size_t i = 0; i < w->n_commons; i++)
+			if (w->commons[i].wan_device == k) {
+				slots[n].common = (int)i;
+				break;
+			}
+		n++;
+	}
+	return n;
+}
+
+/* The WANs of w as judged (views, IGD_WANS_MAX), named; returns how
+ * many. */
+static size_t
+wan_views(const struct igd_device *dev, const struct igd_wan *w,
+    const struct judge_wan_prev *prev, struct wan_view *views)
+{
+	struct judge_wan_slot slots[IGD_WANS_MAX];
+	size_t n = judge_wan_slots(dev, w, slots);
+
+	memset(views, 0, n * sizeof(*views));
+	for (size_t i = 0; i < n; i++) {
+		struct wan_view *v = &views[i];
+		int ci = slots[i].common;
+
+		v->no = slots[i].no;
+		if (v->no == 0) {
+			/* the only WAN: the first interface, unprefixed */
+			v->cm = w->common.present ? &w->common : NULL;
+			v->prev = &prev->wans[0];
+		} else {
+			v->cm = ci >= 0 ? &w->commons[ci] : NULL;
+			v->prev = ci >= 0 ? &prev->wans[ci] : NULL;
+			snprintf(v->name, sizeof(v->name), "WAN%u: ", v->no);
+			snprintf(v->pfx, sizeof(v->pfx), "wan%u_", v->no);
+		}
+	}
+	return n;
 }
 
 void
@@ -446,8 +604,13 @@ judge_wan(struct plugin_out *o, const struct policy_wan *pw,
     const struct igd_device *dev, const struct igd_wan *w,
     const struct judge_wan_prev *prev, const struct judge_wan_ctx *c)
 {
-	judge_wan_facts(plugin_out_facts(o), dev, w, prev, c);
+	struct wan_view views[IGD_WANS_MAX];
+	size_t nv = wan_views(dev, w, prev, views);
+	int multi = views[0].no != 0;
+	unsigned over = 0;
+
 	if (w->n_conns == 0) {
+		judge_wan_facts(plugin_out_facts(o), dev, w, prev, c, views, 0);
 		plugin_out_set_state(o, PLUGIN_UNKNOWN);
 		plugin_out_summary(o, "%.60s has no WAN connection service",
 		    dev->friendly_name);
@@ -455,29 +618,21 @@ judge_wan(struct plugin_out *o, const struct policy_wan *pw,
 	}
 	for (size_t i = 0; i < w->n_conns; i++)
 		judge_conn(o, pw, dev, w, i, c);
-	if (w->n_commons <= 1) {
-		judge_link(o, pw, &w->common, "", "");
-	} else {
-		/* every WANDevice's link is judged, each named */
-		for (size_t k = 0; k < w->n_commons; k++) {
-			char name[24], pfx[16];
-
-			snprintf(name, sizeof(name), "WAN%u: ",
-			    w->commons[k].wan_device);
-			snprintf(pfx, sizeof(pfx), "wan%u_",
-			    w->commons[k].wan_device);
-			judge_link(o, pw, &w->commons[k], name, pfx);
-		}
-		plugin_out_info(o, "traffic counters and rates: WAN%u's only "
-		    "(the first WANDevice)", w->commons[0].wan_device);
-	}
-	if (w->commons_skipped > 0)
+	/* every WAN's link is judged, each named on a device with several */
+	for (size_t i = 0; i < nv; i++)
+		judge_link(o, pw, &views[i], multi, c);
+	if (!multi && w->n_commons > 1)
+		plugin_out_info(o, "%zu WANCommonInterfaceConfig services in "
+		    "one WANDevice: the first judged", w->n_commons);
+	if (dev->wan_devices > IGD_WANS_MAX)
+		over = dev->wan_devices - IGD_WANS_MAX;
+	if (w->commons_skipped > over)
+		over = w->commons_skipped;
+	if (over > 0)
 		plugin_out_finding(o, PLUGIN_UNKNOWN, "wan.devices_cap", -1,
 		    "%u more WANDevices not "
-		    "queried (over the cap of %d)", w->commons_skipped,
-		    IGD_WANS_MAX);
-	if (w->common.present)
-		judge_rates(o, pw, w, prev, c);
+		    "judged (over the cap of %d)", over, IGD_WANS_MAX);
+	judge_rates(o, pw, w, views, nv, prev, c);
 	if (w->v6fw.present && w->v6fw.rc == 0)
 		plugin_out_info(o, "IPv6 firewall %s, inbound pinholes %s",
 		    w->v6fw.enabled == 1 ? "enabled" :
@@ -489,18 +644,20 @@ judge_wan(struct plugin_out *o, const struct policy_wan *pw,
 		plugin_out_info(o, "the deadline cut the queries short");
 	}
 	judge_summary(o, w, c->query_rc == IGD_ETIMEOUT);
+	judge_wan_facts(plugin_out_facts(o), dev, w, prev, c, views, nv);
 }
 
 void
-judge_wan_perf_canon(struct plugin_out *o, size_t n_conns)
+judge_wan_perf_canon(struct plugin_out *o, size_t n_conns,
+    unsigned wan_devices)
 {
 	static const char *const fixed[] = {
 		"link_up", "link_down", "tx_bytes", "rx_bytes", "tx_packets",
 		"rx_packets", "tx_Bps", "rx_Bps", "tx_pps", "rx_pps"
 	};
 	enum { CONNS_MAX = 32, FIXED = sizeof(fixed) / sizeof(fixed[0]) };
-	char names[CONNS_MAX][16];
-	const char *labels[CONNS_MAX + FIXED];
+	char names[CONNS_MAX][16], wnames[IGD_WANS_MAX][FIXED][24];
+	const char *labels[CONNS_MAX + FIXED * (1 + IGD_WANS_MAX)];
 	size_t n = 0;
 
 	if (n_conns <= 1) {
@@ -514,5 +671,12 @@ judge_wan_perf_canon(struct plugin_out *o, size_t n_conns)
 	}
 	for (size_t i = 0; i < FIXED; i++)
 		labels[n++] = fixed[i];
+	for (unsigned k = 1; wan_devices > 1 && k <= wan_devices &&
+	    k <= IGD_WANS_MAX; k++)
+		for (size_t i = 0; i < FIXED; i++) {
+			snprintf(wnames[k - 1][i], sizeof(wnames[k - 1][i]),
+			    "wan%u_%s", k, fixed[i]);
+			labels[n++] = wnames[k - 1][i];
+		}
 	plugin_out_perf_canon(o, labels, n);
 }

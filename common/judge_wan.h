@@ -20,6 +20,32 @@
 #define JUDGE_WAN_COUNTERS 4	/* bytes sent, received, packets sent, received */
 
 /*
+ * The WANs of a device as they are judged, one by one: on a device whose
+ * description holds one WANDevice (or none), one WAN numbered 0 (its
+ * perfdata labels and state keys unprefixed) judged from the first
+ * WANCommonInterfaceConfig; on a device with several, WAN K = 1 .. the
+ * WANDevices in the description (at most IGD_WANS_MAX), in the order of
+ * the device tree (the K of IP2.1), each judged from the
+ * WANCommonInterfaceConfig in WANDevice K, or from none (not judged, and
+ * said so).  The set depends on the description only, so a device gives
+ * the same perfdata labels on every run.
+ */
+struct judge_wan_slot {
+	unsigned no;			/* K (1-based WANDevice), 0: the only WAN */
+	int common;			/* index into w->commons, -1: no service */
+};
+
+/* Fill slots (IGD_WANS_MAX of them) for dev and w; returns how many. */
+size_t judge_wan_slots(const struct igd_device *dev, const struct igd_wan *w,
+    struct judge_wan_slot *slots);
+
+/* The counters of one WAN in the previous sample. */
+struct judge_wan_prev_wan {
+	int have_counter[JUDGE_WAN_COUNTERS];
+	uint64_t counter[JUDGE_WAN_COUNTERS];
+};
+
+/*
  * The counter sample of the previous run, as the state file gave it, and
  * what became of the state file this run (check_igd_wan fills this).
  */
@@ -34,8 +60,9 @@ struct judge_wan_prev {
 	uint64_t time_ms;		/* wall clock of that sample */
 	int have_uptime;
 	uint64_t uptime;		/* the connection uptime then, seconds */
-	int have_counter[JUDGE_WAN_COUNTERS];
-	uint64_t counter[JUDGE_WAN_COUNTERS];
+	/* the counters of each WAN, by the index of its
+	 * WANCommonInterfaceConfig in w->commons */
+	struct judge_wan_prev_wan wans[IGD_WANS_MAX];
 };
 
 /* What judging needs beside the facts and the policy. */
@@ -77,8 +104,13 @@ void judge_wan_duration(int64_t s, char *buf, size_t len);
  * Order the perfdata as every run prints it, with U for what this run could
  * not give: uptime (c1_uptime ... cN_uptime with several connections),
  * link_up, link_down, tx_bytes, rx_bytes, tx_packets, rx_packets, tx_Bps,
- * rx_Bps, tx_pps, rx_pps.  n_conns 0 (no device) counts as one.
+ * rx_Bps, tx_pps, rx_pps, then on a device with several WANDevices the
+ * same ten for each WAN K, prefixed wanK_ (the unprefixed ones are then
+ * U: there is no single WAN they could stand for).  n_conns 0 (no device)
+ * counts as one; wan_devices is the description's count (dev->wan_devices,
+ * 0 without a device).
  */
-void judge_wan_perf_canon(struct plugin_out *o, size_t n_conns);
+void judge_wan_perf_canon(struct plugin_out *o, size_t n_conns,
+    unsigned wan_devices);
 
 #endif

@@ -32,7 +32,8 @@ enum plugin_state {
 #define PLUGIN_TEXT_MAX     4000	/* the whole rendered output */
 #define PLUGIN_LABEL_MAX    64	/* one perfdata label */
 #define PLUGIN_MAX_LINES    64	/* long-output lines kept (more are counted) */
-#define PLUGIN_MAX_PERF     64	/* perfdata items kept */
+#define PLUGIN_MAX_PERF     128	/* perfdata items kept (a WAN device
+				   with 8 WANs and 32 connections: 123) */
 
 /* "OK", "WARNING", "CRITICAL" or "UNKNOWN"; "UNKNOWN" for an invalid value. */
 const char *plugin_state_name(enum plugin_state s);

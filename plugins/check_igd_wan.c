@@ -2,9 +2,10 @@
 /*
  * check_igd_wan: is the router's WAN link healthy?
  *
- * Gather: find the device (run), query every WAN connection service and the
- * common interface (igd_wan_query), read and roll the counter sample kept
- * between runs (state file).  Judge: judge_wan() turns those facts into
+ * Gather: find the device (run), query every WAN connection service and
+ * every WANDevice's common interface (igd_wan_query), read and roll the
+ * counter sample kept between runs (state file: ID.tx_bytes ... for the
+ * only WAN, ID.wanK.tx_bytes ... for WAN K of a device with several).  Judge: judge_wan() turns those facts into
  * subchecks: status, uptime, external address (pinned value, double NAT),
  * physical link, layer-1 rates, traffic rates (32-bit wraps and reboots
  * handled).  Report: run_close() renders the verdict; main() writes it.
@@ -50,7 +51,8 @@ static const char options[] =
 	    "                       the policy's state.unusable (WARNING)\n"
 	    "     --no-state        no state file: no traffic rates\n"
 	    "     --external-address ADDR  the expected external address\n"
-	    " Ranges (Monitoring Plugins syntax) override the policy's:\n"
+	    " Ranges (Monitoring Plugins syntax) override the policy's; with several\n"
+	    " WANs, the link and traffic ranges apply to each WAN:\n"
 	    "     --uptime-warn/--uptime-crit        connection uptime, seconds\n"
 	    "     --rx-warn/--rx-crit                bytes/s received\n"
 	    "     --tx-warn/--tx-crit                bytes/s sent\n"
@@ -71,6 +73,12 @@ static const char options[] =
 	    " tx_bytes, rx_bytes, tx_packets, rx_packets  counters (c)\n"
 	    " tx_Bps, rx_Bps  send/receive rates, bytes/s\n"
 	    " tx_pps, rx_pps  send/receive rates, packets/s\n"
+	    " wanK_link_up, wanK_link_down, wanK_tx_bytes, wanK_rx_bytes,\n"
+	    " wanK_tx_packets, wanK_rx_packets, wanK_tx_Bps, wanK_rx_Bps,\n"
+	    " wanK_tx_pps, wanK_rx_pps  the same for WAN K, on a router whose\n"
+	    "                 description has several WANDevices (K = 1, 2... in\n"
+	    "                 the device tree's order, as in IP2.1); the\n"
+	    "                 unprefixed ten are then always U\n"
 	    " time=S          the run's elapsed time, seconds\n"
 	    "\nExample:\n"
 	    "  check_igd_wan -H 192.168.1.1 --external-address 198.51.100.7 \\\n"
@@ -225,19 +233,34 @@ apply_options(const struct wan_args *a, struct policy_wan *pw)
  * rate until it passes); further ahead, the file is corrupt. */
 #define SAMPLE_AHEAD_MS 60000
 
+static const char *const counter_keys[JUDGE_WAN_COUNTERS] = {
+	"tx_bytes", "rx_bytes", "tx_packets", "rx_packets"
+};
+
+/* The state key of counter k of WAN no (judge_wan_slot.no) of device id:
+ * "ID.tx_bytes" for the only WAN, "ID.wan2.tx_bytes" on a device with
+ * several. */
+static void
+counter_key(char *key, size_t len, const char *id, unsigned no, int k)
+{
+	if (no == 0)
+		snprintf(key, len, "%s.%s", id, counter_keys[k]);
+	else
+		snprintf(key, len, "%s.wan%u.%s", id, no, counter_keys[k]);
+}
+
 /*
- * The previous sample of id from st into prev.  Values out of range (a
- * time not in 1 .. now + SAMPLE_AHEAD_MS, a number that is not one or does
- * not fit 64 bits) make the file corrupt: 0, or -1 with the key named in
- * why (whylen bytes) and prev left with no sample.
+ * The previous sample of id from st into prev, the counters of each WAN of
+ * slots (n of them) into prev->wans.  Values out of range (a time not in
+ * 1 .. now + SAMPLE_AHEAD_MS, a number that is not one or does not fit 64
+ * bits) make the file corrupt: 0, or -1 with the key named in why (whylen
+ * bytes) and prev left with no sample.
  */
 static int
-read_sample(const struct state *st, const char *id, int64_t now,
+read_sample(const struct state *st, const char *id,
+    const struct judge_wan_slot *slots, size_t n, int64_t now,
     struct judge_wan_prev *prev, char *why, size_t whylen)
 {
-	static const char *const names[JUDGE_WAN_COUNTERS] = {
-		"tx_bytes", "rx_bytes", "tx_packets", "rx_packets"
-	};
 	char key[STATE_KEY_MAX];
 	int rc;
 
@@ -253,48 +276,106 @@ read_sample(const struct state *st, const char *id, int64_t now,
 	if ((rc = state_get_num(st, key, INT64_MAX, &prev->uptime)) < 0)
 		goto bad;
 	prev->have_uptime = rc == 0;
-	for (int k = 0; k < JUDGE_WAN_COUNTERS; k++) {
-		snprintf(key, sizeof(key), "%s.%s", id, names[k]);
-		rc = state_get_num(st, key, UINT64_MAX, &prev->counter[k]);
-		if (rc < 0)
-			goto bad;
-		prev->have_counter[k] = rc == 0;
+	for (size_t i = 0; i < n; i++) {
+		struct judge_wan_prev_wan *pv;
+
+		if (slots[i].common < 0)
+			continue;
+		pv = &prev->wans[slots[i].common];
+		for (int k = 0; k < JUDGE_WAN_COUNTERS; k++) {
+			counter_key(key, sizeof(key), id, slots[i].no, k);
+			rc = state_get_num(st, key, UINT64_MAX,
+			    &pv->counter[k]);
+			if (rc < 0)
+				goto bad;
+			pv->have_counter[k] = rc == 0;
+		}
 	}
 	return 0;
 bad:
 	msg_set(why, whylen, "%.60s=%.40s is out of range (corrupt)", key,
 	    state_get(st, key));
 	prev->have = prev->have_uptime = 0;
-	memset(prev->have_counter, 0, sizeof(prev->have_counter));
+	memset(prev->wans, 0, sizeof(prev->wans));
 	return -1;
+}
+
+/* The counters of a WAN (judge_wan_slot.common) as w holds them: the only
+ * WAN's are w->common. */
+static const struct igd_common *
+slot_common(const struct igd_wan *w, const struct judge_wan_slot *sl)
+{
+	if (sl->common < 0)
+		return NULL;
+	return sl->no == 0 ? &w->common : &w->commons[sl->common];
+}
+
+/* This run's sample into st: the time, the uptime rates compare, and the
+ * counters of every WAN (a counter not read this run is removed, so a
+ * later rate never spans a gap). */
+static void
+write_sample(struct state *st, const char *id,
+    const struct judge_wan_slot *slots, size_t n, const struct igd_wan *w,
+    int64_t now, int64_t uptime)
+{
+	char key[STATE_KEY_MAX];
+
+	snprintf(key, sizeof(key), "%s.time_ms", id);
+	state_set_u64(st, key, (uint64_t)now);
+	snprintf(key, sizeof(key), "%s.uptime", id);
+	state_set_u64(st, key, uptime >= 0 ? (uint64_t)uptime : 0);
+	/* the keys of the other layout go: a device whose description
+	 * changed its number of WANDevices starts its rates again */
+	for (int k = 0; k < JUDGE_WAN_COUNTERS; k++) {
+		counter_key(key, sizeof(key), id, 0, k);
+		if (slots[0].no != 0)
+			state_clear_prefix(st, key);
+	}
+	if (slots[0].no == 0) {
+		snprintf(key, sizeof(key), "%s.wan", id);
+		state_clear_prefix(st, key);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct igd_common *cm = slot_common(w, &slots[i]);
+
+		for (int k = 0; k < JUDGE_WAN_COUNTERS; k++) {
+			counter_key(key, sizeof(key), id, slots[i].no, k);
+			if (cm != NULL && cm->counter_rc[k] == 0)
+				state_set_u64(st, key, cm->counter[k]);
+			else
+				state_clear_prefix(st, key);
+		}
+	}
 }
 
 /*
  * Read the previous counter sample from the state file at path (path_err:
  * why it cannot be used, "" when it can) and, when it is due, replace it
- * by this run's (now, the uptime rates compare, the counters read); what
- * went wrong is kept in *prev for the verdict.
+ * by this run's (now, the uptime rates compare, the counters of every WAN
+ * read); what went wrong is kept in *prev for the verdict.
  */
 static void
 gather_sample(const char *path, const char *path_err,
     const struct igd_device *dev, const struct igd_wan *w,
     const struct policy *pol, int64_t now, struct judge_wan_prev *prev)
 {
-	static const char *const names[JUDGE_WAN_COUNTERS] = {
-		"tx_bytes", "rx_bytes", "tx_packets", "rx_packets"
-	};
-	const struct igd_common *cm = &w->common;
+	struct judge_wan_slot slots[IGD_WANS_MAX];
+	size_t n = judge_wan_slots(dev, w, slots);
 	struct state *st = NULL;
-	char id[96], key[STATE_KEY_MAX], why[160];
+	char id[96], why[160];
 	int64_t uptime = judge_wan_uptime(&pol->wan, w);
 	int any = 0;
 
 	memset(prev, 0, sizeof(*prev));
 	prev->path = path;
 	prev->unusable_state = pol->state_unusable;
-	for (int k = 0; k < JUDGE_WAN_COUNTERS; k++)
-		any |= cm->counter_rc[k] == 0;
-	if (path == NULL || !any || !cm->present || w->n_conns == 0)
+	for (size_t i = 0; i < n; i++) {
+		const struct igd_common *cm = slot_common(w, &slots[i]);
+
+		for (int k = 0; cm != NULL && k < JUDGE_WAN_COUNTERS; k++)
+			any |= cm->counter_rc[k] == 0;
+	}
+	if (path == NULL || !any || w->n_conns == 0)
 		return;
 	if (path_err[0] != '\0') {
 		/* never read nor written: another user could have put it */
@@ -308,22 +389,12 @@ gather_sample(const char *path, const char *path_err,
 		return;
 	prev->loaded = 1;
 	state_id(dev, id, sizeof(id));
-	if (read_sample(st, id, now, prev, why, sizeof(why)) != 0 &&
+	if (read_sample(st, id, slots, n, now, prev, why, sizeof(why)) != 0 &&
 	    prev->load_err[0] == '\0')
 		snprintf(prev->load_err, sizeof(prev->load_err), "state file "
 		    "%.80s: %s", path, why);
 	if (judge_wan_sample_due(prev, now)) {
-		snprintf(key, sizeof(key), "%s.time_ms", id);
-		state_set_u64(st, key, (uint64_t)now);
-		snprintf(key, sizeof(key), "%s.uptime", id);
-		state_set_u64(st, key, uptime >= 0 ? (uint64_t)uptime : 0);
-		for (int k = 0; k < JUDGE_WAN_COUNTERS; k++) {
-			snprintf(key, sizeof(key), "%s.%s", id, names[k]);
-			if (cm->counter_rc[k] == 0)
-				state_set_u64(st, key, cm->counter[k]);
-			else
-				state_clear_prefix(st, key);
-		}
+		write_sample(st, id, slots, n, w, now, uptime);
 		if (state_save(st, path, prev->save_err,
 		    sizeof(prev->save_err)) == 0)
 			prev->save_err[0] = '\0';
@@ -367,7 +438,9 @@ main(int argc, char **argv)
 		judge_wan(r.out, &r.pol->wan, &found->dev, w, &prev, &jc);
 	}
 	/* the same labels on every run, U for what this one could not give */
-	judge_wan_perf_canon(r.out, w != NULL ? w->n_conns : 0);
+	judge_wan_perf_canon(r.out, w != NULL ? w->n_conns : 0,
+	    found != NULL && w != NULL && w->n_conns > 0 ?
+	    found->dev.wan_devices : 0);
 	run_perf_time(&r);
 finish:
 	/* report */

@@ -86,7 +86,10 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
                     UDN present but empty
   two-wan           a second WANDevice (as MikroTik RouterOS describes two
                     WANs) with its own WANCommonInterfaceConfig (physical
-                    link Down) and WANIPConnection (Connected, 93.184.216.35)
+                    link Down, its own counters: 25000/50000 bytes/s sent/
+                    received) and WANIPConnection (Connected, 93.184.216.35)
+  wan2-backwards    with two-wan: the second WAN's 64-bit counters go down
+                    by 1000000 bytes/s (no wrap, no reboot explains it)
   ppp-unconfigured  the connection device also declares WANPPPConnection:1
                     (DD-WRT, NETGEAR): status Unconfigured, no external
                     address, an empty table
@@ -144,6 +147,7 @@ DATA_MODES = {
     "good", "igd1", "soap500", "endless-table", "fault606", "list-escaped",
     "list-cdata", "list-truncated", "list-malformed", "nasty-text",
     "outside-lan", "many", "unsorted", "blank-identity", "two-wan",
+    "wan2-backwards",
     "ppp-unconfigured", "ppp-refuses", "ppp-refuses-table", "tr064", "tr064-auth", "rule-order",
     "reversed", "ascending-first", "short-pages", "empty-list", "big-desc",
     "large", "iport0", "idx0-402", "ddwrt", "uptime-days", "uptime-na",
@@ -463,8 +467,25 @@ class Device:
                 '</errorDescription></UPnPError></detail></s:Fault></s:Body>'
                 '</s:Envelope>\r\n' % (NS_SOAP, NS_ENC, code, desc)).encode()
 
-    def counters(self):
+    def counters(self, wan2=False):
         t = time.monotonic() - START
+        if wan2 and "wan2-backwards" in self.modes:
+            # a counter that goes down between runs without a reboot:
+            # 64-bit values, so no wrap can explain it
+            return {
+                "NewTotalBytesSent": 8000000000 - int(t * 1000000),
+                "NewTotalBytesReceived": 8000000000 - int(t * 1000000),
+                "NewTotalPacketsSent": 8000000000 - int(t * 1000),
+                "NewTotalPacketsReceived": 8000000000 - int(t * 1000),
+            }
+        if wan2:
+            # the second WAN's own figures, told apart from the first's
+            return {
+                "NewTotalBytesSent": 1000000 + int(t * 25000),
+                "NewTotalBytesReceived": 2000000 + int(t * 50000),
+                "NewTotalPacketsSent": 3000 + int(t * 20),
+                "NewTotalPacketsReceived": 4000 + int(t * 40),
+            }
         return {
             "NewTotalBytesSent": 6000000000 + int(t * 125000),
             "NewTotalBytesReceived": 9000000000 + int(t * 1250000),
@@ -630,7 +651,7 @@ class Device:
                        ("NewLayer1UpstreamMaxBitRate", 100000000),
                        ("NewLayer1DownstreamMaxBitRate", 1000000000),
                        ("NewPhysicalLinkStatus", "Up")])
-        c = self.counters()
+        c = self.counters(wan2)
         for name in ("BytesSent", "BytesReceived", "PacketsSent",
                      "PacketsReceived"):
             if action == "GetTotal" + name:

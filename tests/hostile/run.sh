@@ -38,7 +38,9 @@
 # must match), WANT_OUT (ERE some output line must match), NOT_OUT (ERE no
 # output line may match), JSON_CUT (set: what the run counts is cut by its
 # deadline or window, so the JSON run's first line is not compared with the
-# text run's; its exit code still is).
+# text run's; its exit code still is), PRE_RUN (SECONDS: run the plugin
+# once before with the same state file and wait that long, so the run
+# checked is a second run: rates).
 #   CI               set (not false/0/no): an unbuilt plugin FAILs, not SKIPs
 # No traffic leaves the machine: every server binds a 127.0.0.0/8 address.
 
@@ -302,6 +304,17 @@ EOF
 	esac
 	local pcmd=("$bin" "${target[@]}" -t "$T" "${extra[@]}" "$@")
 
+	# PRE_RUN=SECONDS: a first run with the same state file (and one for
+	# the JSON run's), then a wait: the run checked is a second run, with
+	# rates
+	if [ -n "${PRE_RUN:-}" ]; then
+		"${pcmd[@]}" > "$d/pre.stdout" 2>&1
+		if json_case "$plugin" "$mode"; then
+			"$bin" "${target[@]}" -t "$T" "$@" --state-file \
+			    "$d/$plugin.json.state" > "$d/pre.json" 2>&1
+		fi
+		sleep "$PRE_RUN"
+	fi
 	local m rc wall rss retried=""
 	m=$("$PY" "$MEASURE" --kill-after "$((T + SLACK + 5))" \
 	    --stdout "$d/stdout" --stderr "$d/stderr" -- "${pcmd[@]}")
@@ -582,7 +595,20 @@ WANT_OUT=
 # Two WANDevices (MikroTik): each link judged, labels follow the tree.
 WANT_OUT='\[CRITICAL\] WAN2: physical link Down' NOT_OUT='IP2\.2'
 case_ two-wan $W two-wan url 2
-WANT_OUT= NOT_OUT=
+# ... each WAN's counters and rates: on a second run both WANs have rates
+# under their own labels (the unprefixed ones U), each from its own counters
+# (the device counts 125000 and 25000 bytes/s sent; the bounds leave room
+# for a loaded machine's delays between a query and the sample's time)
+WANT_FIRST='^IGD WAN CRITICAL - WAN2: physical link Down'
+WANT_OUT='wan1_tx_Bps=([5-9][0-9]{4}|[12][0-9]{5})(\.[0-9]+)?;.* wan2_tx_Bps=[1-4][0-9]{4}(\.[0-9]+)?;.* wan2_rx_pps=[1-9]'
+NOT_OUT=' (tx|rx)_(Bps|bytes)=[0-9]|wan[12]_[a-z_A-Z]*=U'
+PRE_RUN=2 case_ two-wan-rates $W two-wan url 2
+# ... the second WAN's counters going backwards: its rate threshold is
+# not judged (UNKNOWN, named), the first WAN's is
+WANT_OUT='^\[UNKNOWN\] WAN2: rx_bytes went backwards \([0-9]+ to [0-9]+\): no rate this run, its threshold is not judged'
+NOT_OUT='WAN1: rx_bytes|wan1_rx_Bps=U|wan2_rx_Bps=[0-9]'
+PRE_RUN=1.2 case_ two-wan-backwards $W two-wan,wan2-backwards url 2 --rx-warn 1000000000
+WANT_FIRST= WANT_OUT= NOT_OUT=
 # PPP declared beside a connected IP service (DD-WRT, NETGEAR): unused, OK
 # by default; a PPP service refusing every action: unusable, the rest judged.
 WANT_OUT='\[OK\] PPP1\.1: unused \(Unconfigured'

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "judge_wan.h"
+#include "json.h"
 #include "verdict.h"
 
 /* ---- helpers ---- */
@@ -85,8 +86,8 @@ prev_sample(int64_t secs, uint64_t uptime, uint64_t value)
 	prev.have_uptime = 1;
 	prev.uptime = uptime;
 	for (int k = 0; k < 4; k++) {
-		prev.have_counter[k] = 1;
-		prev.counter[k] = value;
+		prev.wans[0].have_counter[k] = 1;
+		prev.wans[0].counter[k] = value;
 	}
 }
 
@@ -625,21 +626,271 @@ START_TEST(test_unused_connection)
 }
 END_TEST
 
-/* Two WANDevices: each link judged and named. */
+/* ---- several WANDevices (MikroTik RouterOS: two, each with its own
+ * WANCommonInterfaceConfig and WANIPConnection) ---- */
+
+/* A healthy interface of WANDevice no, every counter at value. */
+static void
+two_wan_common(size_t i, unsigned no, uint64_t value)
+{
+	struct igd_common *cm = &w.commons[i];
+
+	memset(cm, 0, sizeof(*cm));
+	cm->present = 1;
+	cm->wan_device = no;
+	snprintf(cm->access_type, sizeof(cm->access_type), "Ethernet");
+	snprintf(cm->link_status, sizeof(cm->link_status), "Up");
+	cm->up_bps = 100000000;
+	cm->down_bps = 1000000000;
+	for (int k = 0; k < 4; k++)
+		cm->counter[k] = value;
+}
+
+/* The MikroTik description, two connections Connected, two healthy
+ * interfaces as igd_wan_query() orders them (commons[i] = WANDevice
+ * i + 1; common = commons[0]). */
+static void
+setup_two_wans(void)
+{
+	setup();
+	load_device("mikrotik-routeros-7.10",
+	    "http://10.0.0.1:2828/gateway_description.xml", &dev);
+	ck_assert_uint_eq(dev.wan_devices, 2);
+	w.n_conns = 2;
+	w.conns[1] = w.conns[0];
+	w.conns[0].service = 1;		/* IP1.1 */
+	w.conns[1].service = 3;		/* IP2.1 */
+	snprintf(w.conns[1].external_ip, sizeof(w.conns[1].external_ip),
+	    "93.184.216.35");
+	w.n_commons = 2;
+	two_wan_common(0, 1, 1000);
+	w.commons[0].service = 0;
+	two_wan_common(1, 2, 1000);
+	w.commons[1].service = 2;
+	w.common = w.commons[0];
+}
+
+/* Judge, then the perfdata in the order every run prints it. */
+static void
+judge_canon(void)
+{
+	struct plugin_out *o = verdict_new("WAN");
+
+	judge_wan(o, &pol->wan, &dev, &w, &prev, &ctx);
+	judge_wan_perf_canon(o, w.n_conns, dev.wan_devices);
+	verdict_take(o);
+}
+
+/* A previous sample secs seconds ago: WAN i's counters at value[i]. */
+static void
+prev_two(int64_t secs, uint64_t v0, uint64_t v1)
+{
+	prev_sample(secs, 86000, v0);
+	for (int k = 0; k < 4; k++) {
+		prev.wans[1].have_counter[k] = 1;
+		prev.wans[1].counter[k] = v1;
+	}
+}
+
 START_TEST(test_two_wans)
 {
-	w.n_commons = 2;
-	w.commons[0] = w.common;
-	w.commons[0].wan_device = 1;
-	w.commons[1] = w.common;
-	w.commons[1].wan_device = 2;
+	struct judge_wan_slot slots[IGD_WANS_MAX];
+
+	ck_assert_uint_eq(judge_wan_slots(&dev, &w, slots), 2);
+	ck_assert_uint_eq(slots[0].no, 1);
+	ck_assert_int_eq(slots[0].common, 0);
+	ck_assert_uint_eq(slots[1].no, 2);
+	ck_assert_int_eq(slots[1].common, 1);
+	judge_canon();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has_line("[OK] IP2.1: Connected, up 1d 0h (IP_Routed)");
+	has("WAN1: link Ethernet Up");
+	has("WAN2: link Ethernet Up");
+	/* each WAN's counters under its own label, the unprefixed ones U */
+	has("wan1_tx_bytes=1000c;;;0;");
+	has("wan2_rx_packets=1000c;;;0;");
+	has(" tx_bytes=U");
+	has(" link_up=U");
+	/* the second WAN's link down: CRITICAL, the WAN named first */
 	snprintf(w.commons[1].link_status, sizeof(w.commons[1].link_status),
 	    "Down");
-	judge();
+	judge_canon();
 	ck_assert_int_eq(status, PLUGIN_CRITICAL);
 	has("[CRITICAL] WAN2: physical link Down");
+	ck_assert_msg(strncmp(out, "IGD WAN CRITICAL - WAN2: physical link "
+	    "Down", 39) == 0, "%s", out);
 	has("WAN1: link Ethernet Up");
 	has("wan2_link_up=100000000;;;0;");
+}
+END_TEST
+
+/* The labels: the same set, in the same order, whatever the run gave. */
+START_TEST(test_two_wans_labels)
+{
+	static const char *const names[] = {
+		"c1_uptime", "c2_uptime", "link_up", "link_down", "tx_bytes",
+		"rx_bytes", "tx_packets", "rx_packets", "tx_Bps", "rx_Bps",
+		"tx_pps", "rx_pps", "wan1_link_up", "wan1_link_down",
+		"wan1_tx_bytes", "wan1_rx_bytes", "wan1_tx_packets",
+		"wan1_rx_packets", "wan1_tx_Bps", "wan1_rx_Bps", "wan1_tx_pps",
+		"wan1_rx_pps", "wan2_link_up", "wan2_link_down",
+		"wan2_tx_bytes", "wan2_rx_bytes", "wan2_tx_packets",
+		"wan2_rx_packets", "wan2_tx_Bps", "wan2_rx_Bps", "wan2_tx_pps",
+		"wan2_rx_pps"
+	};
+	for (int run = 0; run < 2; run++) {
+		const char *p = strchr(out, '|');
+		size_t n = 0;
+
+		if (run == 1) {
+			/* a second run with rates, WAN2 refusing its link */
+			prev_two(60, 500, 400);
+			w.commons[1].link_rc = 401;
+		}
+		judge_canon();
+		p = strchr(out, '|');
+		ck_assert_ptr_nonnull(p);
+		/* exactly those labels, in that order */
+		for (p++; *p == ' '; ) {
+			size_t len = strcspn(p + 1, "=");
+
+			ck_assert_msg(n < sizeof(names) / sizeof(*names),
+			    "more labels than expected: %s", out);
+			ck_assert_msg(strlen(names[n]) == len &&
+			    strncmp(p + 1, names[n], len) == 0,
+			    "label %zu is not %s: %s", n, names[n], out);
+			n++;
+			p += 1 + strcspn(p + 1, " \n");
+		}
+		ck_assert_uint_eq(n, sizeof(names) / sizeof(*names));
+	}
+}
+END_TEST
+
+/* Rates per WAN, each from its own previous counters; thresholds apply to
+ * every WAN and the line names the WAN over it. */
+START_TEST(test_two_wans_rates)
+{
+	/* 60 s ago: WAN1 at 1000, WAN2 at 4000; now WAN1 61000 (1000/s),
+	 * WAN2 34000 (500/s) */
+	prev_two(60, 1000, 4000);
+	w.common.counter[0] = w.common.counter[1] = 61000;
+	w.commons[0] = w.common;
+	w.commons[1].counter[0] = w.commons[1].counter[1] = 34000;
+	w.commons[1].counter[2] = w.commons[1].counter[3] = 4000;
+	judge_canon();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has("wan1_tx_Bps=1000;;;0;");
+	has("wan2_tx_Bps=500;;;0;");
+	has("wan2_rx_Bps=500;;;0;");
+	has("wan2_rx_pps=0;;;0;");
+	has(" tx_Bps=U");
+	/* a warning range both exceed: each named */
+	set_range(&pol->wan.rx_rate, "400", NULL);
+	judge_canon();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] WAN1: received 1000/s");
+	has_line("[WARNING] WAN2: received 500/s");
+	has("wan2_rx_Bps=500;400;;0;");
+	/* only the second over it: the first line names WAN2 */
+	set_range(&pol->wan.rx_rate, NULL, "~:1500");
+	w.commons[1].counter[1] = 4000 + 60 * 2000;
+	judge_canon();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	first_line_is("IGD WAN CRITICAL - WAN2: received 2000/s (2 WAN "
+	    "connections; first Connected, external 93.184.216.34, up 1d 0h)");
+	hasnt("WAN1: received");
+	/* WAN2's 64-bit counter going backwards: its threshold not judged,
+	 * UNKNOWN naming it; WAN1 still judged */
+	prev_two(60, 1000, 9000000000ULL);
+	w.commons[1].counter[1] = 8000000000ULL;
+	judge_canon();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("[UNKNOWN] WAN2: rx_bytes went backwards (9000000000 to "
+	    "8000000000): no rate this run, its threshold is not judged");
+	has("wan1_rx_Bps=1000;;~:1500;0;");
+	has(" wan2_rx_Bps=U");
+}
+END_TEST
+
+/* A WAN that cannot be judged is said, never skipped; UNKNOWN when a
+ * threshold it needed was asked. */
+START_TEST(test_two_wans_unjudged)
+{
+	/* WAN2's interface refuses every action */
+	w.commons[1].link_rc = 401;
+	for (int k = 0; k < 4; k++)
+		w.commons[1].counter_rc[k] = 401;
+	judge_canon();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has_line("[OK] WAN2: link not judged: GetCommonLinkProperties failed "
+	    "(Invalid Action)");
+	has_line("WAN2: traffic counters unreadable (Invalid Action): no "
+	    "traffic rates");
+	has(" wan2_tx_bytes=U");
+	has("wan1_tx_bytes=1000c");
+	set_range(&pol->wan.tx_rate, "1000000", NULL);
+	judge_canon();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("[UNKNOWN] WAN2: tx_bytes counter unreadable (Invalid Action): "
+	    "its rate threshold is not judged");
+	hasnt("WAN1: tx_bytes counter unreadable");
+	set_range(&pol->wan.link_up, "1000000:", NULL);
+	judge_canon();
+	has("[UNKNOWN] WAN2: GetCommonLinkProperties failed (Invalid Action): "
+	    "link rate thresholds not judged");
+	memset(&pol->wan.tx_rate, 0, sizeof(pol->wan.tx_rate));
+	memset(&pol->wan.link_up, 0, sizeof(pol->wan.link_up));
+	/* a WANDevice without the service: said, its labels U */
+	w.n_commons = 1;
+	judge_canon();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has_line("[OK] WAN2: not judged: its WANDevice has no "
+	    "WANCommonInterfaceConfig service");
+	has(" wan2_link_up=U");
+	has("wan1_link_up=100000000");
+	set_range(&pol->wan.rx_rate, NULL, "1000000");
+	judge_canon();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has("[UNKNOWN] WAN2: not judged: its WANDevice has no "
+	    "WANCommonInterfaceConfig service: link and traffic thresholds "
+	    "not judged");
+}
+END_TEST
+
+/* --format json: every WAN's rates and previous counters in the facts. */
+START_TEST(test_two_wans_json)
+{
+	static char buf[1024 * 1024];
+	struct plugin_out *o = verdict_new("WAN");
+	const char *cs;
+	struct json j;
+
+	prev_two(60, 1000, 4000);
+	for (int k = 0; k < 4; k++)
+		w.commons[1].counter[k] = 4000;
+	w.commons[1].counter[0] = 34000;
+	w.commons[1].counter_rc[3] = 401;
+	ck_assert_int_eq(plugin_out_want_json(o), 0);
+	judge_wan(o, &pol->wan, &dev, &w, &prev, &ctx);
+	judge_wan_perf_canon(o, w.n_conns, dev.wan_devices);
+	json_init(&j, buf, sizeof(buf));
+	plugin_out_render_json(o, "check_igd_wan", &j);
+	ck_assert_int_eq(json_done(&j), 0);
+	plugin_out_free(o);
+	cs = strstr(buf, "\"counter_sample\"");
+	ck_assert_ptr_nonnull(cs);
+	ck_assert_msg(strstr(cs, "\"wans\":[{\"wan\":1,\"interface\":true,"
+	    "\"previous\":{\"tx_bytes\":1000,") != NULL, "%.1000s", cs);
+	ck_assert_msg(strstr(cs, "{\"wan\":2,\"interface\":true,"
+	    "\"previous\":{\"tx_bytes\":4000,\"rx_bytes\":4000,"
+	    "\"tx_packets\":4000,\"rx_packets\":4000},\"rates\":{"
+	    "\"tx_Bps\":500,\"rx_Bps\":0,\"tx_pps\":0,\"rx_pps\":null}}]")
+	    != NULL, "%.1000s", cs);
+	/* why WAN2's packets received are null: its own refusal */
+	ck_assert_msg(strstr(buf, "\"counter_errors\":{\"tx_bytes\":null,"
+	    "\"rx_bytes\":null,\"tx_packets\":null,\"rx_packets\":{\"code\":"
+	    "401,") != NULL, "%.2000s", strstr(buf, "\"interfaces\""));
 }
 END_TEST
 
@@ -658,7 +909,10 @@ judge_wan_suite(void)
 	    test_link, test_link_rate_unreadable, test_rates,
 	    test_rates_wrap_and_reboot, test_rates_first_and_rerun,
 	    test_sample_time_extremes, test_counter_unreadable,
-	    test_two_wans, test_unused_connection, NULL);
+	    test_unused_connection, NULL);
+	verdict_tcase(s, "several WANs", setup_two_wans, policy_teardown,
+	    test_two_wans, test_two_wans_labels, test_two_wans_rates,
+	    test_two_wans_unjudged, test_two_wans_json, NULL);
 	return s;
 }
 

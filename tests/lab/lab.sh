@@ -504,7 +504,15 @@ lab_start_daemon() {
 	t0=$(_lab_now_ms)
 	# setsid does not fork here: a background job of a non-interactive
 	# shell is not a process-group leader, so $! is miniupnpd itself.
-	ip netns exec "$LAB_NS_IGD" setsid "$LAB_MINIUPNPD" -d -f "$LAB_CONF" \
+	# Its syslog lines: there is no /dev/log here, so each one would be
+	# written to /dev/console as well (LOG_CONS), the machine's serial
+	# console: milliseconds a line, blocking while other labs flood it,
+	# a cost per SOAP call no router has.  In a private mount namespace
+	# /dev/console is /dev/null for the daemon alone; LAB_LOG (stderr,
+	# -d) still gets every line.
+	ip netns exec "$LAB_NS_IGD" unshare -m --propagation private sh -c \
+		'mount --bind /dev/null /dev/console 2>/dev/null; exec setsid "$0" "$@"' \
+		"$LAB_MINIUPNPD" -d -f "$LAB_CONF" \
 		-P "$LAB_DIR/miniupnpd.pid" </dev/null >>"$LAB_LOG" 2>&1 &
 	pid=$!
 	echo "$pid" >"$LAB_PIDFILE"

@@ -90,6 +90,10 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
                     received) and WANIPConnection (Connected, 93.184.216.35)
   wan2-backwards    with two-wan: the second WAN's 64-bit counters go down
                     by 1000000 bytes/s (no wrap, no reboot explains it)
+  wan2-common-refuses  with two-wan: the second WAN's
+                    WANCommonInterfaceConfig refuses every action (401)
+  wan2-common-slow  with two-wan: the second WAN's WANCommonInterfaceConfig
+                    answers nothing until the connection's time is up
   ppp-unconfigured  the connection device also declares WANPPPConnection:1
                     (DD-WRT, NETGEAR): status Unconfigured, no external
                     address, an empty table
@@ -147,7 +151,7 @@ DATA_MODES = {
     "good", "igd1", "soap500", "endless-table", "fault606", "list-escaped",
     "list-cdata", "list-truncated", "list-malformed", "nasty-text",
     "outside-lan", "many", "unsorted", "blank-identity", "two-wan",
-    "wan2-backwards",
+    "wan2-backwards", "wan2-common-refuses", "wan2-common-slow",
     "ppp-unconfigured", "ppp-refuses", "ppp-refuses-table", "tr064", "tr064-auth", "rule-order",
     "reversed", "ascending-first", "short-pages", "empty-list", "big-desc",
     "large", "iport0", "idx0-402", "ddwrt", "uptime-days", "uptime-na",
@@ -617,6 +621,15 @@ class Device:
                 return 500, self.fault(713, "SpecifiedArrayIndexInvalid")
             if action == "GetSpecificPortMappingEntry":
                 return 500, self.fault(714, "NoSuchEntryInArray")
+            return 500, self.fault(401, "Invalid Action")
+        if (wan2 and "wan2-common-slow" in self.modes
+                and path.startswith("/ctl/CmnIfCfg")):
+            # never answers within any sane deadline (this connection's
+            # thread only)
+            time.sleep(min(60, self.opts.conn_seconds))
+            return 500, self.fault(501, "Action Failed")
+        if (wan2 and "wan2-common-refuses" in self.modes
+                and path.startswith("/ctl/CmnIfCfg")):
             return 500, self.fault(401, "Invalid Action")
         if wan2 and action == "GetExternalIPAddress":
             return 200, self.envelope(action, svc, [("NewExternalIPAddress",

@@ -608,6 +608,21 @@ PRE_RUN=2 case_ two-wan-rates $W two-wan url 2
 WANT_OUT='^\[UNKNOWN\] WAN2: rx_bytes went backwards \([0-9]+ to [0-9]+\): no rate this run, its threshold is not judged'
 NOT_OUT='WAN1: rx_bytes|wan1_rx_Bps=U|wan2_rx_Bps=[0-9]'
 PRE_RUN=1.2 case_ two-wan-backwards $W two-wan,wan2-backwards url 2 --rx-warn 1000000000
+# ... the second WAN's interface refusing every action: a line says it was
+# not judged and why (OK: nothing asked needed it; the first WAN judged),
+# and a rate range it cannot give is UNKNOWN, naming it
+WANT_FIRST='^IGD WAN OK - 2 WAN connections'
+WANT_OUT='^\[OK\] WAN2: link not judged: GetCommonLinkProperties failed \(Invalid Action\)'
+NOT_OUT='wan2_[a-zA-Z_]*=[0-9]|wan1_[a-zA-Z_]*(bytes|link_up)=U'
+case_ two-wan-refuses $W two-wan,wan2-common-refuses url 0
+WANT_FIRST='^IGD WAN UNKNOWN - WAN2: rx_bytes counter unreadable \(Invalid Action\): its rate threshold is not judged'
+WANT_OUT='^WAN1: link Ethernet Up' NOT_OUT='WAN1: rx_bytes'
+case_ two-wan-refuses-rx $W two-wan,wan2-common-refuses url 3 --rx-warn 1000000000
+# ... the second WAN's interface never answering: the run ends by -t with
+# the timeout state, WAN1 judged, WAN2 said not judged (timed out)
+WANT_FIRST='^IGD WAN UNKNOWN - WAN2: link not judged: GetCommonLinkProperties failed \(timed out'
+WANT_OUT='^WAN1: link Ethernet Up' NOT_OUT='wan1_tx_bytes=U'
+case_ two-wan-slow $W two-wan,wan2-common-slow url 3
 WANT_FIRST= WANT_OUT= NOT_OUT=
 # PPP declared beside a connected IP service (DD-WRT, NETGEAR): unused, OK
 # by default; a PPP service refusing every action: unusable, the rest judged.

@@ -154,22 +154,32 @@ cli_common(int opt, const char *arg, struct cli_opts *o, char *err,
 }
 
 int
-cli_wants_json(int argc, char *const argv[])
+cli_wants_json(int argc, char *const argv[], const char *shortopts,
+    const struct option *longopts)
 {
-	int json = 0;
+	char **v;
+	int json = 0, opt, saved_opterr = opterr;
 
-	for (int i = 1; i < argc && argv[i] != NULL; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--format=json") == 0)
-			json = 1;
-		else if (strcmp(argv[i], "--format=text") == 0)
-			json = 0;
-		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-			json = strcmp(argv[i + 1], "json") == 0;
-			i++;
-		}
+	if (argc < 1 || argv == NULL)
+		return 0;
+	/* getopt_long itself, on a copy (it permutes): an abbreviation
+	 * (--form json, --forma=json), a value another option takes and
+	 * "--" are read exactly as cli_parse() reads them */
+	v = malloc(((size_t)argc + 1) * sizeof(*v));
+	if (v == NULL)
+		return 0;
+	memcpy(v, argv, (size_t)argc * sizeof(*v));
+	v[argc] = NULL;
+	opterr = 0;
+	optind = 0;		/* glibc: start afresh */
+	while ((opt = getopt_long(argc, v, shortopts, longopts, NULL)) != -1) {
+		/* parse errors are passed over: the rest still counts */
+		if (opt == CLI_OPT_FORMAT && optarg != NULL)
+			json = strcmp(optarg, "json") == 0;
 	}
+	opterr = saved_opterr;
+	optind = 1;
+	free(v);
 	return json;
 }
 

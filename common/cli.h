@@ -121,11 +121,15 @@ enum cli_result cli_common(int opt, const char *arg, struct cli_opts *o,
 void cli_getopt_error(int opt, char *const argv[], char *err, size_t errlen);
 
 /*
- * 1 when argv asks for JSON ("--format json" or "--format=json" before any
- * "--"), whether or not the rest of the line parses: a bad option is then
- * answered in JSON too.
+ * 1 when argv, read with shortopts and longopts as cli_parse() reads it,
+ * asks for JSON (the last format option's value is "json"), whether or not
+ * the rest of the line parses: a bad option is then answered in JSON too.
+ * Abbreviated long options count as getopt_long accepts them ("--form
+ * json", "--forma=json"); "--format" taken as another option's value, or
+ * after "--", does not.  A format value other than json or text is text.
  */
-int cli_wants_json(int argc, char *const argv[]);
+int cli_wants_json(int argc, char *const argv[], const char *shortopts,
+    const struct option *longopts);
 
 /* Checks that need all options (-u with -H or -m, URL syntax).  0 or -1. */
 int cli_validate(const struct cli_opts *o, char *err, size_t errlen);

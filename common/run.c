@@ -95,7 +95,8 @@ run_open(struct run *r, const struct run_spec *spec, int argc,
 		return run_stop(r);
 	case CLI_BAD:
 		run_say(r, "IGD %s UNKNOWN - %s\n%s", s->check, err, s->usage);
-		return run_fail(r, cli_wants_json(argc, argv), "options", err);
+		return run_fail(r, cli_wants_json(argc, argv, s->shortopts,
+		    s->longopts), "options", err);
 	default:
 		break;
 	}

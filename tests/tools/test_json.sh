@@ -11,7 +11,9 @@
 # check_igd_exposed against a silent loopback port, and check_igd_portmap
 # on saved tables (hostile descriptions, an incomplete table, 300
 # mappings whose findings pass the 64-line cap of the text, changes
-# between runs).  --help and --version stay text; an unknown format is a
+# between runs).  An abbreviated --format (--form json, --forma=json) asks
+# for JSON as the full option does; "--format" as another option's value
+# does not.  --help and --version stay text; an unknown format is a
 # text usage error.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,6 +84,23 @@ for p in present wan portmap exposed; do
 	docs=$((docs + 1))
 	ok "$p --format=json then a bad option: exit 3" test "$RC" = 3
 	ok "$p --format=json then a bad option: valid" json_valid
+	# an abbreviated --format (getopt_long takes an unambiguous prefix)
+	# asks for JSON as the full option does, also before a bad option
+	for form in '--form json' '--forma=json' '--fo json'; do
+		# shellcheck disable=SC2086
+		"$PLUGINS_DIR/check_igd_$p" $form --bogus >"$tmp/json" 2>/dev/null
+		RC=$?
+		docs=$((docs + 1))
+		ok "$p $form then a bad option: exit 3" test "$RC" = 3
+		ok "$p $form then a bad option: valid JSON" json_valid
+		ok "$p $form then a bad option: error.stage options" test "$(field 'd["error"]["stage"]')" = options
+	done
+	# "--format" taken as another option's value is no format option:
+	# getopt reads -P's value, then "json" is an unexpected argument
+	"$PLUGINS_DIR/check_igd_$p" -P --format json >"$tmp/json" 2>/dev/null
+	RC=$?
+	ok "$p -P --format json: exit 3" test "$RC" = 3
+	ok "$p -P --format json: a text usage error" grep -q "^IGD [A-Z]* UNKNOWN - unexpected argument 'json'" "$tmp/json"
 	# a missing value at the end: the line still asks for JSON
 	"$PLUGINS_DIR/check_igd_$p" --format json -t >"$tmp/json" 2>/dev/null
 	RC=$?

@@ -235,6 +235,7 @@ facts_ssdp(struct json *j, const struct ssdp_result *r)
 	json_kint(j, "refused_locations", r->refused_location);
 	kstr_or_null(j, "refused_example", r->refused_example);
 	json_kint(j, "over_cap", r->over_cap);
+	json_kbool(j, "stopped_reading", r->stopped);
 	json_key(j, "answers");
 	json_arr_begin(j);
 	for (size_t i = 0; i < r->n && i < SSDP_ANSWERS_MAX; i++) {

@@ -140,6 +140,47 @@ ssdp_over_cap(const struct judge_present_ctx *c)
 	return c->ssdp != NULL ? c->ssdp->over_cap : 0;
 }
 
+/* 1 when the SSDP search stopped reading before its window ended. */
+static int
+ssdp_stopped(const struct judge_present_ctx *c)
+{
+	return c->ssdp != NULL && c->ssdp->stopped;
+}
+
+/*
+ * Why a census cannot count, into buf: more IGDs than the search keeps
+ * (how many more is not known: answers past the cap are not remembered,
+ * so repeats cannot be told from new devices), a search that stopped
+ * reading, descriptions not read by the deadline.
+ */
+static void
+count_unknown_why(const struct judge_present_ctx *c, char *buf, size_t len)
+{
+	char part[3][100];
+	size_t n = 0, used = 0;
+
+	if (ssdp_over_cap(c) > 0)
+		snprintf(part[n++], sizeof(part[0]), "more than %d IGDs "
+		    "answered (the search keeps %d and stopped counting)",
+		    SSDP_ANSWERS_MAX, SSDP_ANSWERS_MAX);
+	if (ssdp_stopped(c))
+		snprintf(part[n++], sizeof(part[0]), "the search stopped "
+		    "reading after %d datagrams", SSDP_DATAGRAMS_MAX);
+	if (c->unread > 0)
+		snprintf(part[n++], sizeof(part[0]), "%zu answer%s not "
+		    "described before the deadline", c->unread,
+		    c->unread == 1 ? "" : "s");
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++) {
+		int k = snprintf(buf + used, len - used, "%s%s",
+		    i > 0 ? "; " : "", part[i]);
+
+		if (k < 0)
+			break;
+		used += (size_t)k;	/* past len: cut, and the loop ends */
+	}
+}
+
 /* The device shown (show), the count ok, every other device found. */
 static void
 judge_shown(struct plugin_out *o, const struct policy_present *pp,
@@ -154,13 +195,14 @@ judge_shown(struct plugin_out *o, const struct policy_present *pp,
 	if (st != PLUGIN_OK)
 		plugin_out_finding(o, st, "answer_time", -1,
 		    "answer time %.3f s", answer_s);
-	if (c->census && (c->unread > 0 || ssdp_over_cap(c) > 0)) {
+	if (c->census && (c->unread > 0 || ssdp_over_cap(c) > 0 ||
+	    ssdp_stopped(c))) {
+		char why[200];
+
 		/* the count is not known: never judge it as if it were */
+		count_unknown_why(c, why, sizeof(why));
 		plugin_out_finding(o, PLUGIN_UNKNOWN, "present.expect_count", -1,
-		    "IGD count unknown: %zu "
-		    "answer%s not read before the deadline, %u past the cap of "
-		    "%d answers", c->unread, c->unread == 1 ? "" : "s",
-		    ssdp_over_cap(c), SSDP_ANSWERS_MAX);
+		    "IGD count unknown: %s", why);
 	} else if ((c->census || opts->url || opts->host) &&
 	    pp->expect_count > 0 && (size_t)pp->expect_count != ok) {
 		plugin_out_finding(o, pp->count_state, "present.expect_count", -1,
@@ -200,7 +242,12 @@ judge_shown(struct plugin_out *o, const struct policy_present *pp,
 			    "unreadable: %.100s", b->location, b->err);
 	}
 	/* the worst finding first, when there is one */
-	if (c->census && ok != 1)
+	if (c->census && ssdp_over_cap(c) > 0)
+		plugin_out_summary_worst(o, "more than %d IGDs answered; %.60s "
+		    "(%.40s %.40s) at %.100s in %.3f s", SSDP_ANSWERS_MAX,
+		    dash(d->friendly_name), dash(d->manufacturer),
+		    dash(d->model_name), d->location, answer_s);
+	else if (c->census && ok != 1)
 		plugin_out_summary_worst(o, "%zu IGDs answered; %.60s (%.40s "
 		    "%.40s) at %.100s in %.3f s", ok, dash(d->friendly_name),
 		    dash(d->manufacturer), dash(d->model_name), d->location,

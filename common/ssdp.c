@@ -194,7 +194,7 @@ record(struct ssdp_result *res, const struct ssdp_answer *a)
 	if (res->n < SSDP_ANSWERS_MAX)
 		res->answers[res->n++] = *a;
 	else if (res->over_cap < UINT_MAX)
-		res->over_cap++;	/* counted, so a census can say so */
+		res->over_cap++;	/* a census can say "more than" */
 }
 
 int
@@ -306,8 +306,13 @@ ssdp_search(const struct ssdp_search *s, const struct deadline *dl,
 			    (struct sockaddr *)&from, &fl);
 			if (n < 0)
 				break;
-			if (++res->datagrams > SSDP_DATAGRAMS_MAX)
+			if (res->datagrams >= SSDP_DATAGRAMS_MAX) {
+				/* one more came: what it and the rest
+				 * said is not known */
+				res->stopped = 1;
 				goto done;
+			}
+			res->datagrams++;
 			memset(&a, 0, sizeof(a));
 			if (getnameinfo((struct sockaddr *)&from, fl, a.sender,
 			    sizeof(a.sender), NULL, 0, NI_NUMERICHOST) != 0)

@@ -66,8 +66,15 @@ struct ssdp_result {
 	unsigned duplicates;
 	unsigned malformed;
 	unsigned foreign;		/* unicast: answers from another host */
-	unsigned datagrams;
-	unsigned over_cap;		/* distinct IGD answers past SSDP_ANSWERS_MAX */
+	unsigned datagrams;		/* read and looked at */
+	/* IGD answers that came once SSDP_ANSWERS_MAX were kept, with a
+	 * LOCATION none of the kept ones has.  Not a count of devices: an
+	 * answer to each of several searches counts each time.  Non-zero
+	 * means more than SSDP_ANSWERS_MAX distinct IGDs answered. */
+	unsigned over_cap;
+	int stopped;			/* 1: more than SSDP_DATAGRAMS_MAX
+					   datagrams came; reading stopped there,
+					   so who else answered is not known */
 	char refused_example[HTTP_URL_MAX];	/* one refused LOCATION */
 };
 

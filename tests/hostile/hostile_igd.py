@@ -120,6 +120,8 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
                     the IGD one
   ssdp-flood        3000 answers (other types, IGDs with distinct UUIDs),
                     the real IGD answer among them
+  ssdp-flood-igds   1500 distinct IGDs answer (LOCATION .../rootDesc.xml?n=K),
+                    then the real one: more than a census keeps (1024)
   ssdp-silent       SSDP socket bound, never answers
   ssdp-many         40 distinct IGDs answer (LOCATION .../rootDesc.xml?n=K,
                     each description with its own UDN): a census past 16
@@ -159,7 +161,7 @@ DATA_MODES = {
 }
 SSDP_MODES = {
     "ssdp-elsewhere", "ssdp-dup", "ssdp-other-types", "ssdp-flood",
-    "ssdp-silent", "ssdp-many",
+    "ssdp-silent", "ssdp-many", "ssdp-flood-igds",
 }
 SCOPES = {"all", "desc", "soap"}
 
@@ -1184,6 +1186,13 @@ class SSDPServer:
                                            self.opts.addr, self.http_port,
                                            k)))
             return out
+        if "ssdp-flood-igds" in modes and sts:
+            t = igd_types[-1]
+            for k in range(1, 1501):
+                u = "uuid:f100d000-0000-4000-a000-%012d" % k
+                out.append(self.answer(t, "%s::%s" % (u, t),
+                                       "%s?n=%d" % (loc, k)))
+            return out + igd
         if "ssdp-dup" in modes:
             return out + igd * 20
         return out + igd

@@ -360,9 +360,54 @@ START_TEST(test_census_briefs)
 	pol->present.udn[0] = '\0';
 	ctx.unread = 4;
 	judge();
-	has("[UNKNOWN] IGD count unknown: 4 answers not read before the "
-	    "deadline");
+	has("[UNKNOWN] IGD count unknown: 4 answers not described before "
+	    "the deadline");
 	hasnt("policy expects 1");
+}
+END_TEST
+
+/*
+ * A census whose search kept SSDP_ANSWERS_MAX answers and saw more: the
+ * count is unknown and said as "more than 1024", never as the number of
+ * datagrams past the cap (repeats of one device are not devices).  A
+ * search that stopped reading after SSDP_DATAGRAMS_MAX datagrams cannot
+ * count either: before, it was judged as complete (one IGD: OK).
+ */
+START_TEST(test_census_past_caps)
+{
+	add("miniupnpd-2.3.1-igd2", LAB, 3);
+	ctx.census = 1;
+	ctx.ssdp = &ssdp;
+	ssdp.over_cap = 3000;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has_line("[UNKNOWN] IGD count unknown: more than 1024 IGDs answered "
+	    "(the search keeps 1024 and stopped counting)");
+	first_line_is("IGD PRESENT UNKNOWN - IGD count unknown: more than 1024 "
+	    "IGDs answered (the search keeps 1024 and stopped counting) (more "
+	    "than 1024 IGDs answered; check_igd lab router (check_igd lab "
+	    "LabGateway) at " LAB " in 0.003 s)");
+	hasnt("3000");
+	hasnt("policy expects");
+	ssdp.over_cap = 0;
+	ssdp.stopped = 1;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	has_line("[UNKNOWN] IGD count unknown: the search stopped reading "
+	    "after 20000 datagrams");
+	hasnt("policy expects");
+	ssdp.over_cap = 1;
+	ctx.unread = 1;
+	judge();
+	has_line("[UNKNOWN] IGD count unknown: more than 1024 IGDs answered "
+	    "(the search keeps 1024 and stopped counting); the search stopped "
+	    "reading after 20000 datagrams; 1 answer not described before "
+	    "the deadline");
+	/* without a census nothing is counted: the one device is judged */
+	ctx.census = 0;
+	ctx.unread = 0;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
 }
 END_TEST
 
@@ -500,6 +545,7 @@ judge_present_suite(void)
 	    test_pinned_second, test_pins_differ, test_counts,
 	    test_second_unreadable, test_answer_time, test_ssdp_statistics,
 	    test_identity_fields, test_time_spent, test_census_briefs,
+	    test_census_past_caps,
 	    test_device_pinned_multicast, test_device_pinned_absent,
 	    test_device_pinned_unicast, NULL);
 	return s;

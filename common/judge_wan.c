@@ -187,6 +187,24 @@ judge_rate(struct plugin_out *o, const struct policy_wan *pw,
 	plugin_out_perf(o, label, rate, "", t, &zero, NULL);
 }
 
+/* A WAN whose counters read now but not in the previous sample (a WAN
+ * new to the state file, a counter unreadable last run) says that its
+ * rates come from the next run on, as a first run does. */
+static void
+no_previous(struct plugin_out *o, const struct wan_view *v)
+{
+	unsigned missing = 0;
+
+	for (int k = 0; v->cm != NULL && k < JUDGE_WAN_COUNTERS; k++)
+		missing += v->cm->counter_rc[k] == 0 &&
+		    !v->prev->have_counter[k];
+	if (missing > 0)
+		plugin_out_info(o, "%s%u counter%s without a previous reading "
+		    "in the state file: %s from the next run on", v->name,
+		    missing, missing > 1 ? "s" : "", missing > 1 ? "their "
+		    "rates" : "its rate");
+}
+
 /* Traffic rates of every WAN from its counters and the previous run's
  * sample. */
 static void
@@ -224,11 +242,13 @@ judge_rates(struct plugin_out *o, const struct policy_wan *pw,
 		dt = ((double)c->now_ms - (double)prev->time_ms) / 1000.0;
 		rebooted = prev->have_uptime && uptime >= 0 &&
 		    (uint64_t)uptime < prev->uptime;
-		for (size_t i = 0; i < nv; i++)
+		for (size_t i = 0; i < nv; i++) {
 			for (int k = 0; views[i].cm != NULL &&
 			    k < JUDGE_WAN_COUNTERS; k++)
 				judge_rate(o, pw, &views[i], rebooted, dt, k,
 				    c->verbose);
+			no_previous(o, &views[i]);
+		}
 		if (rebooted)
 			plugin_out_info(o, "uptime went down: counters "
 			    "restarted, rates counted since the restart");

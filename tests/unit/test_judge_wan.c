@@ -785,6 +785,25 @@ START_TEST(test_two_wans_rates)
 	has("wan2_rx_Bps=500;;;0;");
 	has("wan2_rx_pps=0;;;0;");
 	has(" tx_Bps=U");
+	hasnt("without a previous reading");
+	/* a WAN the previous sample lacks (a state file from before the
+	 * per-WAN keys, a WAN new to it): no rate, and said */
+	memset(&prev.wans[1], 0, sizeof(prev.wans[1]));
+	judge_canon();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has_line("WAN2: 4 counters without a previous reading in the state "
+	    "file: their rates from the next run on");
+	has(" wan2_tx_Bps=U");
+	has("wan1_tx_Bps=1000;;;0;");
+	/* one counter unreadable in the last run (its key removed) */
+	prev_two(60, 1000, 4000);
+	prev.wans[0].have_counter[3] = 0;
+	judge_canon();
+	has_line("WAN1: 1 counter without a previous reading in the state "
+	    "file: its rate from the next run on");
+	has(" wan1_rx_pps=U");
+	has("wan1_tx_pps=0;;;0;");
+	hasnt("WAN2: 4 counters");
 	/* a warning range both exceed: each named */
 	set_range(&pol->wan.rx_rate, "400", NULL);
 	judge_canon();

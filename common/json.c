@@ -28,7 +28,13 @@ escape_step(const unsigned char *p, size_t n, char *esc, size_t *olen,
 		*olen = 2;
 		return 1;
 	}
-	if (*p < 0x20 || *p == 0x7f) {
+	/*
+	 * '|' is written as \u007c: Nagios and Icinga 2 end a plugin's output
+	 * at its first '|' and read the rest as perfdata, which would cut a
+	 * --format json document run by an engine.  The document stays the
+	 * same JSON; no raw '|' is ever in it.
+	 */
+	if (*p < 0x20 || *p == 0x7f || *p == '|') {
 		memcpy(esc, "\\u00", 4);
 		esc[4] = hex[*p >> 4];
 		esc[5] = hex[*p & 0xf];

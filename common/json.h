@@ -12,7 +12,8 @@
  * complete document.
  *
  * Strings are escaped so that any bytes give valid JSON: '"' and '\' with a
- * backslash, control bytes (C0 and DEL) as \u00XX, and every byte that is
+ * backslash, control bytes (C0 and DEL) and '|' as \u00XX (an engine ends a
+ * plugin's output at its first '|'), and every byte that is
  * not part of a valid UTF-8 sequence (overlong forms, surrogates, values
  * past U+10FFFF, truncated sequences) as U+FFFD.  Numbers never depend on
  * the locale; a number that is not finite is written as null.

@@ -6,7 +6,7 @@
 #   - --help names the exit states, every perfdata label of the man page,
 #     an example, and the copyright; -V is "NAME vX.Y.Z (check_igd)";
 #   - every option is covered by the plugin's Icinga 2 CheckCommand
-#     (contrib/icinga2/check_igd.conf), except -h, -V and --format.
+#     (contrib/icinga2/check_igd.conf), except -h and -V.
 # No device needed.  Env: PLUGINS_DIR (default <repo>/plugins).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -77,7 +77,7 @@ for p in check_igd_present check_igd_wan check_igd_portmap; do
 	miss=""
 	while read -r line; do
 		forms=$(printf '%s\n' "$line" | grep -oE -- '--?[A-Za-z][A-Za-z-]*')
-		case " $(echo $forms) " in *" -h "* | *" -V "* | *" --format "*) continue ;; esac
+		case " $(echo $forms) " in *" -h "* | *" -V "*) continue ;; esac
 		hit=0
 		for f in $forms; do printf '%s\n' "$keys" | grep -qxF -- "$f" && hit=1; done
 		[ $hit = 1 ] || miss="$miss $(echo $forms)"

@@ -64,7 +64,7 @@ START_TEST(line_escapes)
 	events_line_int(&j, "neg", -5);
 	ck_assert_int_gt(events_line_end(&j), 0);
 	ck_assert_str_eq(buf, "{\"event\":\"new\",\"external_port\":4450,"
-	    "\"description\":\"a\\\"b\\\\c\\u000ad\\u0009e\\u0001|\\u007f\","
+	    "\"description\":\"a\\\"b\\\\c\\u000ad\\u0009e\\u0001\\u007c\\u007f\","
 	    "\"bad_utf8\":\"x\xef\xbf\xbd\xef\xbf\xbd(y\xef\xbf\xbd\xef\xbf\xbd"
 	    "\xef\xbf\xbdz\","
 	    "\"ok_utf8\":\"gallet\xc3\xa9 \xe2\x82\xac\",\"mac\":null,"

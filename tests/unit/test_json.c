@@ -173,6 +173,8 @@ START_TEST(any_bytes)
 			out = quote((const char *)in, b < 256 ? 2 : 1, &olen);
 			ck_assert_msg(strict_string(out, olen), "%02x %02x",
 			    a, b);
+			ck_assert_msg(memchr(out, '|', olen) == NULL,
+			    "raw '|' in %02x %02x", a, b);
 			free(out);
 		}
 	}

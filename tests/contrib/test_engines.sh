@@ -12,7 +12,11 @@
 #            through the REST API and compared with direct runs; a mapping
 #            added with upnpc takes igd-portmap to a HARD WARNING (the
 #            example's max_check_attempts 3, held by --hold), a mapping to
-#            internal port 445 to CRITICAL.
+#            internal port 445 to CRITICAL.  A fourth service runs
+#            igd_portmap with igd_portmap_format = "json" once a mapping's
+#            description holds '|': its output, read back, is one whole
+#            JSON document (check_json.py, Icinga's exit status) and
+#            Icinga parsed no perfdata from it.
 #   nagios4  a daemon in the LAN namespace with contrib/nagios/check_igd.cfg
 #            (commands): state, output, long output and perfdata read from
 #            status.dat and compared with direct runs; a mapping added with
@@ -291,6 +295,15 @@ object Host "router" {
 	vars.igd_present_warning = 6
 	vars.igd_present_critical = 7
 }
+// igd_portmap_format = "json": checked once, forced, near the end
+object Service "igd-portmap-json" {
+	host_name = "router"
+	check_command = "igd_portmap"
+	check_interval = 300s
+	vars.igd_portmap_format = "json"
+	vars.igd_portmap_no_state = true
+	vars.igd_portmap_timeout = "20"
+}
 EOF
 	} >"$d/main.conf"
 	ic_start "$d" engines-master "$LAB_NS_LAN"
@@ -352,10 +365,40 @@ print(" ".join(out))' "$d/events.json"
 	t_eq "icinga2: a mapping to internal port 445 makes igd-portmap CRITICAL" "$(icf igd-portmap exit_status)" 2
 	t_ok "icinga2: the CRITICAL output names risky-internal-port and the mapping" \
 		eval 'icf igd-portmap output | grep -q "risky-internal-port.*engines smb"'
+	phase "icinga2: risky mapping"
+	# --format json through Icinga: a mapping whose description holds '|'
+	# (kept in the facts; the text form writes it '!'), and the JSON's
+	# "output" member holds the text form's ' | ' before its perfdata.  Icinga ends plugin output at the first raw '|', so
+	# the document must reach it whole: one JSON document that passes
+	# check_json.py with Icinga's exit status, and no perfdata parsed.
+	upnpc_add 4446 446 "engines a|b" || t_abort "upnpc could not add a mapping"
+	if ic_force_wait igd-portmap-json; then
+		ic_api "/v1/objects/services?service=router!igd-portmap-json&attrs=last_check_result" >"$d/json-svc.json"
+		"$PY" -c 'import json, sys
+c = json.load(open(sys.argv[1]))["results"][0]["attrs"]["last_check_result"]
+open(sys.argv[2], "w").write(c["output"] + "\n")
+try:
+    d = json.loads(c["output"])
+    whole = "engines a|b" in json.dumps(d, ensure_ascii=False) and " | " in d["output"]
+except ValueError:
+    whole = False
+print("%d %d %s" % (c["exit_status"], len(c.get("performance_data") or []), "whole" if whole else "cut"))' \
+			"$d/json-svc.json" "$d/json-out" >"$d/json-res" 2>"$d/json-err"
+		t_eq "icinga2: igd-portmap-json: output is one JSON document holding 'engines a|b' and its output's ' | '; perfdata items Icinga parsed" \
+			"$(cut -d' ' -f2- "$d/json-res")" "0 whole"
+		t_ok "icinga2: igd-portmap-json: output passes check_json.py with Icinga's exit status" \
+			"$PY" "$T_REPO/tests/tools/check_json.py" --exit-code "$(cut -d' ' -f1 "$d/json-res")" <"$d/json-out"
+		t_eq "icinga2: igd-portmap-json: exit status 2 (the SMB mapping)" "$(cut -d' ' -f1 "$d/json-res")" 2
+		[ -s "$d/json-err" ] && sed 's/^/#   /' "$d/json-err" | tail -n 3
+	else
+		t_ok "icinga2: igd-portmap-json checked" false
+	fi
+	upnpc_del 4446
+	phase "icinga2: igd-portmap-json"
 	upnpc_del 4445
 	upnpc_del 8081
 	ic_stop "$pid"
-	phase "icinga2: risky mapping, stop"
+	phase "icinga2: stop"
 }
 
 # --------------------------------------------------------------- Nagios 4

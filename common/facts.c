@@ -297,6 +297,10 @@ facts_host(struct json *j, const struct hostid_entry *e, int registry_ok)
 		json_str(j, mac);
 	else
 		json_null(j);
+	/* whether the kernel confirms the entry now (a policy uses only
+	 * reachable and permanent ones) */
+	kstr_or_null(j, "mac_state", e->found == NEIGH_FOUND && !e->local ?
+	    neigh_kind_name(e->kind) : NULL);
 	kstr_or_null(j, "vendor", e->vendor_bits > 0 ? e->vendor : NULL);
 	json_key(j, "name");
 	if (e->named && (e->name_status == RDNS_CONFIRMED ||

@@ -62,7 +62,8 @@ hostid_gather_from(struct hostid *h, const char *const *addrs, size_t n,
 	for (size_t i = 0; i < h->n; i++) {
 		struct hostid_entry *e = &h->e[i];
 
-		e->found = t != NULL ? neigh_lookup(t, e->addr, e->mac, NULL) :
+		e->found = t != NULL ? neigh_lookup(t, e->addr, e->mac,
+		    &e->kind) :
 		    NEIGH_UNKNOWN;
 		if (e->found == NEIGH_FOUND)
 			nq++;

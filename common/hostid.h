@@ -27,6 +27,8 @@ struct hostid_entry {
 	int local;			/* an address of the monitoring host */
 	enum neigh_found found;		/* NEIGH_FOUND: mac is set */
 	unsigned char mac[6];
+	enum neigh_kind kind;		/* with NEIGH_FOUND: reachable,
+					   permanent, or seen (stale) */
 	int vendor_bits;		/* 0: no registered prefix */
 	char vendor[OUI_VENDOR_MAX];
 	int named;			/* a name lookup was asked */

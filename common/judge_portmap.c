@@ -197,9 +197,14 @@ judge_portmap_facts(const struct policy *pol, const struct igd_mapping *m,
 		want_mac = pol->portmap.rules[r].n_macs != 0;
 	if (want_mac && hosts != NULL)
 		e = hostid_find(hosts, m->internal_client);
-	if (e != NULL && !e->local && e->found == NEIGH_FOUND) {
+	/* only an entry the kernel confirms now: a stale one may be of a
+	 * host that left, whose address another now holds */
+	if (e != NULL && !e->local && e->found == NEIGH_FOUND &&
+	    neigh_kind_confirmed(e->kind)) {
 		f->have_mac = 1;
 		memcpy(f->mac, e->mac, sizeof(f->mac));
+	} else if (e != NULL && !e->local && e->found == NEIGH_FOUND) {
+		f->mac_unconfirmed = 1;
 	}
 	if (have_age) {
 		f->have_age = 1;
@@ -225,8 +230,8 @@ mapping_facts(const struct policy *pol, const struct igd_table *t, size_t i,
 
 /* Why a rule could not judge a mapping (POLICY_NEED_* bits), into buf. */
 static void
-needs_text(unsigned need, const struct judge_portmap_ctx *c, char *buf,
-    size_t len)
+needs_text(unsigned need, const struct judge_portmap_ctx *c,
+    const struct policy_facts *f, char *buf, size_t len)
 {
 	const char *part[3];
 	size_t n = 0;
@@ -236,8 +241,10 @@ needs_text(unsigned need, const struct judge_portmap_ctx *c, char *buf,
 		    "2.3.6-2.3.7 bug)";
 	if (need & POLICY_NEED_MAC)
 		part[n++] = c->hosts == NULL ? "the client's MAC address is "
-		    "not known (hosts not looked up)" : "the client's MAC "
-		    "address is not known";
+		    "not known (hosts not looked up)" : f->mac_unconfirmed ?
+		    "the client's MAC address is not confirmed (a stale "
+		    "neighbour entry: the host may have left)" : "the "
+		    "client's MAC address is not known";
 	if (need & POLICY_NEED_AGE)
 		part[n++] = c->prev == NULL || c->prev->path == NULL ?
 		    "the mapping's age is not known (no state file)" :
@@ -362,7 +369,7 @@ judge_mappings(struct plugin_out *o, const struct policy *pol,
 			continue;
 		mapping_line(t, i, c, text, sizeof(text));
 		if (cannot) {
-			needs_text(policy_rule_needs(unjudged, m, &f), c, why,
+			needs_text(policy_rule_needs(unjudged, m, &f), c, &f, why,
 			    sizeof(why));
 			plugin_out_finding(o, y->states[i], unjudged->name,
 			    (long)i, "%s: cannot judge, %s: %s", unjudged->name,

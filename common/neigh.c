@@ -65,7 +65,31 @@ add_entry(struct neigh_table *t, const struct neigh_entry *e)
 
 /* The states in which the kernel holds a MAC address it has observed. */
 #define USABLE_STATES (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | \
-    NUD_PERMANENT)
+    NUD_PERMANENT | NUD_NOARP)
+
+int
+neigh_kind_confirmed(enum neigh_kind kind)
+{
+	return kind == NEIGH_REACHABLE || kind == NEIGH_PERMANENT;
+}
+
+const char *
+neigh_kind_name(enum neigh_kind kind)
+{
+	return kind == NEIGH_REACHABLE ? "reachable" :
+	    kind == NEIGH_PERMANENT ? "permanent" : "stale";
+}
+
+/* The kind of an entry in NUD state state (one of USABLE_STATES). */
+static enum neigh_kind
+kind_of(unsigned state)
+{
+	if (state & (NUD_PERMANENT | NUD_NOARP))
+		return NEIGH_PERMANENT;
+	if (state & NUD_REACHABLE)
+		return NEIGH_REACHABLE;
+	return NEIGH_SEEN;	/* stale, delay, probe: not confirmed now */
+}
 
 static int
 parse_newneigh(const struct nlmsghdr *h, struct neigh_table *t)
@@ -87,7 +111,7 @@ parse_newneigh(const struct nlmsghdr *h, struct neigh_table *t)
 	memset(&e, 0, sizeof(e));
 	e.family = nd->ndm_family;
 	e.ifindex = nd->ndm_ifindex;
-	e.kind = (nd->ndm_state & NUD_PERMANENT) ? NEIGH_PERMANENT : NEIGH_SEEN;
+	e.kind = kind_of(nd->ndm_state);
 	alen = nd->ndm_family == AF_INET ? 4 : 16;
 	rtlen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
 	rta = (const struct rtattr *)((const char *)nd +
@@ -416,6 +440,8 @@ neigh_lookup(const struct neigh_table *t, const char *addr,
 		if (!found) {
 			memcpy(first, e->mac, 6);
 			k = e->kind;
+		} else if (!neigh_kind_confirmed(k)) {
+			k = e->kind;	/* the most confirmed of them */
 		}
 		found = 1;
 	}

@@ -24,11 +24,25 @@
 #define NEIGH_READ_MAX     (4 * 1024 * 1024)	/* bytes read from the kernel */
 #define NEIGH_MAC_TEXT     18		/* "aa:bb:cc:dd:ee:ff" and NUL */
 
-/* What the kernel says of an entry, coarsely. */
+/*
+ * What the kernel says of an entry, coarsely.  Only a confirmed entry says
+ * who holds the address now: a stale one may name a host that left (and
+ * whose address DHCP gave to another), so a policy decision never rests
+ * on it (neigh_kind_confirmed).
+ */
 enum neigh_kind {
-	NEIGH_SEEN = 0,		/* reachable, stale, delay, probe: observed */
-	NEIGH_PERMANENT = 1	/* set by hand (static ARP) */
+	NEIGH_SEEN = 0,		/* stale, delay, probe: observed once, not
+				   confirmed now; also every /proc/net/arp
+				   entry not permanent (it cannot tell) */
+	NEIGH_PERMANENT = 1,	/* set by hand (static ARP), or noarp */
+	NEIGH_REACHABLE = 2	/* reachable: confirmed by the kernel now */
 };
+
+/* 1 for an entry the kernel vouches for now (reachable, permanent). */
+int neigh_kind_confirmed(enum neigh_kind kind);
+
+/* "reachable", "permanent" or "stale" (for SEEN). */
+const char *neigh_kind_name(enum neigh_kind kind);
 
 struct neigh_entry {
 	int family;			/* AF_INET or AF_INET6 */
@@ -87,7 +101,8 @@ enum neigh_found {
 
 /*
  * The MAC address the table holds for the numeric address addr (text).
- * With NEIGH_FOUND, mac is set (and *kind when not NULL).
+ * With NEIGH_FOUND, mac is set (and *kind when not NULL: the most
+ * confirmed kind among the entries with that MAC address).
  */
 enum neigh_found neigh_lookup(const struct neigh_table *t, const char *addr,
     unsigned char mac[6], enum neigh_kind *kind);

@@ -182,6 +182,9 @@ struct policy_facts {
 					   unknown (no entry, ambiguous, not
 					   looked up) */
 	unsigned char mac[6];
+	int mac_unconfirmed;		/* have_mac 0 because the only entry
+					   is one the kernel no longer
+					   confirms (stale, delay, probe) */
 	int have_age;			/* 1: age is known (state file) */
 	int64_t age;			/* seconds since the mapping was first
 					   seen with its facts, >= 0 */

@@ -6,6 +6,10 @@
 # host has: critical); the default for anything else is critical.  Checks the exit
 # code, each mapping's line (rule and state) in the long output, and that
 # --format json carries each mapping's MAC and the rule that judged it.
+# A policy uses only neighbour entries the kernel confirms now (reachable,
+# permanent): with host 1's entry made stale, the allow rule by its MAC no
+# longer passes and the mapping falls to the rule for unknown MACs, its
+# JSON host saying mac_state stale.
 . "$(dirname "$0")/testlib.sh"
 t_need_plugin check_igd_portmap
 [ -r /usr/share/ieee-data/oui.csv ] || t_abort "ieee-data not installed (make deps)"
@@ -36,6 +40,13 @@ portmap:
       internal_mac: unknown
 YAML
 
+# the monitor's entries stay reachable for the test (traffic inside the
+# lab, as lab_add_hosts does; the plugin sends nothing)
+ip netns exec "$LAB_NS_LAN" sysctl -qw net.ipv4.neigh.br0.base_reachable_time_ms=600000 ||
+	t_abort "cannot set the LAN's reachable time"
+for a in "$LAB_HOST1" "$LAB_HOST2"; do
+	ip netns exec "$LAB_NS_LAN" ping -c 1 -W 1 "$a" >/dev/null 2>&1
+done
 t_run check_igd_portmap -u "$LAB_URL" --no-state -P "$pol"
 t_expect_rc 2 "MAC rules (unknown MAC: critical): exit code"
 t_expect_shape PORTMAP
@@ -81,4 +92,19 @@ t_ok "json: host 2 mapping has its MAC, rule synology-prefix, WARNING" \
 	mapping_is TCP 8090 "$LAB_HOST2_MAC" synology-prefix WARNING
 t_ok "json: no-MAC mapping has mac null (unknown), rule no-mac-seen, CRITICAL" \
 	mapping_is UDP 5010 null no-mac-seen CRITICAL
+
+# Host 1's entry stale (the kernel no longer vouches for it: the host may
+# have left and another taken its address): never allowed by its MAC.
+ip -n "$LAB_NS_LAN" neigh change "$LAB_HOST1" lladdr "$LAB_HOST1_MAC" nud stale dev br0 ||
+	t_abort "cannot make host 1's entry stale"
+t_run check_igd_portmap -u "$LAB_URL" --no-state -P "$pol" -v
+t_expect_rc 2 "stale entry: exit code"
+t_expect_output_has "[CRITICAL] no-mac-seen: TCP 4460 -> $LAB_HOST1:22 ($LAB_HOST1_MAC Raspberry Pi Foundation) 'pi ssh'"
+t_ok "no allow by the stale entry" eval '! _t_has "ok (pi-by-mac)"'
+t_run check_igd_portmap -u "$LAB_URL" --no-state -P "$pol" --format json
+cp "$T_TMP/out" "$T_TMP/json.out"
+t_ok "json (stale): host 1 mapping keeps its MAC, rule no-mac-seen, CRITICAL" \
+	mapping_is TCP 4460 "$LAB_HOST1_MAC" no-mac-seen CRITICAL
+t_ok "json (stale): host 1 mac_state stale, host 2 reachable" \
+	/usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); s={m["external_port"]: (m["host"] or {}).get("mac_state") for m in d["facts"]["mappings"]}; sys.exit(0 if (s[4460], s[8090]) == ("stale", "reachable") else "mac_state %r" % s)' <"$T_TMP/json.out"
 t_done

@@ -526,9 +526,12 @@ use_portmap(const char *portmap)
 }
 
 /* The hosts behind the clients of t as the neighbour table fixture
- * (tests/fixtures/neigh) and the registry fixture (oui) know them. */
+ * (tests/fixtures/neigh) and the registry fixture (oui) know them, every
+ * entry that is not permanent made reachable (as a netlink dump right
+ * after traffic says) unless stale (then left as /proc/net/arp gives it:
+ * not confirmed). */
 static void
-fixture_hosts(void)
+fixture_hosts_as(int stale)
 {
 	const char *addrs[16];
 	struct neigh_table nt;
@@ -545,12 +548,53 @@ fixture_hosts(void)
 	neigh_init(&nt);
 	ck_assert_int_eq(neigh_parse_proc_arp(buf, len, &nt), 0);
 	free(buf);
+	for (size_t i = 0; i < nt.n && !stale; i++)
+		if (nt.e[i].kind == NEIGH_SEEN)
+			nt.e[i].kind = NEIGH_REACHABLE;
 	deadline_init(&dl, 10000);
 	ck_assert_int_eq(hostid_gather_from(&hosts, addrs, t.n, &nt, &ho, &dl),
 	    0);
 	neigh_free(&nt);
 	ctx.hosts = &hosts;
 }
+
+static void
+fixture_hosts(void)
+{
+	fixture_hosts_as(0);
+}
+
+/*
+ * A stale neighbour entry (the kernel no longer confirms it: the host may
+ * have left and another hold its address) never lets an allow rule by MAC
+ * pass, and a deny rule by MAC cannot judge it: the line says why.  A
+ * permanent entry (192.168.1.10, static ARP) still counts.  Before, any
+ * complete entry was trusted and the Pi's stale entry was allowed.
+ */
+START_TEST(test_mac_stale)
+{
+	use_portmap("  default: warning\n  rules:\n"
+	    "    - {name: pis, state: ok, internal_mac: [b8:27:eb]}\n"
+	    "    - {name: nas, state: critical, internal_mac: 00:11:32}\n");
+	add("TCP", 8080, "192.168.1.23", 8080, "pi", 3600);
+	add("TCP", 8081, "192.168.1.10", 80, "nas", 3600);
+	fixture_hosts_as(1);
+	judge();
+	hasnt("ok (pis)");
+	has("nas: cannot judge, the client's MAC address is not confirmed (a "
+	    "stale neighbour entry: the host may have left): TCP 8080 -> "
+	    "192.168.1.23:8080");
+	has_line("[CRITICAL] nas: TCP 8081 -> 192.168.1.10:80 (00:11:32:aa:bb:cc "
+	    "Synology Incorporated) 'nas' lease 3600s");
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	/* the same entry confirmed: allowed */
+	hostid_free(&hosts);
+	fixture_hosts_as(0);
+	judge();
+	has_line("ok (pis): TCP 8080 -> 192.168.1.23:8080 (b8:27:eb:12:34:56 "
+	    "Raspberry Pi Foundation) 'pi' lease 3600s");
+}
+END_TEST
 
 /* internal_mac: an allow-list by address or vendor prefix, a deny rule
  * that cannot judge a client whose MAC address is unknown (no neighbour
@@ -696,6 +740,7 @@ judge_portmap_suite(void)
 	    test_state_file_unusable, test_changed_state, test_event_log,
 	    test_ok_lines_capped, test_context_survives_byte_budget,
 	    test_keys_and_text, test_external_unknown, test_mac_rules,
+	    test_mac_stale,
 	    test_age_rules, NULL);
 	return s;
 }

@@ -234,6 +234,7 @@ START_TEST(rule_needs_mac_and_age)
 	memset(&h, 0, sizeof(h));
 	snprintf(e.addr, sizeof(e.addr), "192.168.1.3");
 	e.found = NEIGH_FOUND;
+	e.kind = NEIGH_REACHABLE;	/* a policy uses confirmed entries only */
 	memcpy(e.mac, "\xb8\x27\xeb\x12\x34\x56", 6);
 	h.e = &e;
 	h.n = 1;

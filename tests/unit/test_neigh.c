@@ -175,13 +175,14 @@ START_TEST(netlink_entries)
 	    RTM_NEWNEIGH);
 	nl_add_neigh(&nb, AF_INET6, v6, 16, mac_b, 6, NUD_PERMANENT, 0,
 	    RTM_NEWNEIGH);
-	/* skipped: failed, incomplete, NOARP, proxy, 20-byte lladdr, no
-	 * lladdr, a bridge FDB entry, an address of the wrong length */
-	nl_add_neigh(&nb, AF_INET, v4b, 4, mac_b, 6, NUD_FAILED, 0,
-	    RTM_NEWNEIGH);
-	nl_add_neigh(&nb, AF_INET, v4b, 4, mac_b, 6, NUD_INCOMPLETE, 0,
-	    RTM_NEWNEIGH);
+	/* kept: NOARP (as permanent) */
 	nl_add_neigh(&nb, AF_INET, v4b, 4, mac_b, 6, NUD_NOARP, 0,
+	    RTM_NEWNEIGH);
+	/* skipped: failed, incomplete, proxy, 20-byte lladdr, no lladdr,
+	 * a bridge FDB entry, an address of the wrong length */
+	nl_add_neigh(&nb, AF_INET, v4c, 4, mac_b, 6, NUD_FAILED, 0,
+	    RTM_NEWNEIGH);
+	nl_add_neigh(&nb, AF_INET, v4c, 4, mac_b, 6, NUD_INCOMPLETE, 0,
 	    RTM_NEWNEIGH);
 	nl_add_neigh(&nb, AF_INET, v4b, 4, mac_b, 6, NUD_REACHABLE, NTF_PROXY,
 	    RTM_NEWNEIGH);
@@ -198,27 +199,36 @@ START_TEST(netlink_entries)
 
 	neigh_init(&t);
 	ck_assert_int_eq(neigh_parse_netlink(nb.b, nb.len, &t), 0);
-	ck_assert_uint_eq(t.n, 2);
+	ck_assert_uint_eq(t.n, 3);
+	/* a stale entry is found, but not confirmed: a policy never
+	 * allows by it (the host may have left) */
 	ck_assert_int_eq(neigh_lookup(&t, "192.168.1.23", mac, &kind),
 	    NEIGH_FOUND);
 	ck_assert_str_eq(mac_text(mac), "b8:27:eb:12:34:56");
 	ck_assert_int_eq(kind, NEIGH_SEEN);
+	ck_assert_int_eq(neigh_kind_confirmed(kind), 0);
+	ck_assert_str_eq(neigh_kind_name(kind), "stale");
 	ck_assert_int_eq(neigh_lookup(&t, "fd00:0::23", mac, &kind),
 	    NEIGH_FOUND);
 	ck_assert_str_eq(mac_text(mac), "00:11:32:aa:bb:cc");
 	ck_assert_int_eq(kind, NEIGH_PERMANENT);
-	ck_assert_int_eq(neigh_lookup(&t, "192.168.1.24", mac, NULL),
-	    NEIGH_UNKNOWN);
+	ck_assert_int_eq(neigh_kind_confirmed(kind), 1);
+	ck_assert_int_eq(neigh_lookup(&t, "192.168.1.24", mac, &kind),
+	    NEIGH_FOUND);
+	ck_assert_int_eq(kind, NEIGH_PERMANENT);	/* NOARP */
 	ck_assert_int_eq(neigh_lookup(&t, "192.168.1.25", mac, NULL),
 	    NEIGH_UNKNOWN);
-	/* the same address on two interfaces with the same MAC: found */
+	/* the same address on two interfaces with the same MAC: found,
+	 * and confirmed since one of the entries is reachable */
 	nb.len = 0;
 	nl_add_neigh(&nb, AF_INET, v4, 4, mac_a, 6, NUD_REACHABLE, 0,
 	    RTM_NEWNEIGH);
 	nl_add_type(&nb, NLMSG_DONE);
 	ck_assert_int_eq(neigh_parse_netlink(nb.b, nb.len, &t), 1);
-	ck_assert_int_eq(neigh_lookup(&t, "192.168.1.23", mac, NULL),
+	ck_assert_int_eq(neigh_lookup(&t, "192.168.1.23", mac, &kind),
 	    NEIGH_FOUND);
+	ck_assert_int_eq(kind, NEIGH_REACHABLE);
+	ck_assert_int_eq(neigh_kind_confirmed(kind), 1);
 	/* then another MAC for it: ambiguous */
 	nb.len = 0;
 	nl_add_neigh(&nb, AF_INET, v4, 4, mac_b, 6, NUD_REACHABLE, 0,

@@ -1899,6 +1899,173 @@ list_confirm(struct reader *rd, const struct igd_service *svc,
 	return rc;
 }
 
+/* 1 when rc ends a read whatever the method: the deadline, memory. */
+static int
+read_fatal(int rc)
+{
+	return rc == IGD_ETIMEOUT || rc == IGD_ENOMEM || rc == IGD_EBUDGET;
+}
+
+/* The integer square root of v. */
+static unsigned
+isqrt_u(unsigned v)
+{
+	unsigned r = 0;
+
+	while ((r + 1) * (r + 1) <= v)
+		r++;
+	return r;
+}
+
+/*
+ * Every proto mapping walked (t->m[from..]) cut into port ranges that each
+ * hold at most room of them, each range then listed: with at most
+ * IGD_PAGE_SAFE - room mappings not walked, no asked range can hold more
+ * than IGD_PAGE_SAFE mappings of proto.  *ranges counts the ranges.
+ */
+static int
+list_cut(struct reader *rd, const struct igd_service *svc, unsigned service,
+    const char *proto, size_t from, unsigned room, unsigned *ranges)
+{
+	struct igd_table *t = rd->t;
+	unsigned *ports, n = 0, start = 0, cnt = 0, i = 0, per;
+	int rc = 0;
+
+	ports = malloc((t->n - from + 1) * sizeof(*ports));
+	if (ports == NULL)
+		return IGD_ENOMEM;
+	for (size_t k = from; k < t->n; k++)
+		if (strcmp(t->m[k].protocol, proto) == 0)
+			ports[n++] = t->m[k].external_port;
+	qsort(ports, n, sizeof(*ports), cmp_uint);
+	while (rc == 0 && i < n) {
+		unsigned p = ports[i], g = 0;
+
+		while (i + g < n && ports[i + g] == p)
+			g++;
+		if (g > room) {
+			rc = 1;		/* one port holds too many: walk */
+			break;
+		}
+		if (cnt + g > room) {
+			per = IGD_PAGE_SAFE;
+			rc = list_range(rd, svc, service, proto, start, p - 1,
+			    &per, 0, NULL);
+			(*ranges)++;
+			start = p;
+			cnt = 0;
+		}
+		cnt += g;
+		i += g;
+	}
+	if (rc == 0) {
+		per = IGD_PAGE_SAFE;
+		rc = list_range(rd, svc, service, proto, start, 65535, &per, 0,
+		    NULL);
+		(*ranges)++;
+	}
+	free(ports);
+	return rc;
+}
+
+/*
+ * A table of more than IGD_PAGE_SAFE entries on a device whose list action
+ * can crash (quirk list-crash), read by port ranges that cannot hold more
+ * than IGD_PAGE_SAFE mappings of one protocol rather than entry by entry.
+ * probe is entry IGD_PAGE_SAFE (it exists).  The evidence, in order:
+ *  1. the end of the index walk, end (entry end-1 exists, entry end gives
+ *     713/714), found by doubling from index IGD_PAGE_SAFE, then halving;
+ *  2. entries 0 .. k-1 by index, k = end - IGD_PAGE_SAFE + s with s the
+ *     square root of end - IGD_PAGE_SAFE (few entries walked, few ranges
+ *     listed): at most end - (distinct entries walked) are not walked;
+ *  3. per protocol, the ports cut into ranges each holding at most room of
+ *     the walked mappings, room = IGD_PAGE_SAFE - (the entries not walked):
+ *     whatever those are, no asked range holds more than IGD_PAGE_SAFE
+ *     mappings of the asked protocol; each range listed in pages of at most
+ *     IGD_PAGE_SAFE (a full page splits its range, as list_range does);
+ *  4. the table is whole when walked and listed mappings make exactly end
+ *     distinct ones, entry end-1 among them.
+ * Returns 0 (how it was read in buf), 1 when the evidence does not come
+ * together or a call fails (the caller drops what was read from before on
+ * and walks, as before this path existed), or the code of a failure no
+ * walk gets past (deadline, memory; what was read is kept).
+ */
+static int
+read_ranges(struct reader *rd, const struct igd_service *svc,
+    unsigned service, const struct igd_mapping *probe, char *buf, size_t len)
+{
+	struct igd_table *t = rd->t;
+	struct igd_mapping m, last = *probe;
+	unsigned lo = IGD_PAGE_SAFE, hi = 2 * IGD_PAGE_SAFE, end, k, room;
+	unsigned ranges = 0;
+	size_t before = t->n, known;
+	int rc, found = 0;
+
+	last.description = NULL;
+	/* 1. lo exists; hi is asked until it gives 713/714 (doubling),
+	 * then the gap between them halved */
+	for (;;) {
+		unsigned at = found ? lo + (hi - lo) / 2 : hi;
+
+		if (found && hi - lo <= 1)
+			break;
+		rc = generic_entry(rd, svc, service, at, &m);
+		if (rc == 713 || rc == 714) {
+			hi = at;
+			found = 1;
+			continue;
+		}
+		if (rc != 0)
+			return read_fatal(rc) ? rc : 1;
+		free(m.description);
+		last = m;
+		last.description = NULL;
+		lo = at;
+		if (!found && at >= IGD_WALK_MAX)
+			return 1;	/* a table that never ends: walk */
+		if (!found)
+			hi = at * 2 > IGD_WALK_MAX ? IGD_WALK_MAX : at * 2;
+	}
+	end = hi;
+	/* 2. the first k entries */
+	k = end - IGD_PAGE_SAFE + isqrt_u(end - IGD_PAGE_SAFE);
+	keys_reset(rd);
+	rd->pages = 0;
+	for (unsigned i = 0; i < k; i++) {
+		rc = generic_entry(rd, svc, service, i, &m);
+		if (rc != 0)
+			return read_fatal(rc) ? rc : 1;
+		if (key_find(rd, &m) != (size_t)-1) {
+			free(m.description);	/* listed twice by index */
+			continue;
+		}
+		rc = table_take(t, &m);
+		free(m.description);
+		if (rc == 0)
+			rc = key_add(rd, t->n - 1);
+		if (rc != 0)
+			return read_fatal(rc) ? rc : 1;
+	}
+	known = t->n - before;
+	if (end - known >= IGD_PAGE_SAFE)
+		return 1;
+	room = IGD_PAGE_SAFE - (unsigned)(end - known);
+	/* 3. the ranges of each protocol */
+	rc = list_cut(rd, svc, service, "TCP", before, room, &ranges);
+	if (rc == 0)
+		rc = list_cut(rd, svc, service, "UDP", before, room, &ranges);
+	if (rc != 0)
+		return read_fatal(rc) ? rc : 1;
+	/* 4. the count against the walk end */
+	if (t->n - before != end || key_find(rd, &last) == (size_t)-1)
+		return 1;
+	snprintf(buf, len, "ranges (quirk list-crash: %zu entries by index, "
+	    "%u port ranges of at most %d mappings of a protocol, %u page%s; "
+	    "count confirmed by the index walk)", known, ranges,
+	    IGD_PAGE_SAFE, rd->pages, rd->pages == 1 ? "" : "s");
+	return 0;
+}
+
 /* Append text to t->method (cut if it does not fit). */
 static void
 method_add(struct igd_table *t, const char *text)
@@ -1919,7 +2086,7 @@ read_service(struct reader *rd, const struct igd_service *svc,
 	const char *why = "";
 	unsigned per = IGD_PAGE_MAX;
 	size_t before = t->n;
-	char buf[160], wbuf[200];
+	char buf[224], wbuf[200];
 	int rc;
 
 	if (svc->version < 2) {
@@ -1935,6 +2102,7 @@ read_service(struct reader *rd, const struct igd_service *svc,
 			per = IGD_PAGE_SAFE;
 			rc = generic_entry(rd, svc, service, IGD_PAGE_SAFE, &pm);
 			free(pm.description);
+			pm.description = NULL;
 			if (rc != 713 && rc != 714) {
 				m = IGD_LIST_WALK;
 				if (rc == 0 || rc == 606) {
@@ -1943,6 +2111,22 @@ read_service(struct reader *rd, const struct igd_service *svc,
 					    "list-crash)";
 					t->quirks |= QUIRK_BIT(QUIRK_LIST_CRASH);
 				}
+			}
+			if (rc == 0) {
+				/* over 128: by ranges that cannot hold more */
+				rc = read_ranges(rd, svc, service, &pm, buf,
+				    sizeof(buf));
+				if (rc != 1) {
+					keys_reset(rd);
+					method_add(t, rc == 0 ? buf : "ranges");
+					return rc;
+				}
+				table_truncate(t, before);
+				keys_reset(rd);
+				why = " (over 128 entries on a device whose "
+				    "list action can crash: quirk list-crash; "
+				    "reading by port ranges gave no evidence "
+				    "of a whole table)";
 			}
 		}
 	}

@@ -20,8 +20,10 @@ static const struct quirk quirks[QUIRK_COUNT] = {
 	  "dies, whatever NewNumberOfPorts says",
 	  "auto never asks such a device for a range that could hold more "
 	  "than 128 mappings of one protocol: it probes index 128 of the "
-	  "walk first and reads a larger table by the index walk; the "
-	  "verdict says so. --list-method=list is the administrator's word "
+	  "walk first and reads a larger table by port ranges that cannot "
+	  "hold more, after part of the index walk (or by the walk when "
+	  "that gives no evidence of a whole table); the verdict says so. "
+	  "--list-method=list is the administrator's word "
 	  "that the device is safe (an iptables build) and lifts the limit",
 	  "miniupnpd 2.3.4 (commit a1ade45, June 2023)" },
 	{ QUIRK_IPORT_ZERO, "internal-port-0",

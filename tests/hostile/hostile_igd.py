@@ -66,6 +66,11 @@ Modes (comma-separated, combine freely: --mode nasty-text,ssdp-dup):
                     accident; implies rule-order)
   short-pages       GetListOfPortMappings answers at most 50 entries
                     whatever NewNumberOfPorts asks
+  list-crash        GetListOfPortMappings over a range holding more than
+                    128 mappings of the asked protocol kills the device,
+                    whatever NewNumberOfPorts says (every nftables build
+                    of miniupnpd before 2.3.4): that connection and every
+                    later one are closed unanswered
   empty-list        GetListOfPortMappings answers an empty list for every
                     range while the index walk has the entries (OPNsense)
   big-desc          16384 TCP and UDP mappings with 7.5 KB descriptions (128 pages
@@ -157,7 +162,7 @@ DATA_MODES = {
     "ppp-unconfigured", "ppp-refuses", "ppp-refuses-table", "tr064", "tr064-auth", "rule-order",
     "reversed", "ascending-first", "short-pages", "empty-list", "big-desc",
     "large", "iport0", "idx0-402", "ddwrt", "uptime-days", "uptime-na",
-    "empty", "extip-fails",
+    "empty", "extip-fails", "list-crash",
 }
 SSDP_MODES = {
     "ssdp-elsewhere", "ssdp-dup", "ssdp-other-types", "ssdp-flood",
@@ -255,6 +260,7 @@ class Device:
         self.uuid = "uuid:6e1f0b2a-4b7d-4c1e-9a3f-%012x" % (
             (last[1] << 16) | (last[2] << 8) | last[3])
         self.mappings = self.build_table()
+        self.crashed = False		# list-crash: the device died
 
     # -- the table ---------------------------------------------------------
     def build_table(self):
@@ -527,6 +533,12 @@ class Device:
             return 733, self.fault(733, "InconsistentParameters")
         sel = [e for e in self.mappings
                if e["_proto"].upper() == proto and start <= e["_ext"] <= end]
+        if "list-crash" in self.modes and len(sel) > 128:
+            sys.stderr.write("hostile_igd: list-crash: %d %s mappings in "
+                             "ports %d-%d: the device dies\n"
+                             % (len(sel), proto, start, end))
+            self.crashed = True
+            return 200, b""
         if not self.modes & {"unsorted", "rule-order", "reversed",
                              "ascending-first", "large"}:
             sel.sort(key=lambda e: e["_ext"])
@@ -906,6 +918,8 @@ class HTTPServer:
         return None
 
     def handle_conn(self, c):
+        if self.dev.crashed:
+            return			# list-crash: nothing answers any more
         req = c.read_request()
         if req is None:
             return
@@ -961,6 +975,8 @@ class HTTPServer:
             for m in re.finditer(rb"<(New\w+)>([^<]*)</\1>", body):
                 args[m.group(1).decode()] = m.group(2).decode("latin-1")
             status, out = self.dev.soap(action, svc, args, self.log, p)
+            if self.dev.crashed:
+                return		# died on this request: no answer
             return self.reply(c, "soap", status, 'text/xml; charset="utf-8"',
                               out, kind="soap")
         if method in ("SUBSCRIBE", "UNSUBSCRIBE"):

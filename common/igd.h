@@ -325,6 +325,9 @@ struct igd_table {
 	char unusable_text[160];	/* "PPP1.1 (Invalid Action)", "" */
 	char method[320];		/* how it was read, for the output */
 	char external_address[64];	/* of the first connection, for judging */
+	char udn[IGD_STR_MAX];		/* a saved table's: the UDN of the device
+					   it was read from, as the file says
+					   (table_load), "" unknown */
 	int external_rc;		/* GetExternalIPAddress's code: 0 read
 					   (empty: not connected), else the
 					   address is unknown (never saved) */

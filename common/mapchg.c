@@ -52,6 +52,7 @@ mapchg_rec_from(struct mapchg_rec *r, const struct igd_mapping *m,
 	copy_text(r->facts.desc, sizeof(r->facts.desc),
 	    m->description ? m->description : "");
 	r->first_seen = now;
+	r->judged = -1;
 }
 
 /* "=" then text with bytes <= ' ', '%' and DEL as %XX. */
@@ -117,6 +118,15 @@ mapchg_rec_format(const struct mapchg_rec *r, char *buf, size_t len)
 	    put_text(buf, len, &o, r->old.desc) ||
 	    advance(snprintf(buf + o, len - o, " "), len, &o) ||
 	    put_text(buf, len, &o, r->facts.desc))
+		return -1;
+	/* the judgement: a state 0-3, or "-" */
+	if (r->judged >= 0 && r->judged <= 3 ?
+	    advance(snprintf(buf + o, len - o, " %d ", r->judged), len, &o) :
+	    advance(snprintf(buf + o, len - o, " - "), len, &o))
+		return -1;
+	if (put_text(buf, len, &o, r->rule) ||
+	    advance(snprintf(buf + o, len - o, " "), len, &o) ||
+	    put_text(buf, len, &o, r->unjudged_by))
 		return -1;
 	return 0;
 }
@@ -191,7 +201,8 @@ get_hex64(const char *f, size_t n, uint64_t *v)
 	return 0;
 }
 
-#define NFIELDS 16
+#define NFIELDS_V1 16		/* a record without the judgement */
+#define NFIELDS 19
 
 int
 mapchg_rec_parse(const char *line, struct mapchg_rec *r)
@@ -215,7 +226,7 @@ mapchg_rec_parse(const char *line, struct mapchg_rec *r)
 			break;
 		p = e + 1;
 	}
-	if (k != NFIELDS || strchr(f[NFIELDS - 1], ' ') != NULL)
+	if ((k != NFIELDS && k != NFIELDS_V1) || strchr(f[k - 1], ' ') != NULL)
 		return -1;
 	if (n[0] != 1 || f[0][0] != '1')
 		return -1;
@@ -253,6 +264,17 @@ mapchg_rec_parse(const char *line, struct mapchg_rec *r)
 	if (get_hex64(f[13], n[13], &r->old.desc_hash) ||
 	    get_text(f[14], n[14], r->old.desc, sizeof(r->old.desc)) ||
 	    get_text(f[15], n[15], r->facts.desc, sizeof(r->facts.desc)))
+		return -1;
+	r->judged = -1;
+	if (k == NFIELDS_V1)
+		return 0;
+	if (n[16] != 1 || f[16][0] != '-') {
+		if (get_num(f[16], n[16], 3, &v))
+			return -1;
+		r->judged = (int)v;
+	}
+	if (get_text(f[17], n[17], r->rule, sizeof(r->rule)) ||
+	    get_text(f[18], n[18], r->unjudged_by, sizeof(r->unjudged_by)))
 		return -1;
 	return 0;
 }

@@ -21,7 +21,8 @@
  * the new baseline).  Gone mappings are remembered as ghosts for that time.
  *
  * Records travel between runs as one text line each (mapchg_rec_format /
- * mapchg_rec_parse, pure; text fields percent-encoded).  Nothing here
+ * mapchg_rec_parse, pure; text fields percent-encoded; a line of an older
+ * version, without the judgement, parses with judged -1).  Nothing here
  * prints or exits.
  */
 #ifndef CHECK_IGD_MAPCHG_H
@@ -32,7 +33,8 @@
 #include "igd.h"
 
 #define MAPCHG_DESC_MAX   128		/* description text kept (bytes) */
-#define MAPCHG_LINE_MAX   1600		/* one record as text */
+#define MAPCHG_RULE_MAX   64		/* a policy rule's name (POLICY_NAME_MAX) */
+#define MAPCHG_LINE_MAX   2048		/* one record as text */
 #define MAPCHG_HOLD_DEFAULT 7200	/* seconds: outlasts 3-10 attempts at
 					   typical 1-10 min retry intervals */
 
@@ -62,6 +64,13 @@ struct mapchg_rec {
 	enum mapchg_event event;	/* an alarm still held, or NONE */
 	int64_t event_since;		/* when that event was first seen */
 	struct mapchg_facts old;	/* CHANGED: the facts before */
+	/* how the policy judged the mapping when last seen, for the event
+	 * log's line when it is gone (set by the caller, not by mapchg) */
+	int judged;			/* enum plugin_state, or -1: not known
+					   (a record of an older version) */
+	char rule[MAPCHG_RULE_MAX];	/* the rule that matched, "" none */
+	char unjudged_by[MAPCHG_RULE_MAX];	/* the rule that needed a fact
+					   the run did not have, "" none */
 };
 
 /* The record of mapping m seen at now (no event). */

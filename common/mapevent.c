@@ -81,6 +81,41 @@ line_host(struct events_line *j, const struct hostid *hosts,
 	*cut |= events_line_strn(j, "host", text, max);
 }
 
+/* How the policy judges m (first seen at first_seen; its age known when
+ * have_age) with what judge_portmap() knows of it: the client's MAC
+ * address and the age; the rule that matched and the one that needed a
+ * missing fact in *rule and *unjudged. */
+static enum plugin_state
+judge(const struct mapevent_ctx *c, const struct igd_mapping *m,
+    int have_age, int64_t first_seen, const struct policy_rule **rule,
+    const struct policy_rule **unjudged)
+{
+	struct policy_facts f;
+
+	*rule = *unjudged = NULL;
+	judge_portmap_facts(c->pol, m, c->external_address, c->hosts,
+	    have_age, first_seen, c->now, &f);
+	return judge_portmap_one(c->pol, m, &f, rule, unjudged);
+}
+
+void
+mapevent_judge_records(const struct mapevent_ctx *c,
+    const struct igd_table *t, int have_prev, struct mapchg_result *chg)
+{
+	for (size_t i = 0; i < t->n && i < chg->n_cur && i < chg->n_next;
+	    i++) {
+		struct mapchg_rec *nx = &chg->next[i];
+		const struct policy_rule *rule, *unjudged;
+
+		nx->judged = (int)judge(c, &t->m[i], have_prev,
+		    chg->cur[i].first_seen, &rule, &unjudged);
+		snprintf(nx->rule, sizeof(nx->rule), "%s",
+		    rule != NULL ? rule->name : "");
+		snprintf(nx->unjudged_by, sizeof(nx->unjudged_by), "%s",
+		    unjudged != NULL ? unjudged->name : "");
+	}
+}
+
 /* The line with every string cut to max bytes (long ones to lmax). */
 static long
 build(const struct mapevent_ctx *c, const struct mapchg_item *it,
@@ -88,7 +123,7 @@ build(const struct mapevent_ctx *c, const struct mapchg_item *it,
     size_t lmax)
 {
 	const struct mapchg_rec *r = &it->rec;
-	const struct policy_rule *rule = NULL, *unjudged = NULL;
+	const struct policy_rule *rule, *unjudged;
 	struct events_line j;
 	char when[32], first[32];
 	int cut = 0;
@@ -126,26 +161,32 @@ build(const struct mapevent_ctx *c, const struct mapchg_item *it,
 		    lmax);
 	}
 	if (m != NULL) {
-		struct policy_facts f;
-		enum plugin_state st;
-
-		/* what judge_portmap() knows of the mapping: a line is only
-		 * written after an earlier run, so the age is known */
-		judge_portmap_facts(c->pol, m, c->external_address, c->hosts,
-		    1, it->first_seen, c->now, &f);
-		st = judge_portmap_one(c->pol, m, &f, &rule, &unjudged);
+		/* a line is only written after an earlier run, so the age
+		 * is known */
+		enum plugin_state st = judge(c, m, 1, it->first_seen, &rule,
+		    &unjudged);
 
 		line_host(&j, c->hosts, m->internal_client, max, &cut);
 		cut |= events_line_strn(&j, "rule", rule ? rule->name : NULL,
 		    max);
 		events_line_str(&j, "state", state_name(st));
+		cut |= events_line_strn(&j, "unjudged_by", unjudged ?
+		    unjudged->name : NULL, max);
 		events_line_str(&j, "change_state",
 		    state_name(it->event == MAPCHG_CHANGED ?
 		    c->pol->portmap.changed_state : c->pol->portmap.new_state));
 	} else {
+		/* gone: how the last run that saw it judged it (the record
+		 * says; null when it was written by an older version) */
+		int known = r->judged >= 0;
+
 		line_host(&j, NULL, r->facts.client, max, &cut);
-		events_line_str(&j, "rule", NULL);
-		events_line_str(&j, "state", NULL);
+		cut |= events_line_strn(&j, "rule", known && r->rule[0] ?
+		    r->rule : NULL, max);
+		events_line_str(&j, "state", known ?
+		    state_name((enum plugin_state)r->judged) : NULL);
+		cut |= events_line_strn(&j, "unjudged_by", known &&
+		    r->unjudged_by[0] ? r->unjudged_by : NULL, max);
 		events_line_str(&j, "change_state",
 		    state_name(c->pol->portmap.gone_state));
 	}

@@ -99,6 +99,15 @@ long mapevent_line(const struct mapevent_ctx *c, const struct mapchg_item *it,
     const struct igd_mapping *m, char *buf, size_t cap);
 
 /*
+ * Keep in each record of chg->next that is a mapping of t (the first
+ * t->n) how the policy judges it now (its state, rule, and the rule that
+ * could not judge it), with the facts judge_portmap() has (the age only
+ * when have_prev), so that the line of its vanishing can say it.
+ */
+void mapevent_judge_records(const struct mapevent_ctx *c,
+    const struct igd_table *t, int have_prev, struct mapchg_result *chg);
+
+/*
  * Open the log at r->path (every run, so that a log that cannot be written
  * is reported before a change needs it).  When t is complete: append the
  * lines of pend (earlier runs', marked late) and then the line of every

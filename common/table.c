@@ -346,7 +346,24 @@ get_str64(struct ydoc *d, size_t node, const char *what, void *out)
 	return get_string_buf(d, node, what, out, 64);
 }
 
-/* A string read for its form only (location, udn). */
+/* udn: kept when it fits in t->udn (IGD_STR_MAX, what a device's can
+ * be), left "" (unknown) when longer: never cut into another UDN. */
+static int
+get_udn(struct ydoc *d, size_t node, const char *what, void *out)
+{
+	char *s, *dst = out;
+	size_t n;
+
+	if (get_string(d, node, what, &s, &n) < 0)
+		return -1;
+	dst[0] = '\0';
+	if (n < IGD_STR_MAX)
+		memcpy(dst, s, n + 1);
+	free(s);
+	return 0;
+}
+
+/* A string read for its form only (location). */
 static int
 get_str_unused(struct ydoc *d, size_t node, const char *what, void *out)
 {
@@ -430,7 +447,7 @@ static int parse_mappings(struct ydoc *d, size_t node, const char *what,
 static const struct ydoc_field top_fields[] = {
 	FN("version", 0, get_version, YDOC_F_REQUIRED),
 	FN("location", 0, get_str_unused, 0),
-	FN("udn", 0, get_str_unused, 0),
+	FN("udn", TF(udn), get_udn, 0),
 	FN("external_address", TF(external_address), get_str64, 0),
 	{ "complete", YDOC_K_BOOL, TF(complete), 0, 0, 0, NULL, 0, NULL, 0,
 	    NULL, YDOC_F_REQUIRED },

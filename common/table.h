@@ -29,7 +29,9 @@
  * Keys (the loader is strict: an unknown key, a duplicate key, a wrong type
  * or a bad value is an error):
  *   version           required, the FIRST key, plain integer 1
- *   location, udn     optional strings (checked, not kept by table_load)
+ *   location          optional string (checked, not kept by table_load)
+ *   udn               optional string, kept in t->udn when < IGD_STR_MAX
+ *                     bytes (a longer one is left unknown, "")
  *   external_address  optional string, < 64 bytes ("")
  *   complete          required, true|false
  *   mappings          required, a list of at most IGD_TABLE_MAX mappings

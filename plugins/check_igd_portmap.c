@@ -445,6 +445,7 @@ gather_prev(const char *path, const char *path_err, const char *device,
 		prev->accepted = 1;
 	}
 	if (t->complete) {
+		mapevent_judge_records(ec, t, prev->have, &prev->chg);
 		state_clear_prefix(st, "m.");
 		state_clear_prefix(st, "r.");
 		state_clear_prefix(st, "portmap.");
@@ -542,7 +543,8 @@ main(int argc, char **argv)
 		    gather_hosts(&r, &t, args.names, &hosts) == 0)
 			jc.hosts = &hosts;
 		ec.program = spec.prog;
-		ec.udn = found->dev.udn;
+		/* a saved table: the UDN its file names (--save writes it) */
+		ec.udn = args.table != NULL ? t.udn : found->dev.udn;
 		ec.location = found->dev.location;
 		ec.pol = r.pol;
 		ec.external_address = t.external_address;

@@ -6,7 +6,8 @@
 #    description) and removed across runs give one line each, once, by the
 #    run that first sees the change (not by the runs that hold its alarm);
 #    every line parses (Debian's /usr/bin/python3, tests/tools/
-#    check_events.py) and carries every field, with MAC and vendor;
+#    check_events.py) and carries every field, with MAC and vendor; a
+#    gone mapping's line the rule and state it had when last seen;
 #  - eight runs at once, each with its own state file, append to one log:
 #    every line whole, every run's lines there;
 #  - the log moved away between runs (rotation): the next run writes a new
@@ -90,7 +91,7 @@ t_events "$ev"
 t_ok "every line parses and carries its fields" test "$EV_RC" = 0
 t_ok "five lines" test "$(t_lines "$ev")" = 5
 t_events_has "changed TCP 4450 $LAB_HOST2:4451 mac=$LAB_HOST2_MAC rule=None state=ok was $LAB_HOST1:445"
-t_events_has "gone UDP 5000 $LAB_HOST2:5000 mac=None rule=None state=None"
+t_events_has "gone UDP 5000 $LAB_HOST2:5000 mac=None rule=None state=ok"
 t_events_has "new TCP 8080 $LAB_HOST_NOMAC:80 mac=None rule=None state=ok"
 t_ok "the old description of the changed mapping" grep -qF '"old_description":"galleta silenciosa"' "$ev"
 t_ok "an unknown MAC said as unknown" grep -qF '"mac":null,"vendor":null,"name":null,"host":"MAC unknown"' "$ev"
@@ -128,7 +129,7 @@ t_run check_igd_portmap -u "$LAB_URL" --state-file "$st" --events "$ev" --hold 0
 t_expect_output_has "event log $ev: 21 changes logged"
 t_events "$ev"
 t_ok "the new file has the 21 lines and parses" eval '[ "$EV_RC" = 0 ] && [ "$(t_lines "$ev")" = 21 ]'
-t_events_has "gone TCP 8080 $LAB_HOST_NOMAC:80 mac=None rule=None state=None"
+t_events_has "gone TCP 8080 $LAB_HOST_NOMAC:80 mac=None rule=None state=ok"
 t_ok "the rotated file is untouched" test "$(sha256sum <"$ev.1")" = "$sum1"
 
 # From here --hold 0: a table that did not change is OK, so what the log
@@ -280,6 +281,35 @@ t_expect_output_has "event log $ev: 1 change logged (1 late, from earlier runs)"
 t_ok "gone TCP 9102, late" eval 'tail -n 1 "$ev" | grep -q "^{\"time\".*\"event\":\"gone\".*\"external_port\":9102,.*\"late\":true,\"logged_at\""'
 t_events "$ev"
 t_ok "every line of the log parses" test "$EV_RC" = 0
+
+# --- a gone mapping's line says how it was judged when last seen: a
+# remote desktop forward (risky-internal-port, critical) removed
+lab_add_mapping TCP 3389 "$LAB_HOST1" 3389 "rdp" 3600 || t_abort "add"
+t_run check_igd_portmap -u "$LAB_URL" --state-file "$st" --events "$ev" --hold 0
+t_expect_rc 2 "a forward to port 3389: CRITICAL"
+lab_delete_mapping TCP 3389 || t_abort "delete"
+t_run check_igd_portmap -u "$LAB_URL" --state-file "$st" --events "$ev" --hold 0
+t_expect_output_has "event log $ev: 1 change logged"
+t_events "$ev"
+t_events_has "new TCP 3389 $LAB_HOST1:3389 mac=$LAB_HOST1_MAC rule=risky-internal-port state=critical"
+t_events_has "gone TCP 3389 $LAB_HOST1:3389 mac=None rule=risky-internal-port state=critical"
+
+# --- a saved table (--table): its lines name the UDN the file names
+# (--save writes the device's), and the file as the device's URL
+t_run check_igd_portmap -u "$LAB_URL" --no-state --save "$T_TMP/saved1.yaml"
+udn=$(sed -n 's/^udn: "\(.*\)"$/\1/p' "$T_TMP/saved1.yaml")
+t_ok "the saved table names the device's UDN ($udn)" eval 'case $udn in uuid:*) true;; *) false;; esac'
+lab_add_mapping TCP 9103 "$LAB_HOST1" 9103 "printer" 3600 || t_abort "add"
+t_run check_igd_portmap -u "$LAB_URL" --no-state --save "$T_TMP/saved2.yaml"
+tev=$T_TMP/log/table.jsonl
+t_run check_igd_portmap --table "$T_TMP/saved1.yaml" --state-file "$T_TMP/table.state" --events "$tev" --hold 0
+t_run check_igd_portmap --table "$T_TMP/saved2.yaml" --state-file "$T_TMP/table.state" --events "$tev" --hold 0
+t_expect_output_has "event log $tev: 1 change logged"
+t_events "$tev"
+t_ok "the saved table's line parses" test "$EV_RC" = 0
+t_ok "its device_udn is the saved UDN, its device_url the file" \
+	grep -qF "\"device_udn\":\"$udn\",\"device_url\":\"$T_TMP/saved2.yaml\"" "$tev"
+lab_delete_mapping TCP 9103 || t_abort "delete"
 
 # --- options
 t_run check_igd_portmap -u "$LAB_URL" --no-state --events "$ev"

@@ -39,6 +39,7 @@ FIELDS = {
     "host": (str, False),
     "rule": (str, True),
     "state": (str, True),
+    "unjudged_by": (str, True),
     "change_state": (str, False),
     "truncated": (bool, False),
     "late": (bool, False),
@@ -95,8 +96,11 @@ def check(n, raw):
                                               ev["mac"]):
         fail(n, "mac %r" % ev["mac"], raw)
     gone = ev["event"] == "gone"
-    if gone != (ev["state"] is None) or gone != (ev["lease"] is None):
-        fail(n, "state and lease are null for gone events only", raw)
+    # a gone mapping's state is the one it had when last seen (null when
+    # an older version saved it); the others are judged now
+    if (not gone and ev["state"] is None) or gone != (ev["lease"] is None):
+        fail(n, "state null on a new or changed event, or lease null on "
+             "one that is not gone", raw)
     for k, typ in OLD.items():
         if (k in ev) != (ev["event"] == "changed"):
             fail(n, "%s on a %s event" % (k, ev["event"]), raw)

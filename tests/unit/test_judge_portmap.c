@@ -726,6 +726,33 @@ START_TEST(test_age_rules)
 }
 END_TEST
 
+/* A rule's "state: unknown" ranks below WARNING (CRITICAL > WARNING >
+ * UNKNOWN > OK, as the man page and README say): alone it makes the run
+ * UNKNOWN; beside a WARNING the run is WARNING, the UNKNOWN mapping still
+ * listed; beside a CRITICAL, CRITICAL. */
+START_TEST(test_unknown_rule_ranks_below_warning)
+{
+	use_portmap("  default: ok\n"
+	    "  builtin_rules: true\n"
+	    "  rules:\n"
+	    "    - name: ask-someone\n"
+	    "      state: unknown\n"
+	    "      external_port: 7000\n");
+	add("TCP", 7000, "192.168.1.2", 7000, "app", 3600);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_UNKNOWN);
+	add("TCP", 7001, "192.168.1.2", 7001, "app", 0);	/* permanent */
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has("[UNKNOWN] ask-someone: TCP 7000 -> 192.168.1.2:7000");
+	has("[WARNING] permanent-lease: TCP 7001");
+	add("TCP", 7002, "192.168.1.2", 445, "files", 3600);
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	has("[UNKNOWN] ask-someone: TCP 7000");
+}
+END_TEST
+
 static Suite *
 judge_portmap_suite(void)
 {
@@ -741,7 +768,7 @@ judge_portmap_suite(void)
 	    test_ok_lines_capped, test_context_survives_byte_budget,
 	    test_keys_and_text, test_external_unknown, test_mac_rules,
 	    test_mac_stale,
-	    test_age_rules, NULL);
+	    test_age_rules, test_unknown_rule_ranks_below_warning, NULL);
 	return s;
 }
 

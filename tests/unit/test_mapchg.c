@@ -13,26 +13,13 @@
 
 #include "errors.h"
 #include "mapchg.h"
+#include "verdict.h"
 
 #define T0 1700000000
 
-static void
-add(struct igd_table *t, const char *proto, unsigned ext, const char *client,
-    unsigned port, const char *desc, unsigned service)
-{
-	struct igd_mapping m;
-
-	memset(&m, 0, sizeof(m));
-	snprintf(m.protocol, sizeof(m.protocol), "%s", proto);
-	m.external_port = ext;
-	snprintf(m.internal_client, sizeof(m.internal_client), "%s", client);
-	m.internal_port = port;
-	m.description = (char *)(uintptr_t)desc;
-	m.lease = 3600;
-	m.enabled = 1;
-	m.service = service;
-	ck_assert_int_eq(igd_table_add(t, &m), 0);
-}
+/* A mapping of service on t, leased for an hour (verdict.h). */
+#define add(t, proto, ext, client, port, desc, service) \
+	map_add_svc(t, proto, ext, client, port, desc, 3600, service)
 
 static void
 table_init(struct igd_table *t)
@@ -415,6 +402,28 @@ START_TEST(record_text)
 		ck_assert_msg(mapchg_rec_parse(bad[i], &back) == -1,
 		    "accepted: %s", bad[i]);
 	ck_assert_int_eq(mapchg_rec_parse(NULL, &back), -1);
+	/* the judgement the policy gave it, kept */
+	r.judged = 2;
+	snprintf(r.rule, sizeof(r.rule), "a rule%%");
+	snprintf(r.unjudged_by, sizeof(r.unjudged_by), "stale");
+	ck_assert_int_eq(mapchg_rec_format(&r, line, sizeof(line)), 0);
+	ck_assert_int_eq(mapchg_rec_parse(line, &back), 0);
+	ck_assert_int_eq(memcmp(&r, &back, sizeof(r)), 0);
+	/* a record of the version before it: no judgement (-1) */
+	ck_assert_int_eq(mapchg_rec_parse("1 1 =TCP 80 = =a 80 "
+	    "0000000000000000 0 0 0 = 0 0000000000000000 = =", &back), 0);
+	ck_assert_int_eq(back.judged, -1);
+	ck_assert_str_eq(back.rule, "");
+	/* a judgement out of range, or cut short */
+	ck_assert_int_eq(mapchg_rec_parse("1 1 =TCP 80 = =a 80 "
+	    "0000000000000000 0 0 0 = 0 0000000000000000 = = 4 = =", &back),
+	    -1);
+	ck_assert_int_eq(mapchg_rec_parse("1 1 =TCP 80 = =a 80 "
+	    "0000000000000000 0 0 0 = 0 0000000000000000 = = 1 =", &back), -1);
+	ck_assert_int_eq(mapchg_rec_parse("1 1 =TCP 80 = =a 80 "
+	    "0000000000000000 0 0 0 = 0 0000000000000000 = = - = =", &back),
+	    0);
+	ck_assert_int_eq(back.judged, -1);
 	/* a long description is cut on a character boundary */
 	{
 		char longd[400];

@@ -108,8 +108,8 @@ START_TEST(new_line)
 	    "\"first_seen\":\"2023-11-14T22:14:20Z\",\"mac\":null,"
 	    "\"vendor\":null,\"name\":null,\"host\":\"not looked up\","
 	    "\"rule\":\"risky-internal-port\",\"state\":\"critical\","
-	    "\"change_state\":\"warning\",\"truncated\":false,"
-	    "\"late\":false}");
+	    "\"unjudged_by\":null,\"change_state\":\"warning\","
+	    "\"truncated\":false,\"late\":false}");
 }
 END_TEST
 
@@ -143,8 +143,79 @@ START_TEST(gone_line)
 	HAS(l, "\"protocol\":\"UDP\",\"external_port\":5000");
 	HAS(l, "\"description\":\"game\",\"enabled\":null,\"lease\":null,"
 	    "\"first_seen\":\"2023-11-14T22:13:20Z\"");
-	HAS(l, "\"rule\":null,\"state\":null,\"change_state\":\"ok\"");
+	/* records of a version that did not keep the judgement */
+	HAS(l, "\"rule\":null,\"state\":null,\"unjudged_by\":null,"
+	    "\"change_state\":\"ok\"");
 	ck_assert_ptr_null(strstr(l, "old_"));
+}
+END_TEST
+
+/* A gone mapping's line says how the last run that saw it judged it:
+ * the records keep it, through the state file's text form. */
+START_TEST(gone_line_judged)
+{
+	struct mapchg_rec recs[2];
+	char text[MAPCHG_LINE_MAX + 1];
+	const char *l;
+
+	map_add(&was, "TCP", 4450, "192.168.1.3", 445, "files", 3600);
+	map_add(&was, "UDP", 5000, "192.168.1.3", 5000, "game", 3600);
+	ck_assert_int_eq(mapchg_compare(NULL, 0, 0, &was, T0, 7200, &base), 0);
+	mapevent_judge_records(&ctx, &was, 0, &base);
+	ck_assert_uint_eq(base.n_next, 2);
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert_int_eq(mapchg_rec_format(&base.next[i], text,
+		    sizeof(text)), 0);
+		ck_assert_int_eq(mapchg_rec_parse(text, &recs[i]), 0);
+	}
+	ck_assert_int_eq(mapchg_compare(recs, 2, 1, &now, T0 + 60, 7200,
+	    &res), 0);
+	ck_assert_uint_eq(res.n_gone, 2);
+	for (size_t g = 0; g < 2; g++) {
+		l = line_of(-1, g);
+		HAS(l, "\"event\":\"gone\"");
+		if (strstr(l, "\"external_port\":4450") != NULL)
+			HAS(l, "\"rule\":\"risky-internal-port\","
+			    "\"state\":\"critical\",\"unjudged_by\":null,");
+		else
+			HAS(l, "\"rule\":null,\"state\":\"ok\","
+			    "\"unjudged_by\":null,");
+	}
+}
+END_TEST
+
+/* A rule that needed a fact the run did not have (the client's MAC) is
+ * named in unjudged_by, as the JSON output names it; the state is the
+ * policy's unjudged state. */
+START_TEST(unjudged_named)
+{
+	static const char yaml[] =
+	    "version: 1\n"
+	    "portmap:\n"
+	    "  default: ok\n"
+	    "  rules:\n"
+	    "    - name: not-the-pi\n"
+	    "      state: critical\n"
+	    "      internal_mac: b8:27:eb\n";
+	struct policy *mine;
+	char err[256];
+	const char *l;
+
+	ck_assert_int_eq(policy_load_buffer("mac.yaml", yaml,
+	    sizeof(yaml) - 1, &mine, err, sizeof(err)), 0);
+	map_add(&now, "TCP", 8123, "192.168.1.3", 8123, "home", 3600);
+	compare();
+	ctx.pol = mine;
+	l = line_of(0, 0);		/* no host known: no MAC */
+	HAS(l, "\"rule\":null,\"state\":\"warning\","
+	    "\"unjudged_by\":\"not-the-pi\",");
+	/* kept for the line of its vanishing */
+	mapevent_judge_records(&ctx, &now, 1, &res);
+	ck_assert_int_eq(res.next[0].judged, PLUGIN_WARNING);
+	ck_assert_str_eq(res.next[0].unjudged_by, "not-the-pi");
+	ck_assert_str_eq(res.next[0].rule, "");
+	ctx.pol = pol;
+	policy_free(mine);
 }
 END_TEST
 
@@ -490,6 +561,38 @@ START_TEST(unwritable_then_late)
 END_TEST
 
 /*
+ * One new mapping written to dir's ev.jsonl under dir's lock file while
+ * another open file holds an exclusive flock on dir's file held (created
+ * with mode), the write given ms; what happened in *r, the lines kept in
+ * *pend (free with mapevent_pending_free()).
+ */
+static void
+write_while_held(const char *held, mode_t mode, int ms,
+    struct mapevent_report *r, struct mapevent_pending *pend)
+{
+	static char path[400], lock[400];
+	char hp[400];
+	struct deadline dl;
+	int fd;
+
+	memset(pend, 0, sizeof(*pend));
+	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
+	snprintf(lock, sizeof(lock), "%s/" MAPEVENT_LOCK_NAME, dir);
+	snprintf(hp, sizeof(hp), "%s/%s", dir, held);
+	fd = open(hp, O_RDONLY | O_CREAT, mode);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	map_add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);
+	compare();
+	deadline_init(&dl, ms);
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->lock_path = lock;
+	mapevent_write(&ctx, &res, 1, &now, &dl, pend, r);
+	close(fd);
+}
+
+/*
  * A reader of the log (a collector in the plugins' group may open it)
  * holds an exclusive flock on it through the run in which a change first
  * appears: the line is written all the same.  (The log was once locked
@@ -500,29 +603,13 @@ START_TEST(reader_flock_cannot_suppress)
 {
 	struct mapevent_pending pend;
 	struct mapevent_report r;
-	struct deadline dl;
-	char path[400], lock[400];
-	int fd;
 
-	memset(&pend, 0, sizeof(pend));
-	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
-	snprintf(lock, sizeof(lock), "%s/" MAPEVENT_LOCK_NAME, dir);
-	fd = open(path, O_RDONLY | O_CREAT, 0640);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
-	map_add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);
-	compare();
-	deadline_init(&dl, 5000);
-	memset(&r, 0, sizeof(r));
-	r.path = path;
-	r.lock_path = lock;
-	mapevent_write(&ctx, &res, 1, &now, &dl, &pend, &r);
-	close(fd);
+	write_while_held("ev.jsonl", 0640, 5000, &r, &pend);
 	ck_assert_int_eq(r.rc, 0);
 	ck_assert_uint_eq(r.written, 1);
 	ck_assert_uint_eq(r.pending, 0);
 	ck_assert_str_eq(r.note, "");	/* under the private lock */
-	ck_assert_uint_eq(lines_in(path), 1);
+	ck_assert_uint_eq(lines_in(r.path), 1);
 	mapevent_pending_free(&pend);
 }
 END_TEST
@@ -533,29 +620,13 @@ START_TEST(own_lock_held_keeps)
 {
 	struct mapevent_pending pend;
 	struct mapevent_report r;
-	struct deadline dl;
-	char path[400], lock[400];
-	int fd;
 
-	memset(&pend, 0, sizeof(pend));
-	snprintf(path, sizeof(path), "%s/ev.jsonl", dir);
-	snprintf(lock, sizeof(lock), "%s/" MAPEVENT_LOCK_NAME, dir);
-	fd = open(lock, O_RDWR | O_CREAT, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
-	map_add(&now, "TCP", 9000, "192.168.1.4", 9000, "new", 3600);
-	compare();
-	deadline_init(&dl, 200);
-	memset(&r, 0, sizeof(r));
-	r.path = path;
-	r.lock_path = lock;
-	mapevent_write(&ctx, &res, 1, &now, &dl, &pend, &r);
-	close(fd);
+	write_while_held(MAPEVENT_LOCK_NAME, 0600, 200, &r, &pend);
 	ck_assert_int_eq(r.rc, IGD_ETIMEOUT);
 	ck_assert_uint_eq(r.written, 0);
 	ck_assert_uint_eq(r.pending, 1);
 	ck_assert_uint_eq(pend.n, 1);
-	ck_assert_uint_eq(lines_in(path), 0);
+	ck_assert_uint_eq(lines_in(r.path), 0);
 	mapevent_pending_free(&pend);
 }
 END_TEST
@@ -607,6 +678,8 @@ mapevent_suite(void)
 	tcase_add_test(tc, new_line);
 	tcase_add_test(tc, changed_line);
 	tcase_add_test(tc, gone_line);
+	tcase_add_test(tc, gone_line_judged);
+	tcase_add_test(tc, unjudged_named);
 	tcase_add_test(tc, hostile_text_fits);
 	tcase_add_test(tc, rule_needs_mac_and_age);
 	tcase_add_test(tc, long_text_cut_on_characters);

@@ -424,6 +424,7 @@ START_TEST(exact_content)
 	/* and it loads back to the same table */
 	ck_assert_int_eq(table_load(p, &back, errbuf, sizeof(errbuf)), 0);
 	ck_assert_uint_eq(back.n, 2);
+	ck_assert_str_eq(back.udn, "uuid:12345678-1234-1234-1234-123456789abc");
 	assert_same_mapping(&t.m[0], &back.m[0]);
 	assert_same_mapping(&t.m[1], &back.m[1]);
 	igd_table_free(&back);
@@ -438,6 +439,7 @@ START_TEST(exact_content)
 	free(file);
 	ck_assert_int_eq(table_load(p, &back, errbuf, sizeof(errbuf)), 0);
 	ck_assert_uint_eq(back.n, 0);
+	ck_assert_str_eq(back.udn, "");
 	ck_assert_int_eq(back.complete, 0);
 	igd_table_free(&back);
 }
@@ -531,6 +533,17 @@ START_TEST(hand_written)
 	    "\"\\xFF|\\uEFFF|\\e|\\x41\"}\n", &t);
 	ck_assert_str_eq(t.m[0].description, "\xc3\xbf|\xff|\x1b|A");
 	igd_table_free(&t);
+
+	/* a UDN too long for a device's is left unknown, never cut */
+	{
+		char yaml[600];
+
+		snprintf(yaml, sizeof(yaml), "version: 1\nudn: uuid:%0300d\n"
+		    "complete: true\nmappings: []\n", 7);
+		load_ok(yaml, &t);
+		ck_assert_str_eq(t.udn, "");
+		igd_table_free(&t);
+	}
 
 	/* explicit document markers are fine */
 	load_ok("---\nversion: 1\ncomplete: true\nmappings: []\n...\n", &t);

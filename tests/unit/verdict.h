@@ -3,8 +3,8 @@
  * Helpers for unit tests of the judge_* modules (and of mapevent, which
  * judges each logged mapping): a device from a fixture description, a
  * mapping added to a table, and assertions on a rendered verdict.
- * Included by the tests/unit/test_judge_*.c and test_mapevent.c runners
- * only.
+ * Included by the tests/unit/test_judge_*.c, test_mapevent.c and
+ * test_mapchg.c runners only.
  */
 #ifndef CHECK_IGD_TEST_VERDICT_H
 #define CHECK_IGD_TEST_VERDICT_H
@@ -70,11 +70,12 @@ load_device(const char *name, const char *location, struct igd_device *d)
 	    sizeof(err)), 0);
 }
 
-/* Append an enabled mapping of service 1 to t (lease 0: permanent; desc
+/* Append an enabled mapping of service to t (lease 0: permanent; desc
  * copied by igd_table_add). */
 static inline void
-map_add(struct igd_table *t, const char *proto, unsigned ext,
-    const char *client, unsigned port, const char *desc, long long lease)
+map_add_svc(struct igd_table *t, const char *proto, unsigned ext,
+    const char *client, unsigned port, const char *desc, long long lease,
+    unsigned service)
 {
 	struct igd_mapping m;
 
@@ -86,8 +87,16 @@ map_add(struct igd_table *t, const char *proto, unsigned ext,
 	m.enabled = 1;
 	m.lease = lease;
 	m.description = (char *)(uintptr_t)desc;
-	m.service = 1;
+	m.service = service;
 	ck_assert_int_eq(igd_table_add(t, &m), 0);
+}
+
+/* The same on service 1. */
+static inline void
+map_add(struct igd_table *t, const char *proto, unsigned ext,
+    const char *client, unsigned port, const char *desc, long long lease)
+{
+	map_add_svc(t, proto, ext, client, port, desc, lease, 1);
 }
 
 /* Render o into out and status, and free it. */

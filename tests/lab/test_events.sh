@@ -95,7 +95,7 @@ t_events_has "gone UDP 5000 $LAB_HOST2:5000 mac=None rule=None state=ok"
 t_events_has "new TCP 8080 $LAB_HOST_NOMAC:80 mac=None rule=None state=ok"
 t_ok "the old description of the changed mapping" grep -qF '"old_description":"galleta silenciosa"' "$ev"
 t_ok "an unknown MAC said as unknown" grep -qF '"mac":null,"vendor":null,"name":null,"host":"MAC unknown"' "$ev"
-t_ok "quotes, backslash and tab escaped" grep -qF '"description":"x\"y\\z|\u0009w"' "$ev"
+t_ok "quotes, backslash, '|' (as \\u007c, for the engines) and tab escaped" grep -qF '"description":"x\"y\\z\u007c\u0009w"' "$ev"
 
 # --- eight runs at once, each with its own copy of one state file, all
 # appending to one log: 20 new mappings each, every line whole

@@ -317,3 +317,20 @@ facts_host(struct json *j, const struct hostid_entry *e, int registry_ok)
 	json_kstr(j, "text", text);
 	json_obj_end(j);
 }
+
+void
+facts_restart(struct json *j, const struct state_restart *r, int64_t hold)
+{
+	if (j == NULL)
+		return;
+	if (r == NULL || !r->held) {
+		json_null(j);
+		return;
+	}
+	json_obj_begin(j);
+	json_kint(j, "since", r->since);
+	json_kstr(j, "reason", r->why);
+	json_kbool(j, "fresh", r->fresh);
+	json_kint(j, "held_until", r->since + hold);
+	json_obj_end(j);
+}

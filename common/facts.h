@@ -14,6 +14,7 @@
 #include "hostid.h"
 #include "igd.h"
 #include "json.h"
+#include "state.h"
 #include "ssdp.h"
 
 #define FACTS_DESC_MAX 1024	/* bytes of a mapping description kept */
@@ -36,6 +37,11 @@ void facts_mapping_members(struct json *j, const struct igd_mapping *m);
 /* The host behind a client: {"mac", "vendor", "name", ...}, or null for
  * e == NULL.  registry_ok as hostid_text(). */
 void facts_host(struct json *j, const struct hostid_entry *e, int registry_ok);
+
+/* The restart of a state file r, held for hold seconds from r->since:
+ * {"since", "reason", "fresh", "held_until"}; null when r is not held. */
+void facts_restart(struct json *j, const struct state_restart *r,
+    int64_t hold);
 
 /* A code as {"code": rc, "text": igd_strerror(rc)}, null for 0. */
 void facts_code(struct json *j, int rc);

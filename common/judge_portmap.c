@@ -145,6 +145,21 @@ report_changes(struct plugin_out *o, const struct policy_portmap *pp,
 	}
 }
 
+/* " (held 1h 55m more, or until --accept)" for a held restart, else "". */
+static void
+restart_hold_text(const struct state_restart *r, int64_t now, int64_t hold,
+    char *buf, size_t len)
+{
+	char left[32];
+
+	buf[0] = '\0';
+	if (!r->held)
+		return;
+	mapchg_age_text(hold - (now - r->since), left, sizeof(left));
+	snprintf(buf, len, " (held %s%s%s, or until --accept)", r->fresh ?
+	    "for " : "", left, r->fresh ? "" : " more");
+}
+
 /* Change detection: what the state file said, and the changes. */
 static void
 judge_changes(struct plugin_out *o, const struct policy *pol,
@@ -153,16 +168,29 @@ judge_changes(struct plugin_out *o, const struct policy *pol,
 {
 	const struct policy_portmap *pp = &pol->portmap;
 	const struct judge_portmap_prev *prev = c->prev;
+	char held[96], ago[32];
 
-	/* change detection the user expects was not done: a state */
+	/* change detection the user expects was not done: a state, held
+	 * as long as a change is (a baseline taken now may hide one) */
+	restart_hold_text(&prev->restart, prev->now, prev->hold, held,
+	    sizeof(held));
 	if (prev->load_err[0] != '\0')
-		plugin_out_sub(o, pol->state_unusable, "%s; change detection "
-		    "starts again", prev->load_err);
+		plugin_out_finding(o, pol->state_unusable, "state.unusable", -1,
+		    "%s; change detection starts again%s", prev->load_err, held);
 	if (!prev->loaded)
 		return;
 	if (prev->other_device[0] != '\0')
-		plugin_out_info(o, "the state file was kept for another device "
-		    "(%.100s); starting again", prev->other_device);
+		plugin_out_finding(o, pol->state_unusable, "state.unusable", -1,
+		    "the state file was kept for another device (%.100s); "
+		    "change detection starts again%s", prev->other_device, held);
+	else if (prev->restart.held && !prev->restart.fresh) {
+		mapchg_age_text(prev->now - prev->restart.since, ago,
+		    sizeof(ago));
+		plugin_out_finding(o, pol->state_unusable, "state.unusable", -1,
+		    "change detection started again %s ago: %s; a mapping "
+		    "added before then is not reported as new%s", ago,
+		    prev->restart.why, held);
+	}
 	if (prev->old_format)
 		plugin_out_info(o, "the state file was written by an older "
 		    "version; starting again");
@@ -177,8 +205,9 @@ judge_changes(struct plugin_out *o, const struct policy *pol,
 		plugin_out_info(o, "this table is now the baseline (--accept): "
 		    "earlier changes no longer alarm");
 	if (prev->save_err[0] != '\0')
-		plugin_out_sub(o, pol->state_unusable, "cannot save the state "
-		    "file: %s; changes will not be seen next run",
+		plugin_out_finding(o, pol->state_unusable, "state.unusable", -1,
+		    "cannot save the state file: %s; changes will not be seen "
+		    "next run",
 		    prev->save_err);
 }
 
@@ -488,6 +517,8 @@ facts_changes(struct json *j, const struct judge_portmap_prev *prev)
 	json_kstr(j, "save_error", prev->save_err[0] ? prev->save_err : NULL);
 	json_kstr(j, "other_device", prev->other_device[0] ?
 	    prev->other_device : NULL);
+	json_key(j, "restart");
+	facts_restart(j, &prev->restart, prev->hold);
 	json_key(j, "gone");
 	json_arr_begin(j);
 	for (size_t i = 0; i < prev->chg.n_gone; i++) {

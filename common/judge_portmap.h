@@ -20,6 +20,7 @@
 #include "igd.h"
 #include "plugin.h"
 #include "policy.h"
+#include "state.h"
 
 #define JUDGE_PORTMAP_SHOW_OK 40	/* OK mappings listed without -vv */
 #define JUDGE_PORTMAP_KEY_MAX 256	/* one mapping's identity */
@@ -43,6 +44,9 @@ struct judge_portmap_prev {
 	int64_t now;			/* Unix seconds of this run */
 	int64_t hold;			/* seconds a change stays an alarm */
 	int accepted;			/* --accept: this table is the baseline */
+	struct state_restart restart;	/* change detection started again
+					   (this run or one within the hold):
+					   state.unusable while held */
 };
 
 /* Free the comparison; accepts a zeroed prev. */

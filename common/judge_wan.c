@@ -213,6 +213,7 @@ judge_rates(struct plugin_out *o, const struct policy_wan *pw,
     const struct judge_wan_prev *prev, const struct judge_wan_ctx *c)
 {
 	int64_t uptime = judge_wan_uptime(pw, w);
+	char held[96] = "", left[32], ago[32];
 	int rebooted, any = 0;
 	double dt;
 
@@ -221,10 +222,26 @@ judge_rates(struct plugin_out *o, const struct policy_wan *pw,
 			any |= judge_counters(o, pw, &views[i], c->verbose);
 	if (!any)
 		return;
-	/* the rates the user expects cannot be trusted or kept: a state */
+	/* the rates the user expects cannot be trusted or kept: a state,
+	 * held as long as a port-mapping change (what a restart hid) */
+	if (prev->restart.held) {
+		judge_wan_duration(prev->hold - (c->now_ms / 1000 -
+		    prev->restart.since), left, sizeof(left));
+		snprintf(held, sizeof(held), " (held %s%s%s, or until "
+		    "--accept)", prev->restart.fresh ? "for " : "", left,
+		    prev->restart.fresh ? "" : " more");
+	}
 	if (prev->path != NULL && prev->load_err[0] != '\0')
-		plugin_out_sub(o, prev->unusable_state, "%s; traffic rates "
-		    "start again", prev->load_err);
+		plugin_out_finding(o, prev->unusable_state, "state.unusable", -1,
+		    "%s; traffic rates start again%s", prev->load_err, held);
+	else if (prev->path != NULL && prev->restart.held &&
+	    !prev->restart.fresh) {
+		judge_wan_duration(c->now_ms / 1000 - prev->restart.since, ago,
+		    sizeof(ago));
+		plugin_out_finding(o, prev->unusable_state, "state.unusable", -1,
+		    "traffic rates started again %s ago: %s%s", ago,
+		    prev->restart.why, held);
+	}
 	if (prev->path == NULL || !prev->loaded) {
 		/* rates need the previous sample: a threshold on them is
 		 * never skipped in silence */
@@ -256,8 +273,9 @@ judge_rates(struct plugin_out *o, const struct policy_wan *pw,
 		return;		/* an overlapping rerun: nothing saved */
 	}
 	if (prev->save_err[0] != '\0')
-		plugin_out_sub(o, prev->unusable_state, "cannot save the state "
-		    "file: %s; no traffic rates next run", prev->save_err);
+		plugin_out_finding(o, prev->unusable_state, "state.unusable", -1,
+		    "cannot save the state file: %s; no traffic rates next run",
+		    prev->save_err);
 }
 
 /* 1 when the connection's status reads as the policy expects. */
@@ -563,6 +581,8 @@ judge_wan_facts(struct json *j, const struct igd_device *dev,
 		json_obj_end(j);
 	}
 	json_arr_end(j);
+	json_key(j, "restart");
+	facts_restart(j, &prev->restart, prev->hold);
 	json_obj_end(j);
 }
 

@@ -16,6 +16,7 @@
 #include "igd.h"
 #include "plugin.h"
 #include "policy.h"
+#include "state.h"
 
 #define JUDGE_WAN_COUNTERS 4	/* bytes sent, received, packets sent, received */
 
@@ -56,6 +57,10 @@ struct judge_wan_prev {
 	char save_err[256];		/* why this run's sample was not saved, "" */
 	enum plugin_state unusable_state; /* for load_err and save_err: the
 					   * policy's state.unusable */
+	struct state_restart restart;	/* rates started again (this run or
+					   one within hold): state.unusable
+					   while held */
+	int64_t hold;			/* seconds a restart stays an alarm */
 	int have;			/* a previous sample: time_ms is set */
 	uint64_t time_ms;		/* wall clock of that sample */
 	int have_uptime;

@@ -630,3 +630,57 @@ state_counter_delta(uint64_t prev, uint64_t cur, unsigned bits,
 	*delta = ((uint64_t)UINT32_MAX - prev) + cur + 1;
 	return 0;
 }
+
+/* Sane Unix seconds, far from overflow when subtracted. */
+#define STATE_TIME_MAX ((uint64_t)1 << 40)
+/* A restart this far ahead of the clock is a clock step; further, corrupt. */
+#define STATE_AHEAD_S 60
+
+int
+state_restart(struct state *s, const char *why_now, int64_t now,
+    int64_t hold, int accept, struct state_restart *r, char *err,
+    size_t errlen)
+{
+	const char *why;
+	char bad[128];
+	uint64_t since = 0;
+	int rc = 0, got;
+
+	memset(r, 0, sizeof(*r));
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	got = state_get_num(s, STATE_RESTART_PREFIX "since", STATE_TIME_MAX,
+	    &since);
+	if (got < 0 || (got == 0 && (now < 0 ||
+	    since > (uint64_t)now + STATE_AHEAD_S))) {
+		msg_set(bad, sizeof(bad), "%ssince=%.40s is out of range "
+		    "(corrupt)", STATE_RESTART_PREFIX,
+		    state_get(s, STATE_RESTART_PREFIX "since"));
+		msg_set(err, errlen, "%s", bad);
+		if (why_now == NULL || why_now[0] == '\0')
+			why_now = bad;
+		got = -1;
+		rc = -1;
+	}
+	if (why_now != NULL && why_now[0] != '\0') {
+		r->fresh = 1;
+		r->since = now;
+		msg_set(r->why, sizeof(r->why), "%s", why_now);
+	} else if (got == 0) {
+		r->since = (int64_t)since > now ? now : (int64_t)since;
+		why = state_get(s, STATE_RESTART_PREFIX "why");
+		msg_set(r->why, sizeof(r->why), "%s", why != NULL && *why ?
+		    why : "no reason kept");
+	}
+	r->held = (r->fresh || got == 0) && hold > 0 && !accept &&
+	    now - r->since < hold;
+	state_clear_prefix(s, STATE_RESTART_PREFIX);
+	if (r->held) {
+		/* out of memory: the next run forgets the restart; this
+		 * one still reports it */
+		(void)state_set_u64(s, STATE_RESTART_PREFIX "since",
+		    (uint64_t)r->since);
+		(void)state_set(s, STATE_RESTART_PREFIX "why", r->why);
+	}
+	return rc;
+}

@@ -84,6 +84,39 @@ int state_save(const struct state *s, const char *path, char *err,
     size_t errlen);
 
 /*
+ * A restart of what a state file keeps (change detection, traffic rates)
+ * is itself an alarm that must outlast the monitoring engine's soft
+ * states: a file made unusable (corrupt, refused, kept for another device)
+ * while a mapping is added would otherwise give one WARNING run, then a
+ * baseline with the mapping in it and an OK.  So the restart is written
+ * into the new file (keys STATE_RESTART_PREFIX "since" and "why") and
+ * held for hold seconds from then, or until the user accepts the table.
+ */
+#define STATE_RESTART_PREFIX "state.unusable."
+#define STATE_RESTART_WHY_MAX 200
+
+struct state_restart {
+	int held;			/* the finding stands this run */
+	int fresh;			/* the restart is this run's */
+	int64_t since;			/* Unix seconds of the restart */
+	char why[STATE_RESTART_WHY_MAX];	/* what made it */
+};
+
+/*
+ * Where the restart of s stands at now, into *r, and s updated for saving:
+ * why_now (not NULL, "" when the file was usable this run) is this run's
+ * reason to start again, and makes a fresh restart since now; otherwise the
+ * restart s remembers, if any.  It is held while now - since < hold, never
+ * with hold <= 0 (one run only) or accept (the table taken as the
+ * baseline); s keeps its keys only while held.  Returns 0; or -1 with a
+ * message in err when the remembered restart is out of range (corrupt:
+ * then a fresh restart since now, with that message as its reason).
+ */
+int state_restart(struct state *s, const char *why_now, int64_t now,
+    int64_t hold, int accept, struct state_restart *r, char *err,
+    size_t errlen);
+
+/*
  * The increase of a counter between two readings, for rates.  bits is the
  * width the device reports (32 or 64).  A counter that went up gives the
  * difference, whatever rebooted says (a WAN reconnect restarts the uptime

@@ -374,6 +374,7 @@ gather_prev(const char *path, const char *path_err, const char *device,
 	size_t n_recs = 0;
 	char key[STATE_KEY_MAX], val[MAPCHG_LINE_MAX + 1];
 	char lock[FILE_PATH_MAX];
+	char why[STATE_RESTART_WHY_MAX], bad_restart[128];
 	const char *was;
 	int bad = 0;
 
@@ -444,6 +445,18 @@ gather_prev(const char *path, const char *path_err, const char *device,
 		mapchg_accept(&prev->chg);
 		prev->accepted = 1;
 	}
+	/* a restart stays an alarm for the hold, not for one run: a baseline
+	 * taken now would otherwise absorb a mapping added meanwhile */
+	if (prev->other_device[0] != '\0')
+		snprintf(why, sizeof(why), "the state file was kept for another "
+		    "device (%.100s)", prev->other_device);
+	else
+		snprintf(why, sizeof(why), "%s", prev->load_err);
+	if (state_restart(st, why, prev->now, hold, accept && t->complete,
+	    &prev->restart, bad_restart, sizeof(bad_restart)) != 0 &&
+	    prev->load_err[0] == '\0')
+		snprintf(prev->load_err, sizeof(prev->load_err), "state file "
+		    "%.120s: %.120s", path, bad_restart);
 	if (t->complete) {
 		mapevent_judge_records(ec, t, prev->have, &prev->chg);
 		state_clear_prefix(st, "m.");

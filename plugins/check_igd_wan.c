@@ -25,12 +25,13 @@
 enum {
 	OPT_STATE_FILE = 1100, OPT_EXTERNAL, OPT_UPTIME_W, OPT_UPTIME_C,
 	OPT_RX_W, OPT_RX_C, OPT_TX_W, OPT_TX_C, OPT_UP_W, OPT_UP_C,
-	OPT_DOWN_W, OPT_DOWN_C, OPT_NO_STATE
+	OPT_DOWN_W, OPT_DOWN_C, OPT_NO_STATE, OPT_HOLD, OPT_ACCEPT
 };
 
 static const char usage[] =
 	    "Usage: check_igd_wan [-H ADDRESS | -u URL | -m IF|ADDR] [-P POLICY]\n"
-	    "       [--state-file FILE | --no-state] [--external-address ADDR]\n"
+	    "       [--state-file FILE | --no-state] [--hold SECONDS] [--accept]\n"
+	    "       [--external-address ADDR]\n"
 	    "       [--uptime-warn R] [--uptime-crit R] [--rx-warn R] [--rx-crit R]\n"
 	    "       [--tx-warn R] [--tx-crit R] [--link-up-warn R] [--link-up-crit R]\n"
 	    "       [--link-down-warn R] [--link-down-crit R] [-t SECONDS[:STATE]] [-v]\n";
@@ -50,6 +51,11 @@ static const char options[] =
 	    "                       one that cannot be read, trusted or saved is\n"
 	    "                       the policy's state.unusable (WARNING)\n"
 	    "     --no-state        no state file: no traffic rates\n"
+	    "     --hold SECONDS    a state file that was unusable stays\n"
+	    "                       state.unusable this long after the rates\n"
+	    "                       started again (default: the policy's\n"
+	    "                       portmap.changes.hold, 2h); 0: one run only\n"
+	    "     --accept          end that hold now\n"
 	    "     --external-address ADDR  the expected external address\n"
 	    " Ranges (Monitoring Plugins syntax) override the policy's; with several\n"
 	    " WANs, the link and traffic ranges apply to each WAN:\n"
@@ -136,6 +142,8 @@ static const struct range_option range_options[] = {
 struct wan_args {
 	const char *state_file;
 	int no_state;
+	unsigned long hold;
+	int hold_set, accept;
 	const char *external;
 	struct {
 		size_t which;		/* index into range_options */
@@ -160,6 +168,17 @@ option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
 		return 0;
 	case OPT_NO_STATE:
 		a->no_state = 1;
+		return 0;
+	case OPT_HOLD:
+		if (cli_parse_uint(arg, 0, POLICY_HOLD_MAX, &a->hold) != 0) {
+			snprintf(err, errlen, "invalid hold '%.40s': expected "
+			    "seconds (0 to %d)", arg, POLICY_HOLD_MAX);
+			return -1;
+		}
+		a->hold_set = 1;
+		return 0;
+	case OPT_ACCEPT:
+		a->accept = 1;
 		return 0;
 	case OPT_EXTERNAL:
 		if (igd_addr_classify(arg) == IGD_ADDR_INVALID) {
@@ -195,6 +214,8 @@ static const struct option longopts[] = {
 	CLI_LONG,
 	{ "state-file", required_argument, NULL, OPT_STATE_FILE },
 	{ "no-state", no_argument, NULL, OPT_NO_STATE },
+	{ "hold", required_argument, NULL, OPT_HOLD },
+	{ "accept", no_argument, NULL, OPT_ACCEPT },
 	{ "external-address", required_argument, NULL, OPT_EXTERNAL },
 	{ "uptime-warn", required_argument, NULL, OPT_UPTIME_W },
 	{ "uptime-crit", required_argument, NULL, OPT_UPTIME_C },
@@ -357,18 +378,20 @@ write_sample(struct state *st, const char *id,
 static void
 gather_sample(const char *path, const char *path_err,
     const struct igd_device *dev, const struct igd_wan *w,
-    const struct policy *pol, int64_t now, struct judge_wan_prev *prev)
+    const struct policy *pol, int64_t now, const struct wan_args *a,
+    struct judge_wan_prev *prev)
 {
 	struct judge_wan_slot slots[IGD_WANS_MAX];
 	size_t n = judge_wan_slots(dev, w, slots);
 	struct state *st = NULL;
-	char id[96], why[160];
+	char id[96], why[160], bad[128];
 	int64_t uptime = judge_wan_uptime(&pol->wan, w);
-	int any = 0;
+	int any = 0, due;
 
 	memset(prev, 0, sizeof(*prev));
 	prev->path = path;
 	prev->unusable_state = pol->state_unusable;
+	prev->hold = a->hold_set ? (int64_t)a->hold : (int64_t)pol->portmap.hold;
 	for (size_t i = 0; i < n; i++) {
 		const struct igd_common *cm = slot_common(w, &slots[i]);
 
@@ -393,12 +416,24 @@ gather_sample(const char *path, const char *path_err,
 	    prev->load_err[0] == '\0')
 		snprintf(prev->load_err, sizeof(prev->load_err), "state file "
 		    "%.80s: %s", path, why);
-	if (judge_wan_sample_due(prev, now)) {
-		write_sample(st, id, slots, n, w, now, uptime);
-		if (state_save(st, path, prev->save_err,
-		    sizeof(prev->save_err)) == 0)
-			prev->save_err[0] = '\0';
+	/* a restart stays an alarm for the hold: the traffic between the
+	 * last good sample and now was never judged */
+	if (state_restart(st, prev->load_err, now / 1000, prev->hold,
+	    a->accept, &prev->restart, bad, sizeof(bad)) != 0) {
+		if (prev->load_err[0] == '\0')
+			snprintf(prev->load_err, sizeof(prev->load_err),
+			    "state file %.80s: %s", path, bad);
+		prev->have = prev->have_uptime = 0;
+		memset(prev->wans, 0, sizeof(prev->wans));
 	}
+	due = judge_wan_sample_due(prev, now);
+	if (due)
+		write_sample(st, id, slots, n, w, now, uptime);
+	/* an overlapping rerun keeps the older sample, but not a held
+	 * restart the user accepted */
+	if ((due || a->accept) && state_save(st, path, prev->save_err,
+	    sizeof(prev->save_err)) == 0)
+		prev->save_err[0] = '\0';
 	state_free(st);
 }
 
@@ -433,7 +468,7 @@ main(int argc, char **argv)
 		jc.timeout_state = r.opts.timeout_state;
 		jc.verbose = r.opts.verbose;
 		gather_sample(state_file, state_err, &found->dev, w, r.pol,
-		    jc.now_ms, &prev);
+		    jc.now_ms, &args, &prev);
 		/* judge */
 		judge_wan(r.out, &r.pol->wan, &found->dev, w, &prev, &jc);
 	}

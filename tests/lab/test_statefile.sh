@@ -8,7 +8,8 @@
 # a group-writable file.  Each gives WARNING (the policy's state.unusable)
 # naming the reason, never "OK ... all expected"; the FIFO never blocks (the
 # run ends well before -t, not by the backstop); a missing state file on
-# the first run is no finding.  The uids are unused numbers (no account
+# the first run is no finding.  A state file corrupted while a mapping is
+# added stays WARNING for the policy's hold, not one run (issue 8).  The uids are unused numbers (no account
 # needed): nothing of a real user's is touched.
 . "$(dirname "$0")/testlib.sh"
 t_need_plugin check_igd_wan
@@ -49,6 +50,13 @@ run_as_victim() {
 	# shellcheck disable=SC2034
 	LAB_WRAP="env -u NP_STATE_DIRECTORY ${np:+NP_STATE_DIRECTORY=$np} setpriv --reuid=$V --regid=$V --clear-groups $OLD_WRAP"
 	t_run "$@"
+	LAB_WRAP=$OLD_WRAP
+}
+# json_as_victim: t_expect_json for the last run_as_victim "" (its uid,
+# the default folder)
+json_as_victim() {
+	LAB_WRAP="env -u NP_STATE_DIRECTORY setpriv --reuid=$V --regid=$V --clear-groups $OLD_WRAP"
+	t_expect_json
 	LAB_WRAP=$OLD_WRAP
 }
 
@@ -150,4 +158,72 @@ for plugin in wan portmap; do
 	t_ok "$plugin --state-file /nonexistent/x: says it cannot save" _t_has "[WARNING] cannot save the state file"
 	unset -n args
 done
+
+# --- issue 8: a state file made unusable while a mapping is added.  Before,
+# that run said WARNING, saved a fresh baseline with the mapping in it, and
+# the next run was OK: with max_check_attempts 3 the soft WARNING never
+# became HARD.  Now the restart is held like a change: every run within the
+# policy's portmap.changes.hold (check_igd_wan holds its rates' restart as
+# long) stays WARNING, then OK; or --accept ends it.
+HOLD=60
+POL=$T_TMP/hold.yaml
+printf 'version: 1\nportmap:\n  changes: { new: warning, hold: %s }\n' "$HOLD" >"$POL"
+chmod 0644 "$POL"
+corrupt() {	# corrupt FILE: what the victim's uid (or root) could do
+	printf 'garbage\n' >"$1"
+	chown "$V:$V" "$1"
+	chmod 0600 "$1"
+}
+for plugin in portmap wan; do
+	declare -n args=args_$plugin
+	P=${plugin^^}
+	cleanup_dirs
+	run_as_victim "" "${args[@]}" -P "$POL"
+	run_as_victim "" "${args[@]}" -P "$POL"
+	t_expect_rc 0 "$plugin, hold $HOLD s: OK before the attack"
+	f=$(find "$DEF" -maxdepth 1 -name "check_igd_$plugin-*.state" | head -n 1)
+	[ -n "$f" ] || t_abort "$plugin: no state file in $DEF"
+	corrupt "$f"
+	[ "$plugin" = portmap ] && { lab_add_mapping TCP 18081 "$LAB_CLIENT" 8081 added-meanwhile >/dev/null ||
+		t_abort "cannot add a mapping in the lab"; }
+	t0=$(date +%s)
+	run_as_victim "" "${args[@]}" -P "$POL"
+	refused "$plugin, corrupt state file" "IGD $P WARNING - state file $f: not a check_igd state file"
+	t_ok "$plugin, corrupt: says it is held for the hold" _t_has "(held for 1m 0s, or until --accept)"
+	for n in 2 3; do
+		run_as_victim "" "${args[@]}" -P "$POL"
+		late=$(($(date +%s) - t0))
+		t_ok "$plugin, run $n after the corrupt one (${late} s < $HOLD s): still WARNING (got $T_RC)" \
+		    test "$T_RC" = 1 -a "$late" -lt "$HOLD"
+		case $plugin in
+		portmap) t_ok "$plugin, run $n: the first line names the restart" \
+			    _t_first_has "IGD $P WARNING - change detection started again" ;;
+		wan) t_ok "$plugin, run $n: the first line names the restart" \
+			    _t_first_has "IGD $P WARNING - traffic rates started again" ;;
+		esac
+		t_ok "$plugin, run $n: and why" _t_first_has "s ago: state file $f: not a check_igd state file"
+	done
+	json_as_victim
+	left=$((t0 + HOLD + 1 - $(date +%s)))
+	[ "$left" -le 0 ] || sleep "$left"
+	run_as_victim "" "${args[@]}" -P "$POL"
+	t_expect_rc 0 "$plugin, after the hold: OK"
+	t_ok "$plugin, after the hold: no restart said" eval '! _t_has "started again"'
+	# --accept ends a held restart at once
+	corrupt "$f"
+	run_as_victim "" "${args[@]}" -P "$POL"
+	t_expect_rc 1 "$plugin, corrupt again: WARNING"
+	run_as_victim "" "${args[@]}" -P "$POL"
+	t_expect_rc 1 "$plugin, the next run: WARNING (held)"
+	run_as_victim "" "${args[@]}" -P "$POL" --accept
+	t_expect_rc 0 "$plugin --accept: OK"
+	run_as_victim "" "${args[@]}" -P "$POL"
+	t_expect_rc 0 "$plugin, after --accept: OK"
+	unset -n args
+done
+# a missing state file cannot be told from a first run: in the private
+# folder only the victim's uid (or root) can delete it (documented)
+rm -f -- "$f"
+run_as_victim "" "${args_wan[@]}" -P "$POL"
+t_expect_rc 0 "wan, state file deleted: a first run (only its owner can do that)"
 t_done

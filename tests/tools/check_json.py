@@ -52,11 +52,14 @@ def bad_constant(name):
 def mask(line):
     """Figures that differ between two runs: times, ages, and what a live
     device counts between the text and the JSON run: the lease time a
-    mapping has left and the WAN uptime."""
+    mapping has left and the WAN uptime; how long ago a state file's restart
+    was and how long it is still held."""
     line = re.sub(r"[0-9]+\.[0-9]+ s\b", "T s", line)
     line = re.sub(r"\blease [0-9]+s\b", "lease Ns", line)
     line = re.sub(r"age [0-9dhms ]+", "age T", line)
     line = re.sub(r"\bup [0-9][0-9dhms ]*", "up T", line)
+    line = re.sub(r"\bagain [0-9][0-9dhms ]* ago\b", "again T ago", line)
+    line = re.sub(r"\bheld [0-9][0-9dhms ]* more\b", "held T more", line)
     return line
 
 

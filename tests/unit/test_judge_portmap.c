@@ -287,6 +287,11 @@ START_TEST(test_changes_multiset)
 }
 END_TEST
 
+/*
+ * A state file kept for another device restarts change detection: a
+ * subcheck with the policy's state.unusable (a rogue answering once, or a
+ * replaced router, must not pass as an info line under an OK).
+ */
 START_TEST(test_state_file_said)
 {
 	add("TCP", 8080, "192.168.1.2", 80, "web", 3600);
@@ -294,12 +299,125 @@ START_TEST(test_state_file_said)
 	prev.loaded = 1;
 	snprintf(prev.other_device, sizeof(prev.other_device), "uuid:other");
 	judge();
-	ck_assert_int_eq(status, PLUGIN_OK);
-	has_line("the state file was kept for another device (uuid:other); "
-	    "starting again");
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] the state file was kept for another device "
+	    "(uuid:other); change detection starts again");
 	has_line("change detection from the next run on (state file "
 	    "/state/file)");
 	has("new=0;;;0; changed=0;;;0; gone=0;;;0;");
+	pol->state_unusable = PLUGIN_CRITICAL;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+}
+END_TEST
+
+/*
+ * What check_igd_portmap does with its state file on one run, on st (kept
+ * between runs as the file would be): load_err is why the file could not be
+ * used this run ("" when it could).  Then judge.
+ */
+static void
+run_on_state(struct state *st, const char *load_err, int64_t now,
+    int accept)
+{
+	struct mapchg_rec recs[8];
+	size_t n = 0;
+	char bad[128], key[32], val[MAPCHG_LINE_MAX + 1];
+
+	for (; n < 8; n++) {
+		snprintf(key, sizeof(key), "r.%zu", n);
+		if (state_get(st, key) == NULL)
+			break;
+		ck_assert_int_eq(mapchg_rec_parse(state_get(st, key), &recs[n]),
+		    0);
+	}
+	judge_portmap_prev_free(&prev);
+	memset(&prev, 0, sizeof(prev));
+	prev.path = "/state/file";
+	prev.loaded = 1;
+	prev.now = now;
+	prev.hold = 7200;
+	snprintf(prev.load_err, sizeof(prev.load_err), "%s", load_err);
+	prev.have = state_get(st, "portmap.count") != NULL;
+	ck_assert_int_eq(mapchg_compare(recs, n, prev.have, &t, now,
+	    prev.hold, &prev.chg), 0);
+	if (accept) {
+		mapchg_accept(&prev.chg);
+		prev.accepted = 1;
+	}
+	ck_assert_int_eq(state_restart(st, load_err, now, prev.hold, accept,
+	    &prev.restart, bad, sizeof(bad)), 0);
+	ck_assert_int_eq(state_set(st, "portmap.count", "1"), 0);
+	state_clear_prefix(st, "r.");
+	for (size_t i = 0; i < prev.chg.n_next; i++) {
+		snprintf(key, sizeof(key), "r.%zu", i);
+		ck_assert_int_eq(mapchg_rec_format(&prev.chg.next[i], val,
+		    sizeof(val)), 0);
+		ck_assert_int_eq(state_set(st, key, val), 0);
+	}
+	judge();
+}
+
+/*
+ * Issue 8: a state file made unusable while a mapping is added gave one
+ * WARNING run, then a baseline with the mapping in it and an OK: a soft
+ * state that never became HARD.  The restart is held like a change: the
+ * runs within portmap.changes.hold stay at state.unusable, naming when and
+ * why; after the hold, or --accept, OK.
+ */
+START_TEST(test_state_restart_held)
+{
+	struct state *st = state_new();
+
+	ck_assert_ptr_nonnull(st);
+	add("TCP", 8080, "192.168.1.2", 80, "added", 3600);
+	/* the corrupt run: a fresh restart, held for the whole hold */
+	run_on_state(st, "state file /s: not a check_igd state file", T0, 0);
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] state file /s: not a check_igd state file; "
+	    "change detection starts again (held for 2h 0m, or until "
+	    "--accept)");
+	/* the next runs: the mapping is in the baseline, the alarm is not
+	 * gone */
+	run_on_state(st, "", T0 + 300, 0);
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	first_line_is("IGD PORTMAP WARNING - change detection started again "
+	    "5m 0s ago: state file /s: not a check_igd state file; a mapping "
+	    "added before then is not reported as new (held 1h 55m more, or "
+	    "until --accept) (1 mapping)");
+	run_on_state(st, "", T0 + 7199, 0);
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	pol->state_unusable = PLUGIN_CRITICAL;
+	run_on_state(st, "", T0 + 7199, 0);
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	pol->state_unusable = PLUGIN_WARNING;
+	/* the hold has passed: OK, and the file forgets the restart */
+	run_on_state(st, "", T0 + 7200, 0);
+	ck_assert_int_eq(status, PLUGIN_OK);
+	hasnt("started again");
+	ck_assert_ptr_null(state_get(st, "state.unusable.since"));
+	run_on_state(st, "", T0 + 7300, 0);
+	ck_assert_int_eq(status, PLUGIN_OK);
+	/* --accept ends a held restart at once */
+	run_on_state(st, "state file /s: truncated", T0 + 8000, 0);
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	run_on_state(st, "", T0 + 8100, 1);
+	ck_assert_int_eq(status, PLUGIN_OK);
+	has_line("this table is now the baseline (--accept): earlier changes "
+	    "no longer alarm");
+	run_on_state(st, "", T0 + 8200, 0);
+	ck_assert_int_eq(status, PLUGIN_OK);
+	/* kept for another device: held the same way */
+	run_on_state(st, "the state file was kept for another device "
+	    "(uuid:x)", T0 + 9000, 0);
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	run_on_state(st, "", T0 + 9060, 0);
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has_line("[WARNING] change detection started again 1m 0s ago: the "
+	    "state file was kept for another device (uuid:x); a mapping added "
+	    "before then is not reported as new (held 1h 59m more, or until "
+	    "--accept)");
+	state_free(st);
 }
 END_TEST
 
@@ -763,7 +881,7 @@ judge_portmap_suite(void)
 	    test_findings,
 	    test_count_thresholds, test_incomplete, test_internal_port_zero,
 	    test_quirks_named, test_changes,
-	    test_changes_multiset, test_state_file_said,
+	    test_changes_multiset, test_state_file_said, test_state_restart_held,
 	    test_state_file_unusable, test_changed_state, test_event_log,
 	    test_ok_lines_capped, test_context_survives_byte_budget,
 	    test_keys_and_text, test_external_unknown, test_mac_rules,

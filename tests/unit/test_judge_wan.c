@@ -516,6 +516,46 @@ START_TEST(test_rates_first_and_rerun)
 END_TEST
 
 /*
+ * Issue 8: a state file made unusable restarts the rates; the restart is
+ * held (state.unusable) for the hold, not one run, on the runs after it
+ * whose file reads well; then OK.
+ */
+START_TEST(test_rates_restart_held)
+{
+	int64_t now = ctx.now_ms / 1000;
+
+	prev_sample(60, 86000, 1000);
+	prev.unusable_state = PLUGIN_WARNING;
+	prev.hold = 7200;
+	prev.restart.held = 1;
+	prev.restart.fresh = 1;
+	prev.restart.since = now;
+	snprintf(prev.restart.why, sizeof(prev.restart.why), "corrupt");
+	snprintf(prev.load_err, sizeof(prev.load_err), "corrupt");
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has("[WARNING] corrupt; traffic rates start again (held for 2h 0m, "
+	    "or until --accept)");
+	/* a later run: the file read well, the restart is still held */
+	prev.load_err[0] = '\0';
+	prev.restart.fresh = 0;
+	prev.restart.since = now - 600;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_WARNING);
+	has("[WARNING] traffic rates started again 10m 0s ago: corrupt (held "
+	    "1h 50m more, or until --accept)");
+	prev.unusable_state = PLUGIN_CRITICAL;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_CRITICAL);
+	/* no longer held: OK */
+	prev.restart.held = 0;
+	judge();
+	ck_assert_int_eq(status, PLUGIN_OK);
+	hasnt("started again");
+}
+END_TEST
+
+/*
  * A sample time the state file put anywhere in 64 bits: the age is
  * computed without overflow (the sanitizer build aborted on now - prev
  * with time_ms = 2^63), and a sample from the future gives no rate.
@@ -926,7 +966,7 @@ judge_wan_suite(void)
 	    test_uptime_for_rates, test_duration, NULL);
 	verdict_tcase(s, "link and rates", setup, policy_teardown,
 	    test_link, test_link_rate_unreadable, test_rates,
-	    test_rates_wrap_and_reboot, test_rates_first_and_rerun,
+	    test_rates_wrap_and_reboot, test_rates_first_and_rerun, test_rates_restart_held,
 	    test_sample_time_extremes, test_counter_unreadable,
 	    test_unused_connection, NULL);
 	verdict_tcase(s, "several WANs", setup_two_wans, policy_teardown,

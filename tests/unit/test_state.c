@@ -832,6 +832,104 @@ START_TEST(test_counter_delta)
 }
 END_TEST
 
+/* ---- restarts ---- */
+
+/*
+ * Issue 8: a restart (the file was unusable this run) is written into the
+ * state and held for hold seconds, whatever happens in between, and ends
+ * by the hold or accept only; a corrupt record of it is a fresh restart.
+ */
+START_TEST(test_restart)
+{
+	struct state *s = state_new();
+	struct state_restart r;
+	char err[128];
+	const int64_t T = 1700000000;
+
+	ck_assert_ptr_nonnull(s);
+	/* no restart kept, none this run: nothing */
+	ck_assert_int_eq(state_restart(s, "", T, 7200, 0, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(r.held, 0);
+	ck_assert_int_eq(r.fresh, 0);
+	ck_assert_uint_eq(state_count(s), 0);
+	/* this run's: fresh, held, kept */
+	ck_assert_int_eq(state_restart(s, "state file x: corrupt", T, 7200, 0,
+	    &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(r.held, 1);
+	ck_assert_int_eq(r.fresh, 1);
+	ck_assert_int_eq(r.since, T);
+	ck_assert_str_eq(r.why, "state file x: corrupt");
+	ck_assert_str_eq(state_get(s, "state.unusable.since"), "1700000000");
+	ck_assert_str_eq(state_get(s, "state.unusable.why"),
+	    "state file x: corrupt");
+	/* the next runs: held from then, not from now */
+	ck_assert_int_eq(state_restart(s, "", T + 7199, 7200, 0, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(r.held, 1);
+	ck_assert_int_eq(r.fresh, 0);
+	ck_assert_int_eq(r.since, T);
+	ck_assert_str_eq(r.why, "state file x: corrupt");
+	/* the hold has passed: forgotten */
+	ck_assert_int_eq(state_restart(s, "", T + 7200, 7200, 0, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(r.held, 0);
+	ck_assert_ptr_null(state_get(s, "state.unusable.since"));
+	ck_assert_ptr_null(state_get(s, "state.unusable.why"));
+	/* accept ends it at once; hold 0 is one run only */
+	ck_assert_int_eq(state_restart(s, "why", T, 7200, 0, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(state_restart(s, "", T + 1, 7200, 1, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(r.held, 0);
+	ck_assert_uint_eq(state_count(s), 0);
+	ck_assert_int_eq(state_restart(s, "why", T, 0, 0, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(r.held, 0);
+	ck_assert_int_eq(r.fresh, 1);
+	ck_assert_uint_eq(state_count(s), 0);
+	/* a new restart within the hold starts the hold again */
+	ck_assert_int_eq(state_restart(s, "first", T, 7200, 0, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(state_restart(s, "second", T + 7000, 7200, 0, &r,
+	    err, sizeof(err)), 0);
+	ck_assert_int_eq(state_restart(s, "", T + 7300, 7200, 0, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(r.held, 1);
+	ck_assert_int_eq(r.since, T + 7000);
+	ck_assert_str_eq(r.why, "second");
+	/* a clock stepped back a little: held from now, not for ever */
+	ck_assert_int_eq(state_restart(s, "", T + 6990, 7200, 0, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(r.held, 1);
+	ck_assert_int_eq(r.since, T + 6990);
+	/* out of range or not a number: corrupt, a fresh restart */
+	static const char *const bad[] = { "x", "", "-1", "1700009999",
+	    "99999999999999999999" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		ck_assert_int_eq(state_set(s, "state.unusable.since", bad[i]),
+		    0);
+		ck_assert_int_eq(state_restart(s, "", T, 7200, 0, &r, err,
+		    sizeof(err)), -1);
+		ck_assert_int_eq(r.held, 1);
+		ck_assert_int_eq(r.fresh, 1);
+		ck_assert_int_eq(r.since, T);
+		ck_assert_ptr_nonnull(strstr(err, "out of range (corrupt)"));
+		ck_assert_str_eq(r.why, err);
+		ck_assert_str_eq(state_get(s, "state.unusable.since"),
+		    "1700000000");
+	}
+	/* a long reason is cut to fit */
+	char longwhy[400];
+	memset(longwhy, 'a', sizeof(longwhy) - 1);
+	longwhy[sizeof(longwhy) - 1] = '\0';
+	ck_assert_int_eq(state_restart(s, longwhy, T, 7200, 0, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(strlen(r.why), STATE_RESTART_WHY_MAX - 1);
+	state_free(s);
+}
+END_TEST
+
 static Suite *state_suite(void)
 {
 	Suite *s = suite_create("state");
@@ -865,6 +963,7 @@ static Suite *state_suite(void)
 
 	tc = tcase_create("counters");
 	tcase_add_test(tc, test_counter_delta);
+	tcase_add_test(tc, test_restart);
 	suite_add_tcase(s, tc);
 	return s;
 }

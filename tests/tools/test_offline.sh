@@ -3,7 +3,8 @@
 # check_igd_portmap on saved tables (--table), no device and no root needed:
 # change detection with equal mappings on two services (no false "gone"),
 # findings shown even when hundreds of OK mappings fill the output, count
-# thresholds, and the shipped example policies on a small table.
+# thresholds, the shipped example policies on a small table, and a state
+# file restart (corrupt, another device) held like a change (issue 8).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -61,6 +62,34 @@ printf 'check_igd-state 1\nportmap.device=uuid:another\nportmap.count=1\nm.0=TCP
 run --table "$tmp/dup1.yaml" --state-file "$tmp/other.state"
 ok "another device: said so" eval 'printf "%s" "$OUT" | grep -q "kept for another device (uuid:another)"'
 ok "another device: no false new/gone" eval '! printf "%s" "$OUT" | grep -q "since the last run"'
+ok "another device: a state.unusable subcheck, WARNING (exit $RC)" test "$RC" = 1
+# ... held like a change (issue 8): the next run, whose file reads well,
+# still says so, until --accept
+run --table "$tmp/dup1.yaml" --state-file "$tmp/other.state"
+ok "another device, next run: still WARNING (exit $RC)" test "$RC" = 1
+ok "another device, next run: the restart named" eval 'printf "%s" "$OUT" | head -n 1 | grep -q "change detection started again .* ago: the state file was kept for another device (uuid:another)"'
+run --table "$tmp/dup1.yaml" --state-file "$tmp/other.state" --accept
+ok "another device, --accept: OK (exit $RC)" test "$RC" = 0
+run --table "$tmp/dup1.yaml" --state-file "$tmp/other.state"
+ok "another device, after --accept: OK (exit $RC)" test "$RC" = 0
+
+# a corrupt state file while a mapping is added: WARNING on that run and
+# the next ones within the hold, not one run (issue 8); --hold 0: one run
+run --table "$tmp/dup1.yaml" --state-file "$tmp/corrupt.state"
+printf 'garbage\n' >"$tmp/corrupt.state"
+{ mapping TCP 8080 192.168.1.2 80 web 1; mapping TCP 8081 192.168.1.2 81 added 1; } | table "$tmp/added.yaml"
+run --table "$tmp/added.yaml" --state-file "$tmp/corrupt.state"
+ok "corrupt state file: WARNING (exit $RC)" test "$RC" = 1
+for n in 2 3; do
+	run --table "$tmp/added.yaml" --state-file "$tmp/corrupt.state"
+	ok "corrupt state file, run $n: still WARNING (exit $RC)" test "$RC" = 1
+	ok "corrupt state file, run $n: the restart named" eval 'printf "%s" "$OUT" | head -n 1 | grep -q "change detection started again .* ago: state file .*: not a check_igd state file"'
+done
+printf 'garbage\n' >"$tmp/corrupt.state"
+run --table "$tmp/added.yaml" --state-file "$tmp/corrupt.state" --hold 0
+ok "corrupt state file, --hold 0: WARNING (exit $RC)" test "$RC" = 1
+run --table "$tmp/added.yaml" --state-file "$tmp/corrupt.state" --hold 0
+ok "corrupt state file, --hold 0: one run only (exit $RC)" test "$RC" = 0
 
 # 300 OK mappings then one to a host outside the LAN: the finding is shown
 { for i in $(seq 1 300); do mapping TCP $((20000 + i)) 192.168.1.5 $((20000 + i)) "app $i"; done

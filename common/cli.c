@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "http.h"
+#include "policy.h"
 
 void
 cli_init(struct cli_opts *o)
@@ -37,6 +38,16 @@ cli_parse_double(const char *s, double min, double max, double *out)
 			return -1;
 	*out = v;
 	return 0;
+}
+
+int
+cli_parse_hold(const char *s, unsigned long *hold, char *err, size_t errlen)
+{
+	if (cli_parse_uint(s, 0, POLICY_HOLD_MAX, hold) == 0)
+		return 0;
+	snprintf(err, errlen, "invalid hold '%.40s': expected seconds (0 to "
+	    "%d)", s, POLICY_HOLD_MAX);
+	return -1;
 }
 
 int

@@ -144,4 +144,9 @@ int cli_parse_double(const char *s, double min, double max, double *out);
 int cli_parse_uint(const char *s, unsigned long min, unsigned long max,
     unsigned long *out);
 
+/* --hold SECONDS (0 .. POLICY_HOLD_MAX) into *hold: 0, or -1 with the
+ * reason in err. */
+int cli_parse_hold(const char *s, unsigned long *hold, char *err,
+    size_t errlen);
+
 #endif

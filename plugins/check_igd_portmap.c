@@ -170,13 +170,8 @@ option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
 		a->names = 1;
 		return 0;
 	case OPT_HOLD:
-		if (cli_parse_uint(arg, 0, POLICY_HOLD_MAX, &a->hold) != 0) {
-			snprintf(err, errlen, "invalid hold '%.40s': expected "
-			    "seconds (0 to %d)", arg, POLICY_HOLD_MAX);
-			return -1;
-		}
 		a->hold_set = 1;
-		return 0;
+		return cli_parse_hold(arg, &a->hold, err, errlen);
 	case OPT_ACCEPT:
 		a->accept = 1;
 		return 0;

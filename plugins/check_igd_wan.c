@@ -170,13 +170,8 @@ option(int opt, const char *arg, void *ctx, char *err, size_t errlen)
 		a->no_state = 1;
 		return 0;
 	case OPT_HOLD:
-		if (cli_parse_uint(arg, 0, POLICY_HOLD_MAX, &a->hold) != 0) {
-			snprintf(err, errlen, "invalid hold '%.40s': expected "
-			    "seconds (0 to %d)", arg, POLICY_HOLD_MAX);
-			return -1;
-		}
 		a->hold_set = 1;
-		return 0;
+		return cli_parse_hold(arg, &a->hold, err, errlen);
 	case OPT_ACCEPT:
 		a->accept = 1;
 		return 0;
@@ -230,9 +225,24 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* --accept ends a hold kept in the state file. */
+static int
+validate(const struct cli_opts *o, const void *ctx, char *err, size_t errlen)
+{
+	const struct wan_args *a = ctx;
+
+	(void)o;
+	if (a->accept && a->no_state) {
+		snprintf(err, errlen, "--accept ends a hold kept in the state "
+		    "file: do not combine it with --no-state");
+		return -1;
+	}
+	return 0;
+}
+
 static const struct run_spec spec = {
 	"check_igd_wan", "WAN", about, usage, options, CLI_SHORT, longopts,
-	option, NULL
+	option, validate
 };
 
 /* The command line's overrides of the policy's wan: section. */

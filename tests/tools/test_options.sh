@@ -110,6 +110,9 @@ fi
 check hosts-and-names check_igd_portmap "${U}--names needs the hosts" --no-hosts --names -u http://127.0.0.1:9/
 check hold-word check_igd_portmap "${U}invalid hold" --hold soon -u http://127.0.0.1:9/
 check accept-no-state check_igd_portmap "${U}--accept keeps a baseline" --accept --no-state -u http://127.0.0.1:9/
+check wan-hold-word check_igd_wan "${U}invalid hold" --hold soon
+check wan-hold-past-max check_igd_wan "${U}invalid hold '31536001': expected seconds \(0 to 31536000\)" --hold 31536001
+check wan-accept-no-state check_igd_wan "${U}--accept ends a hold" --accept --no-state
 check external-address check_igd_wan "${U}invalid external address" --external-address 300.1.2.3
 check uptime-range check_igd_wan "${U}invalid range .* --uptime-warn" --uptime-warn 10:5
 check rx-range check_igd_wan "${U}invalid range .* --rx-crit" --rx-crit x

@@ -1379,6 +1379,8 @@ igd_listing_parse(const char *xml, size_t len, unsigned service,
 #define IGD_WALK_MAX   4096	/* index walk hard cap (a table that never ends) */
 #define IGD_PAGE_SAFE  128	/* entries per page, and in total, for a
 				 * device whose list action can crash */
+#define IGD_RANGE_MARGIN 16	/* mappings a device may gain between the
+				 * end check and a range's list (ranges) */
 #define IGD_PAGE_MAX   1000	/* entries asked per page otherwise
 				 * (miniupnpd's own default) */
 #define IGD_PAGE_MIN   16	/* the smallest page asked (answers over
@@ -1917,18 +1919,71 @@ isqrt_u(unsigned v)
 	return r;
 }
 
+/* Where the index walk ended: entry end-1 was last, entry end gave 713/714. */
+struct walk_end {
+	unsigned end;
+	struct igd_mapping last;	/* description not kept */
+};
+
+/*
+ * The table still ends where it did: entry end-1 is the same mapping and
+ * entry end gives 713/714.  Asked before every range is listed, because
+ * the bound on a range counts the entries not walked, and a table that
+ * grew since (a burst of new mappings, seconds into a long read) could put
+ * more than IGD_PAGE_SAFE in one range and kill the device.  Returns 0, 1
+ * when the table moved (the caller walks) or the code of a fatal failure.
+ */
+static int
+end_holds(struct reader *rd, const struct igd_service *svc, unsigned service,
+    const struct walk_end *we)
+{
+	struct igd_mapping m;
+	int rc = generic_entry(rd, svc, service, we->end, &m);
+
+	if (rc == 0) {
+		free(m.description);
+		return 1;
+	}
+	if (rc != 713 && rc != 714)
+		return read_fatal(rc) ? rc : 1;
+	rc = generic_entry(rd, svc, service, we->end - 1, &m);
+	if (rc != 0)
+		return read_fatal(rc) ? rc : 1;
+	rc = key_eq(&m, &we->last) ? 0 : 1;
+	free(m.description);
+	return rc;
+}
+
+/* One range listed (pages of at most IGD_PAGE_SAFE) once the end holds. */
+static int
+list_checked(struct reader *rd, const struct igd_service *svc,
+    unsigned service, const char *proto, unsigned lo, unsigned hi,
+    const struct walk_end *we, unsigned *ranges)
+{
+	unsigned per = IGD_PAGE_SAFE;
+	int rc = end_holds(rd, svc, service, we);
+
+	if (rc != 0)
+		return rc;
+	(*ranges)++;
+	return list_range(rd, svc, service, proto, lo, hi, &per, 0, NULL);
+}
+
 /*
  * Every proto mapping walked (t->m[from..]) cut into port ranges that each
  * hold at most room of them, each range then listed: with at most
- * IGD_PAGE_SAFE - room mappings not walked, no asked range can hold more
- * than IGD_PAGE_SAFE mappings of proto.  *ranges counts the ranges.
+ * IGD_PAGE_SAFE - IGD_RANGE_MARGIN - room mappings not walked, and the
+ * table's end checked before each list, no asked range can hold more than
+ * IGD_PAGE_SAFE mappings of proto unless the device gains more than
+ * IGD_RANGE_MARGIN within one call.  *ranges counts the ranges.
  */
 static int
 list_cut(struct reader *rd, const struct igd_service *svc, unsigned service,
-    const char *proto, size_t from, unsigned room, unsigned *ranges)
+    const char *proto, size_t from, unsigned room, const struct walk_end *we,
+    unsigned *ranges)
 {
 	struct igd_table *t = rd->t;
-	unsigned *ports, n = 0, start = 0, cnt = 0, i = 0, per;
+	unsigned *ports, n = 0, start = 0, cnt = 0, i = 0;
 	int rc = 0;
 
 	ports = malloc((t->n - from + 1) * sizeof(*ports));
@@ -1948,22 +2003,17 @@ list_cut(struct reader *rd, const struct igd_service *svc, unsigned service,
 			break;
 		}
 		if (cnt + g > room) {
-			per = IGD_PAGE_SAFE;
-			rc = list_range(rd, svc, service, proto, start, p - 1,
-			    &per, 0, NULL);
-			(*ranges)++;
+			rc = list_checked(rd, svc, service, proto, start,
+			    p - 1, we, ranges);
 			start = p;
 			cnt = 0;
 		}
 		cnt += g;
 		i += g;
 	}
-	if (rc == 0) {
-		per = IGD_PAGE_SAFE;
-		rc = list_range(rd, svc, service, proto, start, 65535, &per, 0,
-		    NULL);
-		(*ranges)++;
-	}
+	if (rc == 0)
+		rc = list_checked(rd, svc, service, proto, start, 65535, we,
+		    ranges);
 	free(ports);
 	return rc;
 }
@@ -1975,14 +2025,17 @@ list_cut(struct reader *rd, const struct igd_service *svc, unsigned service,
  * probe is entry IGD_PAGE_SAFE (it exists).  The evidence, in order:
  *  1. the end of the index walk, end (entry end-1 exists, entry end gives
  *     713/714), found by doubling from index IGD_PAGE_SAFE, then halving;
- *  2. entries 0 .. k-1 by index, k = end - IGD_PAGE_SAFE + s with s the
- *     square root of end - IGD_PAGE_SAFE (few entries walked, few ranges
- *     listed): at most end - (distinct entries walked) are not walked;
+ *  2. entries 0 .. k-1 by index, k = end - S + s with S = IGD_PAGE_SAFE -
+ *     IGD_RANGE_MARGIN and s the square root of end - S (few entries
+ *     walked, few ranges listed): at most end - (distinct entries walked)
+ *     are not walked;
  *  3. per protocol, the ports cut into ranges each holding at most room of
- *     the walked mappings, room = IGD_PAGE_SAFE - (the entries not walked):
- *     whatever those are, no asked range holds more than IGD_PAGE_SAFE
- *     mappings of the asked protocol; each range listed in pages of at most
- *     IGD_PAGE_SAFE (a full page splits its range, as list_range does);
+ *     the walked mappings, room = S - (the entries not walked): whatever
+ *     those are, no asked range holds more than IGD_PAGE_SAFE mappings of
+ *     the asked protocol, even with IGD_RANGE_MARGIN more added; before
+ *     each range is listed the end is asked again (end_holds: a table that
+ *     grew or shrank since step 1 is walked instead); each range listed in
+ *     pages of at most IGD_PAGE_SAFE (a full page splits its range);
  *  4. the table is whole when walked and listed mappings make exactly end
  *     distinct ones, entry end-1 among them.
  * Returns 0 (how it was read in buf), 1 when the evidence does not come
@@ -1996,7 +2049,9 @@ read_ranges(struct reader *rd, const struct igd_service *svc,
 {
 	struct igd_table *t = rd->t;
 	struct igd_mapping m, last = *probe;
+	struct walk_end we;
 	unsigned lo = IGD_PAGE_SAFE, hi = 2 * IGD_PAGE_SAFE, end, k, room;
+	const unsigned safe = IGD_PAGE_SAFE - IGD_RANGE_MARGIN;
 	unsigned ranges = 0;
 	size_t before = t->n, known;
 	int rc, found = 0;
@@ -2028,7 +2083,7 @@ read_ranges(struct reader *rd, const struct igd_service *svc,
 	}
 	end = hi;
 	/* 2. the first k entries */
-	k = end - IGD_PAGE_SAFE + isqrt_u(end - IGD_PAGE_SAFE);
+	k = end - safe + isqrt_u(end - safe);
 	keys_reset(rd);
 	rd->pages = 0;
 	for (unsigned i = 0; i < k; i++) {
@@ -2047,13 +2102,16 @@ read_ranges(struct reader *rd, const struct igd_service *svc,
 			return read_fatal(rc) ? rc : 1;
 	}
 	known = t->n - before;
-	if (end - known >= IGD_PAGE_SAFE)
+	if (end - known >= safe)
 		return 1;
-	room = IGD_PAGE_SAFE - (unsigned)(end - known);
-	/* 3. the ranges of each protocol */
-	rc = list_cut(rd, svc, service, "TCP", before, room, &ranges);
+	room = safe - (unsigned)(end - known);
+	/* 3. the ranges of each protocol, the end asked again before each */
+	we.end = end;
+	we.last = last;
+	rc = list_cut(rd, svc, service, "TCP", before, room, &we, &ranges);
 	if (rc == 0)
-		rc = list_cut(rd, svc, service, "UDP", before, room, &ranges);
+		rc = list_cut(rd, svc, service, "UDP", before, room, &we,
+		    &ranges);
 	if (rc != 0)
 		return read_fatal(rc) ? rc : 1;
 	/* 4. the count against the walk end */

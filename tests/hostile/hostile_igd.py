@@ -162,7 +162,7 @@ DATA_MODES = {
     "ppp-unconfigured", "ppp-refuses", "ppp-refuses-table", "tr064", "tr064-auth", "rule-order",
     "reversed", "ascending-first", "short-pages", "empty-list", "big-desc",
     "large", "iport0", "idx0-402", "ddwrt", "uptime-days", "uptime-na",
-    "empty", "extip-fails", "list-crash",
+    "empty", "extip-fails", "list-crash", "grows",
 }
 SSDP_MODES = {
     "ssdp-elsewhere", "ssdp-dup", "ssdp-other-types", "ssdp-flood",
@@ -255,6 +255,7 @@ class Device:
     def __init__(self, opts):
         self.opts = opts
         self.modes = opts.data_modes
+        self.grown = False
         self.igd = 1 if "igd1" in self.modes else 2
         last = [int(x) for x in opts.addr.split(".")]
         self.uuid = "uuid:6e1f0b2a-4b7d-4c1e-9a3f-%012x" % (
@@ -700,6 +701,15 @@ class Device:
                 return 500, self.fault(606, "Action not authorized")
             if "idx0-402" in self.modes and i == 0 and not self.mappings:
                 return 500, self.fault(402, "Invalid Args")
+            if "grows" in self.modes and i == 0 and not self.grown:
+                # a burst of 130 new TCP mappings (a torrent client, a
+                # game) while a long read is under way: appended, as
+                # miniupnpd does, on ports no range was cut for
+                self.grown = True
+                self.mappings += [mapping(30000 + j, "TCP", 30000 + j,
+                                          "192.168.1.%d" % (2 + j % 200),
+                                          "burst %d" % j, 3600)
+                                  for j in range(130)]
             if i >= len(self.mappings):
                 return 500, self.fault(713, "SpecifiedArrayIndexInvalid")
             return ok(self.entry_args(self.mappings[i]))

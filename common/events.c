@@ -61,6 +61,32 @@ events_lock_note(const struct events_log *l)
 	return l != NULL ? l->lock_note : "";
 }
 
+/*
+ * The same file (checked above, through fd) opened again for reading as
+ * well, through /proc/self/fd: no name is looked up again, so nothing can
+ * be swapped in.  events_append reads how the log ends with it.  fd, or
+ * the new descriptor (fd closed) when the reopening gives the same file.
+ */
+static int
+reopen_rw(int fd, const struct stat *sb)
+{
+	char p[64];
+	struct stat sb2;
+	int rfd;
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	rfd = open(p, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (rfd < 0)
+		return fd;
+	if (fstat(rfd, &sb2) != 0 || sb2.st_dev != sb->st_dev ||
+	    sb2.st_ino != sb->st_ino) {
+		close(rfd);
+		return fd;
+	}
+	close(fd);
+	return rfd;
+}
+
 int
 events_open(const char *path, const char *lock_path, struct events_log **out,
     char *err, size_t errlen)
@@ -106,6 +132,7 @@ events_open(const char *path, const char *lock_path, struct events_log **out,
 	}
 	/* writes must not be cut short by O_NONBLOCK on odd file systems */
 	fcntl(fd, F_SETFL, O_APPEND);
+	fd = reopen_rw(fd, &sb);
 	l = malloc(sizeof(*l));
 	if (l == NULL) {
 		close(fd);
@@ -132,16 +159,19 @@ int
 events_append(struct events_log *l, const char *line, size_t len,
     const struct deadline *dl, char *err, size_t errlen)
 {
-	char buf[EVENTS_LINE_MAX];
+	char buf[EVENTS_LINE_MAX + 1];
+	char *out = buf + 1;
+	size_t n = len + 1;
+	struct stat sb;
 	ssize_t w;
 	int rc = 0;
 
-	if (len + 1 > sizeof(buf)) {
+	if (len + 1 > EVENTS_LINE_MAX) {
 		msg_set(err, errlen, "event line too long (%zu bytes)", len);
 		return IGD_ETOOBIG;
 	}
-	memcpy(buf, line, len);
-	buf[len] = '\n';
+	memcpy(out, line, len);
+	out[len] = '\n';
 	/* another run of this user may hold the lock for one write: poll
 	 * for it (nobody else can open the lock file) */
 	while (l->lock_fd >= 0 && flock(l->lock_fd, LOCK_EX | LOCK_NB) != 0) {
@@ -157,10 +187,24 @@ events_append(struct events_log *l, const char *line, size_t len,
 		}
 		poll(NULL, 0, 5);
 	}
+	/* a log cut short (a disk that was full when a run wrote, its
+	 * repairing newline refused too) ends without a newline: this line
+	 * then starts with one, in the same write, so it stands alone.  Only
+	 * under the lock: without it another run's line may be half copied
+	 * in when its end is read (only this user can write the log) */
+	if (l->lock_fd >= 0 && fstat(l->fd, &sb) == 0 && sb.st_size > 0) {
+		char c;
+
+		if (pread(l->fd, &c, 1, sb.st_size - 1) == 1 && c != '\n') {
+			buf[0] = '\n';
+			out = buf;
+			n++;
+		}
+	}
 	do {
-		w = write(l->fd, buf, len + 1);
+		w = write(l->fd, out, n);
 	} while (w < 0 && errno == EINTR);
-	if (w != (ssize_t)(len + 1)) {
+	if (w != (ssize_t)n) {
 		msg_set(err, errlen, "event log write: %s", w < 0 ?
 		    strerror(errno) : "short write");
 		/* end the cut line, so that the next one stands alone */

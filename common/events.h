@@ -66,7 +66,8 @@ const char *events_lock_note(const struct events_log *l);
  * written), IGD_ETOOBIG (line over EVENTS_LINE_MAX), IGD_ESOCKET (write
  * failed or was short; err set; a short write is ended with a newline
  * when the file takes one, so that the next line starts a line of its
- * own).
+ * own).  A log that does not end with a newline (a cut that could not be
+ * ended: a full disk) gets one before the line, in the same write.
  */
 int events_append(struct events_log *l, const char *line, size_t len,
     const struct deadline *dl, char *err, size_t errlen);

@@ -244,6 +244,42 @@ START_TEST(rotated)
 }
 END_TEST
 
+/* A log cut short by a full disk (the repairing newline refused too): the
+ * next line starts with a newline of its own, so that it parses alone
+ * (before, it was glued to the fragment, and the only copy of a late
+ * event line was lost to a JSON reader: attacker review F2). */
+START_TEST(cut_log_ended)
+{
+	struct events_log *l;
+	struct deadline dl;
+	char err[256], got[64] = "";
+	FILE *f;
+	size_t n;
+
+	deadline_init(&dl, 5000);
+	f = fopen(in_dir("ev.jsonl"), "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"run\":1}\n{\"cu", f);
+	fclose(f);
+	ck_assert_int_eq(chmod(in_dir("ev.jsonl"), 0640), 0);
+	ck_assert_int_eq(events_open(in_dir("ev.jsonl"), in_dir("lock"), &l,
+	    err, sizeof(err)), 0);
+	ck_assert_str_eq(events_lock_note(l), "");
+	ck_assert_int_eq(events_append(l, "{\"run\":2}", 9, &dl, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(events_append(l, "{\"run\":3}", 9, &dl, err,
+	    sizeof(err)), 0);
+	events_close(l);
+	f = fopen(in_dir("ev.jsonl"), "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(got, 1, sizeof(got) - 1, f);
+	fclose(f);
+	got[n] = '\0';
+	ck_assert_str_eq(got,
+	    "{\"run\":1}\n{\"cu\n{\"run\":2}\n{\"run\":3}\n");
+}
+END_TEST
+
 /* A reader of the log (a collector in the plugins' group) holds an
  * exclusive flock on it: the line is written all the same (the log was
  * once locked itself, and such a reader kept every line out of it). */
@@ -351,6 +387,7 @@ events_suite(void)
 	tcase_add_test(tc, reader_lock_ignored);
 	tcase_add_test(tc, lock_held);
 	tcase_add_test(tc, lock_file_refused);
+	tcase_add_test(tc, cut_log_ended);
 	suite_add_tcase(s, tc);
 	return s;
 }

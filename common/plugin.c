@@ -1195,8 +1195,12 @@ plugin_out_render(const struct plugin_out *o, char *buf,
 	nl = o != NULL ? o->nlines : 0;
 	np = o != NULL ? o->nperf : 0;
 	total_lines = o != NULL ? o->nlines + o->lines_dropped : 0;
-	/* Drop long-output lines first, then perfdata items, then the
-	 * "more lines" note: the status line always stays whole. */
+	/* Drop OK and plain long-output lines first (from the end), then
+	 * perfdata items, then the CRITICAL, WARNING and UNKNOWN lines (the
+	 * findings, from the least severe), then the "more lines" note: the
+	 * status line always stays whole, and what is wrong is the last text
+	 * to go (a device with 8 WANs and 128 labels once lost every finding
+	 * line to its perfdata). */
 	for (;;) {
 		size_t dropped = total_lines - nl;
 
@@ -1210,10 +1214,12 @@ plugin_out_render(const struct plugin_out *o, char *buf,
 		}
 		if (o == NULL || render_size(o, sl, nl, np, more_len) <= cap)
 			break;
-		if (nl > 0)
+		if (nl > 0 && o->line_rank[nl - 1] >= rank(0, PLUGIN_OK))
 			nl--;
 		else if (np > 0)
 			np--;
+		else if (nl > 0)
+			nl--;
 		else
 			break;
 	}

@@ -1129,6 +1129,35 @@ START_TEST(test_render_drops_perf_last)
 }
 END_TEST
 
+/* More perfdata than fits beside a CRITICAL and a WARNING finding: the
+ * OK line goes, then perfdata items, never the findings (attacker review
+ * F3: a check_igd_wan of 8 WANs lost its finding lines to 128 labels). */
+START_TEST(test_render_findings_before_perf)
+{
+	struct plugin_out *o = plugin_out_new("WAN");
+	char label[80];
+	const char *out;
+	int i;
+
+	plugin_out_summary(o, "lots of perfdata");
+	plugin_out_sub(o, PLUGIN_OK, "an OK line that goes first");
+	plugin_out_sub(o, PLUGIN_WARNING, "WAN7: link speed low");
+	plugin_out_sub(o, PLUGIN_CRITICAL, "WAN8: link Down");
+	for (i = 0; i < PLUGIN_MAX_PERF; i++) {
+		ck_assert(snprintf(label, sizeof(label),
+		    "a rather long perfdata label number %02d padding", i) > 0);
+		ck_assert_int_eq(plugin_out_perf(o, label, 123456.5, "B",
+		    NULL, NULL, NULL), 0);
+	}
+	out = render(o);
+	ck_assert_ptr_null(strstr(out, "goes first"));
+	ck_assert_ptr_nonnull(strstr(out, "\n[CRITICAL] WAN8: link Down\n"
+	    "[WARNING] WAN7: link speed low\n... 1 more line | "));
+	ck_assert_ptr_nonnull(strstr(out, "label number 00"));
+	plugin_out_free(o);
+}
+END_TEST
+
 START_TEST(test_render_small_buffers)
 {
 	struct plugin_out *o = plugin_out_new("WAN");
@@ -1251,6 +1280,7 @@ static Suite *plugin_suite(void)
 	tcase_add_test(tc, test_render_long_summary);
 	tcase_add_test(tc, test_render_too_many_lines);
 	tcase_add_test(tc, test_render_drops_perf_last);
+	tcase_add_test(tc, test_render_findings_before_perf);
 	tcase_add_test(tc, test_render_small_buffers);
 	tcase_add_test(tc, test_render_total_bound);
 	tcase_add_test(tc, test_perf_u_and_canon);

@@ -1114,6 +1114,9 @@ plugin_out_perf_canon(struct plugin_out *o, const char *const *labels,
 	return rc;
 }
 
+/* Findings (the worst first) kept over perfdata when the text is too long. */
+#define RENDER_FINDINGS_KEPT 4
+
 /* Bytes of the rendering with nl long lines and np perf items kept. */
 static size_t
 render_size(const struct plugin_out *o, size_t status_len,
@@ -1196,11 +1199,12 @@ plugin_out_render(const struct plugin_out *o, char *buf,
 	np = o != NULL ? o->nperf : 0;
 	total_lines = o != NULL ? o->nlines + o->lines_dropped : 0;
 	/* Drop OK and plain long-output lines first (from the end), then
-	 * perfdata items, then the CRITICAL, WARNING and UNKNOWN lines (the
-	 * findings, from the least severe), then the "more lines" note: the
-	 * status line always stays whole, and what is wrong is the last text
-	 * to go (a device with 8 WANs and 128 labels once lost every finding
-	 * line to its perfdata). */
+	 * findings (CRITICAL, WARNING, UNKNOWN lines, the least severe first)
+	 * down to the worst RENDER_FINDINGS_KEPT, then perfdata items, then
+	 * those findings, then the "more lines" note: the status line always
+	 * stays whole, the worst findings outlast the perfdata (a device with
+	 * 8 WANs and 128 labels once lost every finding line to it), and many
+	 * findings do not take the perfdata's place. */
 	for (;;) {
 		size_t dropped = total_lines - nl;
 
@@ -1214,7 +1218,8 @@ plugin_out_render(const struct plugin_out *o, char *buf,
 		}
 		if (o == NULL || render_size(o, sl, nl, np, more_len) <= cap)
 			break;
-		if (nl > 0 && o->line_rank[nl - 1] >= rank(0, PLUGIN_OK))
+		if (nl > 0 && (o->line_rank[nl - 1] >= rank(0, PLUGIN_OK) ||
+		    nl > RENDER_FINDINGS_KEPT))
 			nl--;
 		else if (np > 0)
 			np--;

@@ -1093,21 +1093,30 @@ START_TEST(test_render_too_many_lines)
 }
 END_TEST
 
-START_TEST(test_render_drops_perf_last)
+/* PLUGIN_MAX_PERF long perfdata items, far more than the text holds. */
+static void
+perf_fill(struct plugin_out *o)
 {
-	struct plugin_out *o = plugin_out_new("WAN");
 	char label[80];
-	const char *out, *p;
-	int i, items = 0;
 
-	plugin_out_summary(o, "lots of perfdata");
-	plugin_out_sub(o, PLUGIN_OK, "a line that must go first");
-	for (i = 0; i < PLUGIN_MAX_PERF; i++) {
+	for (int i = 0; i < PLUGIN_MAX_PERF; i++) {
 		ck_assert(snprintf(label, sizeof(label),
 		    "a rather long perfdata label number %02d padding", i) > 0);
 		ck_assert_int_eq(plugin_out_perf(o, label, 123456.5, "B",
 		    NULL, NULL, NULL), 0);
 	}
+}
+
+START_TEST(test_render_drops_perf_last)
+{
+	struct plugin_out *o = plugin_out_new("WAN");
+	char label[80];
+	const char *out, *p;
+	int items = 0;
+
+	plugin_out_summary(o, "lots of perfdata");
+	plugin_out_sub(o, PLUGIN_OK, "a line that must go first");
+	perf_fill(o);
 	out = render(o);
 	/* The long-output line went (a note replaces it), then items from
 	 * the end; every item left is whole. */
@@ -1135,20 +1144,13 @@ END_TEST
 START_TEST(test_render_findings_before_perf)
 {
 	struct plugin_out *o = plugin_out_new("WAN");
-	char label[80];
 	const char *out;
-	int i;
 
 	plugin_out_summary(o, "lots of perfdata");
 	plugin_out_sub(o, PLUGIN_OK, "an OK line that goes first");
 	plugin_out_sub(o, PLUGIN_WARNING, "WAN7: link speed low");
 	plugin_out_sub(o, PLUGIN_CRITICAL, "WAN8: link Down");
-	for (i = 0; i < PLUGIN_MAX_PERF; i++) {
-		ck_assert(snprintf(label, sizeof(label),
-		    "a rather long perfdata label number %02d padding", i) > 0);
-		ck_assert_int_eq(plugin_out_perf(o, label, 123456.5, "B",
-		    NULL, NULL, NULL), 0);
-	}
+	perf_fill(o);
 	out = render(o);
 	ck_assert_ptr_null(strstr(out, "goes first"));
 	ck_assert_ptr_nonnull(strstr(out, "\n[CRITICAL] WAN8: link Down\n"
